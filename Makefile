@@ -1,0 +1,25 @@
+# Everything runs in a local virtual environment that these targets create or refresh.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: test verify bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+verify: $(STAMP)
+	$(VENV)/bin/gradspec verify
+
+bench: $(STAMP)
+	$(PY) -m check.bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

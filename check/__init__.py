@@ -1,0 +1,29 @@
+"""check: prove, verify or refute hand-written derivatives, stable forms and domain conditions.
+
+    from check import check_gradient, check_vjp
+    r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) / p.size)
+    r.status        # "proved" | "verified" | "refuted" | "inconclusive"
+    print(r.message)
+
+check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
+``check`` alone.
+"""
+from spec.errors import GradspecError
+
+__all__ = ["GradspecError", "check_condition", "check_form", "check_gradient", "check_vjp"]
+
+
+def __getattr__(name):
+    if name in ("check_gradient", "check_vjp", "check_derivative"):
+        from . import derivative
+        return getattr(derivative, name)
+    if name == "check_form":
+        from .identity import check_form
+        return check_form
+    if name == "check_condition":
+        from .condition import check_condition
+        return check_condition
+    if name in ("CheckResult", "Counterexample"):
+        from . import result
+        return getattr(result, name)
+    raise AttributeError(f"module 'check' has no attribute {name!r}")

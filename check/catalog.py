@@ -1,0 +1,62 @@
+"""The catalog's own checks: every hand-written derivative, form and domain condition of an entry.
+
+Check ids: ``grad[INPUT]`` / ``vjp[INPUT]`` (with `` (label)`` when an input has several
+derivatives), ``form[NAME]``, ``condition[NAME]``.  A check listed in spec/known_deviations.json
+is expected to end with the status given there (a documented finding, such as the seeds' cosine
+derivative): it passes only when it does, and fails as stale when it does not.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable
+
+import spec as spec_pkg
+
+from .condition import check_condition
+from .derivative import check_derivative
+from .identity import check_form
+from .result import CheckResult
+
+
+@dataclass(frozen=True)
+class CatalogCheck:
+    spec: str
+    id: str
+    run: Callable[[], CheckResult]
+
+
+def known_deviations() -> dict:
+    text = resources.files("spec").joinpath("known_deviations.json").read_text()
+    return {(d["spec"], d["check"]): d for d in json.loads(text)}
+
+
+def derivative_id(s, d) -> str:
+    kind = "grad" if s.kind == "loss" else "vjp"
+    return f"{kind}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
+
+
+def checks(name) -> list[CatalogCheck]:
+    s = spec_pkg.get(name)
+    kind = "grad" if s.kind == "loss" else "vjp"
+    out = []
+    for d in s.derivatives:
+        out.append(CatalogCheck(s.name, derivative_id(s, d), lambda d=d, c=derivative_id(s, d): check_derivative(
+            s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=kind, check_name=c)))
+    for f in s.forms:
+        out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
+    for c in s.conditions:
+        out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
+    return out
+
+
+def passed(result: CheckResult, known: dict) -> tuple[bool, str]:
+    """Whether a catalog result passes, and a note when a known deviation decided it."""
+    dev = known.get((result.spec, result.check))
+    if dev is None:
+        return result.ok, ""
+    if result.status == dev["status"]:
+        return True, f"expected {dev['status']}: {dev['reason']}"
+    return False, (f"known deviation is stale: expected {dev['status']}, got {result.status} — "
+                   "update spec/known_deviations.json")

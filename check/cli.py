@@ -1,0 +1,145 @@
+"""The ``gradspec`` command.
+
+    gradspec list [--json]
+    gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
+    gradspec verify [NAMES ...] [--json]
+
+Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
+several-line message on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import spec as spec_pkg
+from spec.errors import GradspecError, lines
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise GradspecError(lines(f"gradspec: {message}", f"usage: {self.format_usage().strip()[7:]}",
+                                  "run `gradspec --help` for every command"))
+
+
+def _shape(text):
+    try:
+        shape = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise GradspecError(lines(f"gradspec: invalid --shape {text!r}",
+                                  "give comma-separated positive integers, e.g. --shape 2,3")) from None
+    return shape
+
+
+def _params(items):
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise GradspecError(lines(f"gradspec: invalid --param {item!r}", "write it as NAME=VALUE, e.g. --param delta=0.5"))
+        try:
+            out[key] = int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def cmd_list(args) -> int:
+    rows = []
+    for name in spec_pkg.names():
+        s = spec_pkg.get(name)
+        rows.append({"name": s.name, "kind": s.kind,
+                     "inputs": [{"name": i.name, "domain": i.domain.name} for i in s.inputs],
+                     "params": {p.name: p.default for p in s.params},
+                     "analogue": s.analogue.function if s.analogue else None})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    for r in rows:
+        ins = ", ".join(f"{i['name']}: {i['domain']}" for i in r["inputs"])
+        ps = "".join(f"; {k}={v}" for k, v in r["params"].items())
+        print(f"{r['name']:22s} {r['kind']:10s} ({ins}{ps})")
+    return 0
+
+
+def cmd_derive(args) -> int:
+    import numpy as np
+    import sympy as sp
+
+    import derive
+    s = spec_pkg.get(args.name)
+    wrt = s.input(args.wrt).name
+    shape = _shape(args.shape) if args.shape else None
+    grad = derive.gradient(s, wrt, shape=shape, params=_params(args.param), simplified=True)
+    what = "gradient" if s.kind == "loss" else "VJP (cotangent v)"
+    arr = np.asarray(grad, dtype=object)
+    mat = sp.Matrix(arr.reshape(-1, arr.shape[-1])) if arr.ndim else sp.Matrix([[arr.item()]])
+    print(f"{s.name}: {what} w.r.t. {wrt}, shape {'×'.join(map(str, arr.shape))}"
+          + (" (rows flattened)" if arr.ndim > 2 else ""))
+    print(sp.pretty(mat, use_unicode=True))
+    print("\nLaTeX:")
+    print(sp.latex(mat))
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from check import catalog
+    names = args.names or spec_pkg.names()
+    for n in names:
+        spec_pkg.get(n)                      # unknown names fail before any work
+    known = catalog.known_deviations()
+    failed = 0
+    total = 0
+    for n in names:
+        for c in catalog.checks(n):
+            r = c.run()
+            total += 1
+            ok, note = catalog.passed(r, known)
+            failed += not ok
+            if args.json:
+                print(json.dumps({"spec": r.spec, "check": r.check, "status": r.status, "method": r.method,
+                                  "passed": ok, "note": note, "seconds": round(r.seconds, 4),
+                                  "message": r.message, "conditions": r.conditions, "scope": r.scope,
+                                  "precision": r.precision, "points": r.points}), flush=True)
+            else:
+                mark = "ok  " if ok else "FAIL"
+                print(f"{mark} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:12s} {r.seconds:6.2f}s"
+                      + (f"  [{note}]" if note else ""), flush=True)
+                if not ok:
+                    print("     " + r.message.replace("\n", "\n     "), flush=True)
+    if not args.json:
+        print(f"{total - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="gradspec", description="Specify losses once; prove or verify their derivatives.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    lp = sub.add_parser("list", help="list the catalog")
+    lp.add_argument("--json", action="store_true")
+    dp = sub.add_parser("derive", help="print an entry's closed-form gradient / VJP")
+    dp.add_argument("name")
+    dp.add_argument("--wrt", help="the input to differentiate (default: the first)")
+    dp.add_argument("--shape", help="comma-separated, e.g. 2,3 (default: the entry's)")
+    dp.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter")
+    vp = sub.add_parser("verify", help="run every check of the named entries (default: all)")
+    vp.add_argument("names", nargs="*")
+    vp.add_argument("--json", action="store_true", help="one JSON object per check, per line")
+    return p
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"list": cmd_list, "derive": cmd_derive, "verify": cmd_verify}[args.command](args)
+    except GradspecError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gradspec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

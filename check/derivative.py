@@ -1,0 +1,192 @@
+"""Checking a hand-written derivative against the spec: ``check_gradient`` and ``check_vjp``.
+
+    check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None)
+        grad(*inputs, xp=..., <params it names>) -> ∂L/∂wrt, shaped like the input ``wrt``
+    check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None)
+        vjp(*inputs, cotangent, xp=..., ...) -> ∂⟨cotangent, f(x)⟩/∂wrt
+
+Order: prove (the entrywise difference to derive's derivative reduces to 0, for the shape, under
+a time budget), else verify (mpmath, ``dps`` digits, points inside the conditions), else refute
+(the simplest failing point).  ``conditions`` defaults to those every catalog derivative for that
+input carries (e.g. kl_div w.r.t. target: nonzero targets); pass [] to check everywhere.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+
+import numpy as np
+
+import derive
+import spec as spec_pkg
+from derive.xp_sympy import XP as SYMPY_XP, symarray
+from spec.entry import accepted_params
+from spec.errors import GradspecError, lines
+
+from . import messages, numeric, points as pts
+from .prove import prove_all_zero
+from .result import CheckResult
+from .verify import compare
+
+DPS = 50
+PROVE_SECONDS = 2.0
+
+
+def _validate_callable(spec, fn, n_args, what, example):
+    if not callable(fn):
+        raise GradspecError(lines(f"gradspec: the {what} for {spec.name} is not callable: {fn!r}",
+                                  f"expected a function like {example}"))
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        sig.bind(*([None] * n_args), xp=None, **accepted_params(fn, dict.fromkeys(p.name for p in spec.params)))
+    except TypeError as e:
+        raise GradspecError(lines(
+            f"gradspec: the {what} for {spec.name} has the wrong signature{str(sig)!r}: {e}",
+            f"expected {example}",
+            "it receives the inputs positionally, xp= as a keyword, and any parameter it names"))
+
+
+def _default_conditions(spec, wrt):
+    ds = spec.derivatives_for(wrt)
+    if not ds:
+        return []
+    common = set(ds[0].conditions).intersection(*(d.conditions for d in ds[1:]))
+    return [c for c in ds[0].conditions if c in common]
+
+
+def _resolve_conditions(spec, wrt, conditions):
+    names = _default_conditions(spec, wrt) if conditions is None else list(conditions)
+    known = {c.name for c in spec.conditions}
+    for n in names:
+        if n not in known:
+            raise GradspecError(lines(f"gradspec: {spec.name} has no condition {n!r}",
+                                      f"its conditions are: {', '.join(sorted(known)) or '(none)'}"))
+    return [spec.condition(n) for n in names]
+
+
+def _params_for(values: dict, xp) -> dict:
+    return {k: (xp.number(v) if isinstance(v, float) else v) for k, v in values.items()}
+
+
+def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=None, kind="grad",
+                     dps=DPS, prove=True, check_name=None) -> CheckResult:
+    start = time.monotonic()
+    s = spec_pkg.get(name)
+    if (kind == "grad") != (s.kind == "loss"):
+        other = "check_vjp" if kind == "grad" else "check_gradient"
+        raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
+                                  f"use {other} for it"))
+    if not isinstance(dps, int) or dps < 30:
+        raise GradspecError(lines(f"gradspec: precision dps={dps!r} is too low",
+                                  "verification runs at ≥ 30 significant digits (default 50)"))
+    inp = s.input(wrt)
+    prob = derive.problem(s, shape, params)
+    n_args = len(s.inputs) + (kind == "vjp")
+    example = (f"{kind}({', '.join(s.input_names)}{', cotangent' if kind == 'vjp' else ''}, *, xp"
+               + "".join(f", {p.name}" for p in s.params) + ")")
+    _validate_callable(s, fn, n_args, f"hand-written {'gradient' if kind == 'grad' else 'VJP'}", example)
+    conds = _resolve_conditions(s, inp.name, conditions)
+    check = check_name or f"{kind}[{inp.name}]"
+    what = "hand-written gradient" if kind == "grad" else "hand-written VJP"
+    cond_text = [c.description for c in conds]
+    truth = derive.gradient(s, inp.name, shape=prob.shape, params=prob.params)
+
+    def hand(args, xp, cot):
+        extra = [cot] if kind == "vjp" else []
+        return fn(*args, *extra, xp=xp, **accepted_params(fn, _params_for(prob.params, xp)
+                                                           if xp is not SYMPY_XP else prob.sym_params))
+
+    # 1. prove -----------------------------------------------------------------------------------
+    reason = "proof not attempted"
+    if prove:
+        reason, proved = _try_prove(s, prob, inp, conds, truth, hand)
+        if proved:
+            return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
+                               f"gradspec: {s.name} {check}: proved for shape {_shape(prob.shape)}"
+                               + (f" where {'; '.join(cond_text)}" if cond_text else "")
+                               + f"\n  the difference to the spec's derivative reduces to 0 ({reason})",
+                               scope=f"shape {_shape(prob.shape)}", conditions=cond_text,
+                               seconds=time.monotonic() - start)
+
+    # 2. verify / 3. refute ---------------------------------------------------------------------
+    cot_shape = prob.cotangent.shape if prob.cotangent is not None else None
+    sampled = pts.sample(s, prob.shape, prob.params, cotangent_shape=cot_shape)
+    inside = pts.restrict(sampled, conds, prob.params)
+    truth_fn = lambda d: numeric.compile_exprs(prob, f"grad:{inp.name}", truth, d)
+
+    def formula(point, xp):
+        args = [xp.array(point.values[n]) for n in s.input_names]
+        cot = None if point.cotangent is None else xp.array(point.cotangent)
+        return hand(args, xp, cot)
+
+    outcome = compare(truth_fn, formula, inside, dps, inp_shape(prob, inp), what=what)
+    return _verdict(s.name, check, outcome, len(inside), dps, what, reason, cond_text, prob, start)
+
+
+def inp_shape(prob, inp):
+    return prob.symbols[inp.name].shape
+
+
+def _shape(shape) -> str:
+    return "×".join(map(str, shape))
+
+
+def _try_prove(s, prob, inp, conds, truth, hand):
+    args = [prob.symbols[n] for n in s.input_names]
+    try:
+        got = hand(args, SYMPY_XP, prob.cotangent)
+    except GradspecError:
+        raise
+    except Exception as e:                     # numeric verification will report it properly
+        return f"the formula could not be evaluated symbolically ({type(e).__name__})", False
+    got = np.asarray(got, dtype=object)
+    if got.shape != truth.shape:
+        return f"shape {got.shape} differs from {truth.shape}", False
+    subs = {}
+    for c in conds:
+        if c.subs is not None:
+            subs.update(c.subs(prob.symbols, prob.sym_params, SYMPY_XP))
+    diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, truth.flat)]
+    ok, how = prove_all_zero(diffs, PROVE_SECONDS)
+    return how, ok
+
+
+def _verdict(spec_name, check, outcome, total, dps, what, reason, cond_text, prob, start):
+    common = dict(conditions=cond_text, precision=dps, points=outcome.trusted,
+                  scope=f"shape {_shape(prob.shape)}")
+    if outcome.failures:
+        msg, cx = messages.refuted(spec_name, check, outcome.failures, total, dps, what)
+        return CheckResult(spec_name, check, "refuted", f"mpmath at {dps} digits", msg, counterexample=cx,
+                           seconds=time.monotonic() - start, **common)
+    problems = []
+    if outcome.untrusted:
+        problems.append(f"{len(outcome.untrusted)} points where the truth was not stable at higher precision")
+    if outcome.not_finite:
+        problems.append(f"{len(outcome.not_finite)} points inside the domain where the truth is not finite "
+                        f"(first: {messages.nested(next(iter(outcome.not_finite[0].values.values())))})")
+    if outcome.trusted == 0 or problems:
+        msg = "\n  ".join([f"gradspec: {spec_name} {check}: INCONCLUSIVE",
+                           f"no proof: {reason}", f"verified at only {outcome.trusted} of {total} points"]
+                          + problems + ["hint: narrow the domain or state the condition under which it holds"])
+        return CheckResult(spec_name, check, "inconclusive", f"mpmath at {dps} digits", msg,
+                           seconds=time.monotonic() - start, worst_error=outcome.worst, **common)
+    where = f" where {'; '.join(cond_text)}" if cond_text else ""
+    msg = (f"gradspec: {spec_name} {check}: verified at {dps} digits on {outcome.trusted} points{where} "
+           f"(worst relative error {outcome.worst:.1e}), shape {_shape(prob.shape)}\n  not proved: {reason}")
+    return CheckResult(spec_name, check, "verified", f"mpmath at {dps} digits", msg, worst_error=outcome.worst,
+                       seconds=time.monotonic() - start, **common)
+
+
+def check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+    """Check a hand-written gradient of a loss; see the module docstring."""
+    return check_derivative(name, grad, wrt=wrt, shape=shape, params=params, conditions=conditions,
+                            kind="grad", dps=dps, prove=prove)
+
+
+def check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+    """Check a hand-written VJP of an activation or op; see the module docstring."""
+    return check_derivative(name, vjp, wrt=wrt, shape=shape, params=params, conditions=conditions,
+                            kind="vjp", dps=dps, prove=prove)

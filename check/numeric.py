@@ -1,0 +1,102 @@
+"""Arbitrary-precision evaluation: the truth (the spec's derivative or forward, lambdified to mpmath)
+and a hand-written formula (called with the mpmath xp namespace), at exact points.
+
+A value is *finite* when it is a real mpf that is neither ±inf nor NaN.  Division by zero and a
+complex result (log of a negative number) count as not finite: the formula is undefined there.
+"""
+from __future__ import annotations
+
+import functools
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .xp_mpmath import MpmathNamespace
+
+
+@functools.lru_cache(maxsize=32)
+def namespace(dps: int) -> MpmathNamespace:
+    return MpmathNamespace(dps)
+
+
+def flat_symbols(prob, cotangent: bool = True) -> list:
+    """Every input symbol in input order, then (for a VJP) the cotangent's: the truth's arguments."""
+    syms = [s for n in prob.spec.input_names for s in prob.symbols[n].flat]
+    if cotangent and prob.cotangent is not None:
+        syms += list(prob.cotangent.flat)
+    return syms
+
+
+def point_values(prob, point: dict, cotangent) -> list:
+    vals = [v for n in prob.spec.input_names for v in point[n].flat]
+    if prob.cotangent is not None:
+        vals += list(np.asarray(cotangent, dtype=object).flat)
+    return vals
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(prob, key, exprs: tuple, dps: int, cotangent: bool):
+    ns = namespace(dps).namespace
+    return sp.lambdify(flat_symbols(prob, cotangent), list(exprs), modules=[ns, "mpmath"])
+
+
+def compile_exprs(prob, key: str, arr, dps: int, *, cotangent: bool = True):
+    """A function of the exact point values returning the entries of ``arr`` at ``dps`` digits.
+
+    Its arguments are the inputs' entries, then the cotangent's when ``cotangent`` (VJPs)."""
+    exprs = tuple(np.asarray(arr, dtype=object).flat)
+    return _compiled(prob, key, exprs, dps, cotangent)
+
+
+def evaluate(fn, values, dps: int, shape) -> np.ndarray:
+    """Call a compiled truth at exact ``values``; entries that fail become NaN."""
+    xp = namespace(dps)
+    args = [xp.number(v) for v in values]
+    try:
+        out = fn(*args)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        out = [xp.ctx.nan] * int(np.prod(shape, dtype=int))
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = [clean(v, xp) for v in out]
+    return arr.reshape(shape)
+
+
+def clean(v, xp: MpmathNamespace):
+    """A real mpf, or NaN for anything undefined (complex, non-number)."""
+    ctx = xp.ctx
+    if isinstance(v, (int, float)):
+        return ctx.mpf(v)
+    if isinstance(v, ctx.mpc):
+        return v.real if v.imag == 0 else ctx.nan
+    if isinstance(v, ctx.mpf):
+        return v
+    try:
+        return ctx.mpf(sp.Float(v, xp.dps + 5))   # a SymPy number left by lambdify
+    except (TypeError, ValueError):
+        return ctx.nan
+
+
+def is_finite(v) -> bool:
+    return isinstance(v, mpmath.ctx_mp_python._mpf) and mpmath.isfinite(v)
+
+
+def rel_error(got, want) -> float:
+    """|got − want| / max(|want|, tiny) as a float; inf when exactly one side is not finite."""
+    if not (is_finite(got) and is_finite(want)):
+        same = (not is_finite(got) and not is_finite(want) and str(got) == str(want))
+        return 0.0 if same else float("inf")
+    diff = abs(got - want)
+    if diff == 0:
+        return 0.0
+    scale = abs(want)
+    return float(diff / scale) if scale else float("inf")
+
+
+def agree(got, want, dps: int) -> bool:
+    """Agreement to half the working digits, relative, with an absolute floor far below any float."""
+    if not (is_finite(got) and is_finite(want)):
+        return rel_error(got, want) == 0.0
+    tol = mpmath.mpf(10) ** (-(dps // 2))
+    floor = mpmath.mpf(10) ** (-(dps - 5))
+    return abs(got - want) <= tol * abs(want) + floor

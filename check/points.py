@@ -1,0 +1,75 @@
+"""The points a check visits: ordinary samples, each input's extremes, and both sides of every kink.
+
+Points are dicts from input name to an object array of Fractions, with the ``origin`` of each
+(``ordinary``, ``extreme:<input>``, ``kink:<where>``) kept beside it for counterexamples and hints.
+Sampling is seeded from the entry's name: the same check visits the same points every run.
+"""
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+
+from spec.domains import REAL
+from spec.entry import Condition, Spec
+
+ORDINARY = 6
+
+
+@dataclass
+class Point:
+    values: dict          # input name -> Fraction array
+    origin: str
+    cotangent: object = None
+
+    @property
+    def values_flat(self) -> list:
+        """Every input entry in input order, then the cotangent's: the truth's argument list."""
+        flat = [v for arr in self.values.values() for v in arr.flat]
+        if self.cotangent is not None:
+            flat += list(self.cotangent.flat)
+        return flat
+
+
+def _in_domain(spec: Spec, values: dict) -> bool:
+    return all(i.domain.contains(values[i.name]) for i in spec.inputs)
+
+
+def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, cotangent_shape=None) -> list[Point]:
+    rng = random.Random(zlib.crc32(spec.name.encode()) + seed)
+    base = [{i.name: i.domain.ordinary(shape, rng) for i in spec.inputs} for _ in range(ORDINARY)]
+    points = [Point(b, "ordinary") for b in base]
+    for inp in spec.inputs:
+        for arr in inp.domain.extremes(shape, rng):
+            points.append(Point(dict(base[0], **{inp.name: arr}), f"extreme:{inp.name}"))
+    for kink in spec.kinks:
+        for b in base[:2]:
+            points += [Point(v, f"kink:{kink.description}") for v in kink.points(b, params)]
+    points = [p for p in points if _in_domain(spec, p.values)]
+    if cotangent_shape is not None:
+        for k, p in enumerate(points):
+            p.cotangent = REAL.ordinary(cotangent_shape, rng) if k % 4 else REAL.ordinary(cotangent_shape, rng) * 0 + 1
+    return points
+
+
+def restrict(points: list[Point], conditions: list[Condition], params: dict) -> list[Point]:
+    """The points inside every condition (projected inside where the condition can, else dropped)."""
+    out = []
+    for p in points:
+        values = p.values
+        for c in conditions:
+            if not c.holds(values, params) and c.inside is not None:
+                values = c.inside(values, params)
+        if all(c.holds(values, params) for c in conditions):
+            out.append(Point(values, p.origin, p.cotangent))
+    return out
+
+
+def outside(points: list[Point], condition: Condition, params: dict) -> list[Point]:
+    """Points moved outside a condition."""
+    out = []
+    for p in points:
+        values = condition.outside(p.values, params)
+        if values is not None and not condition.holds(values, params):
+            out.append(Point(values, f"outside:{condition.name}", p.cotangent))
+    return out

@@ -1,0 +1,30 @@
+"""safediv — x / (y + eps) (the seeds' safedivSpec), on y ≥ 0.
+
+    z = x / (y + eps)
+    VJP: x̄ = v / (y + eps),   ȳ = −v x / (y + eps)²        (only where y > −eps)
+
+PyTorch: no primitive; x / (y + eps) as user code writes it.
+"""
+from spec.build import Analogue, Derivative, Input, Param, activation
+from spec.conditions import entries_above
+from spec.domains import NONNEGATIVE, REAL
+from spec.entry import positive
+
+
+def forward(x, y, *, xp, eps):
+    return x / (y + eps)
+
+
+def vjp_x(x, y, cotangent, *, xp, eps):
+    return cotangent / (y + eps)
+
+
+def vjp_y(x, y, cotangent, *, xp, eps):
+    return -cotangent * x / (y + eps) ** 2
+
+
+SPEC = activation("safediv", forward, inputs=[Input("x", REAL, "x"), Input("y", NONNEGATIVE, "y")],
+                  params=[Param("eps", 1e-6, positive("eps"), "added to the denominator")],
+                  derivatives=[Derivative("x", vjp_x, ("y_above_-eps",)), Derivative("y", vjp_y, ("y_above_-eps",))],
+                  kind="op", conditions=[entries_above("y", lambda params: -params["eps"], label="-eps")],
+                  analogue=Analogue("x / (y + eps)", {"x": "x", "y": "y"}, "no PyTorch primitive"))

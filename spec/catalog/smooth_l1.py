@@ -1,0 +1,37 @@
+"""smooth_l1 — the seeds' huberSpec, PyTorch's SmoothL1Loss (beta > 0).
+
+    d = p − t
+    T = d² / (2 beta)      if |d| < beta
+        |d| − beta / 2     otherwise            (the linear branch is taken at |d| = beta)
+    ∂L/∂p = (d / beta if |d| < beta else sign(d)) / c,      ∂L/∂t = −∂L/∂p
+
+PyTorch: torch.nn.functional.smooth_l1_loss(input=predicted, target=target, beta=beta, reduction=...).
+"""
+from spec.build import Analogue, Derivative, Input, Param, loss
+from spec.domains import REAL
+from spec.entry import Kink, positive
+from spec.kinks import residual_at
+from spec.reduction import count
+
+
+def terms(predicted, target, *, xp, beta):
+    d = predicted - target
+    return xp.where(xp.abs(d) < beta, d * d / (2 * beta), xp.abs(d) - beta / 2)
+
+
+def grad_predicted(predicted, target, *, xp, beta, reduction):
+    d = predicted - target
+    return xp.where(xp.abs(d) < beta, d / beta, xp.sign(d)) / count(predicted, reduction)
+
+
+def grad_target(predicted, target, *, xp, beta, reduction):
+    return -grad_predicted(predicted, target, xp=xp, beta=beta, reduction=reduction)
+
+
+SPEC = loss("smooth_l1", terms, inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
+            params=[Param("beta", 1, positive("beta"), "the width of the quadratic zone")],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            kinks=[Kink("|p − t| = beta", "the linear branch is taken at |d| = beta (both give ±1 there)",
+                        residual_at(lambda params: [params["beta"]]))],
+            analogue=Analogue("torch.nn.functional.smooth_l1_loss",
+                              {"predicted": "input", "target": "target", "beta": "beta"}))

@@ -1,0 +1,20 @@
+"""tanh — the hyperbolic tangent.
+
+    y = tanh(x)          VJP: x̄ = v · (1 − tanh(x)²)
+
+PyTorch: torch.tanh(x).
+"""
+from spec.build import Analogue, Derivative, Input, activation
+from spec.domains import REAL
+
+
+def forward(x, *, xp):
+    return xp.tanh(x)
+
+
+def vjp(x, cotangent, *, xp):
+    return cotangent * (1 - xp.tanh(x) ** 2)
+
+
+SPEC = activation("tanh", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+                  analogue=Analogue("torch.tanh", {"x": "input"}))

@@ -1,0 +1,190 @@
+"""The declarative catalog entry: one loss, activation or op, written once.
+
+An entry holds
+  * ``inputs``: ordered, each with a domain and a one-letter symbol for printing;
+  * ``params``: keyword parameters with defaults and a validity check;
+  * ``fn``: the forward written with the xp protocol (for a loss: its per-entry *terms*; the
+    forward is ``reduce(terms, reduction)``), from which derive builds the SymPy expression;
+  * ``derivatives``: hand-written gradients (losses) or VJPs (activations), one per input,
+    each possibly restricted by named ``conditions``;
+  * ``forms``: other ways to write the forward (stable rewrites, and the naive forms they replace);
+  * ``conditions``: domain conditions, each with a predicate and a way to step outside it;
+  * ``kinks``: where the forward is not smooth, with the convention taken there and points
+    on and beside the kink;
+  * ``analogue``: the PyTorch function and how its arguments map.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .domains import Domain
+from .errors import GradspecError, lines
+from .reduction import REDUCTIONS, reduce
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    domain: Domain
+    symbol: str
+
+
+def positive(name):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return f"{name} must be a number, got {v!r}"
+        if not math.isfinite(v):
+            return f"{name} must be finite, got {v!r}"
+        if v <= 0:
+            return f"{name} must be > 0, got {v!r}"
+        return None
+    return check
+
+
+def _reduction_check(v):
+    if v not in REDUCTIONS:
+        return f"reduction must be one of {', '.join(repr(r) for r in REDUCTIONS)}, got {v!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    check: Callable[[Any], str | None]
+    description: str = ""
+
+
+def reduction_param(default: str) -> Param:
+    return Param("reduction", default, _reduction_check,
+                 "mean: sum/size; sum; batchmean: sum/rows (all axes but the last)")
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A hand-written derivative: the gradient (loss) or VJP (activation) w.r.t. ``wrt``."""
+    wrt: str
+    fn: Callable
+    conditions: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """Another way to write the forward; ``stable`` marks the numerically stable rewrite."""
+    name: str
+    fn: Callable
+    stable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A domain condition under which a hand-written derivative holds.
+
+    ``holds(point, params)`` decides it on exact points; ``inside(point, params)`` projects a
+    sampled point into it (or None: such points are dropped); ``outside(point, params)`` returns a
+    point that violates it (or None); ``subs(symbols, params, xp)`` gives the substitutions that
+    impose it in a proof (e.g. the last entry of a simplex row = 1 − the others, or a clamp's
+    relation ‖p‖ ≥ eps = True), built with the SymPy ``xp`` it is handed.
+    """
+    name: str
+    description: str
+    holds: Callable[[dict, dict], bool]
+    outside: Callable[[dict, dict], dict | None]
+    inside: Callable[[dict, dict], dict | None] | None = None
+    subs: Callable[[dict, dict, object], dict] | None = None
+
+
+@dataclass(frozen=True)
+class Kink:
+    """Where the forward is not smooth: the convention taken there and points on/beside it."""
+    description: str
+    convention: str
+    points: Callable[[dict, dict], list[dict]]
+
+
+@dataclass(frozen=True)
+class Analogue:
+    function: str
+    args: dict
+    notes: str = ""
+
+
+@dataclass(frozen=True, eq=False)     # compared and hashed by identity
+class Spec:
+    name: str
+    kind: str                      # "loss" | "activation" | "op"
+    inputs: tuple[Input, ...]
+    params: tuple[Param, ...]
+    fn: Callable
+    derivatives: tuple[Derivative, ...] = ()
+    forms: tuple[Form, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    kinks: tuple[Kink, ...] = ()
+    analogue: Analogue | None = None
+    doc: str = ""
+    default_shape: tuple[int, ...] = (2, 3)
+
+    # ------------------------------------------------------------------------------------------
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
+
+    def input(self, name: str | None) -> Input:
+        if name is None:
+            return self.inputs[0]
+        for i in self.inputs:
+            if i.name == name:
+                return i
+        raise GradspecError(lines(
+            f"gradspec: {self.name} has no input {name!r}",
+            f"its inputs are: {', '.join(self.input_names)}",
+            f"hint: pass wrt= one of those names (default: {self.inputs[0].name})"))
+
+    def condition(self, name: str) -> Condition:
+        return next(c for c in self.conditions if c.name == name)
+
+    def resolve_params(self, given: dict | None) -> dict:
+        """Defaults overridden by ``given``; every value checked.  Raises GradspecError."""
+        given = dict(given or {})
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise GradspecError(lines(
+                f"gradspec: {self.name} has no parameter {', '.join(map(repr, unknown))}",
+                f"its parameters are: {', '.join(known) or '(none)'}"))
+        values = {p.name: given.get(p.name, p.default) for p in self.params}
+        for name, value in values.items():
+            problem = known[name].check(value)
+            if problem:
+                raise GradspecError(lines(
+                    f"gradspec: invalid parameter for {self.name}: {problem}",
+                    f"{name}: {known[name].description or 'see the spec'} (default {known[name].default!r})"))
+        return values
+
+    def forward(self, *inputs, xp, **params):
+        """The forward value: for a loss ``reduce(terms, reduction)``, else ``fn`` itself."""
+        if self.kind == "loss":
+            reduction = params.pop("reduction")
+            return reduce(call(self.fn, inputs, xp, params), reduction, xp=xp)
+        return call(self.fn, inputs, xp, params)
+
+    def derivatives_for(self, wrt: str) -> tuple[Derivative, ...]:
+        return tuple(d for d in self.derivatives if d.wrt == wrt)
+
+
+def accepted_params(fn: Callable, params: dict) -> dict:
+    """The subset of ``params`` a formula names (all of them if it takes **kwargs)."""
+    sig = inspect.signature(fn)
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return dict(params)
+    return {k: v for k, v in params.items() if k in sig.parameters}
+
+
+def call(fn: Callable, args, xp, params: dict):
+    """Call a formula with positional arrays, ``xp=`` and the parameters it names."""
+    return fn(*args, xp=xp, **accepted_params(fn, params))

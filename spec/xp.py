@@ -1,0 +1,109 @@
+"""The ``xp`` protocol: the array namespace every formula in gradspec is written against.
+
+A formula (a forward, a hand-written derivative, a stable form) is a plain function
+``f(*inputs, xp, **params)``.  Inputs are NumPy arrays; ``+ - * / **``, ``.shape``, ``.size`` and
+indexing behave as NumPy's.  ``xp`` offers:
+
+    exp log log1p expm1 sqrt abs sign tanh cosh sinh        elementwise
+    sum max min (axis=None, keepdims=False)                 reductions
+    maximum minimum clip where ones_like zeros_like          selection
+    xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
+
+Three namespaces implement it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds
+xlogy), a SymPy namespace (``derive.xp_sympy``) for proofs, and an mpmath namespace at an explicit
+precision (``check.xp_mpmath``) for verification.  The last two hold one scalar object per array
+entry; ``ObjectNamespace`` is their shared machinery.
+
+Kink conventions of the object namespaces (they decide derivatives at ties):
+    maximum(a, b) picks a when a >= b, minimum(a, b) picks a when a <= b (ties go to the first argument);
+    clip(x, lo, hi) passes x through at its bounds (as torch.clamp does); sign(0) = 0.
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+
+def _numpy_xlogy(a, b):
+    a = np.asarray(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a == 0, np.zeros_like(a * b), a * np.log(b))
+
+
+#: numpy, plus the one function the forwards use that NumPy lacks.
+NUMPY = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if not n.startswith("_")})
+NUMPY.xlogy = _numpy_xlogy
+NUMPY.name = "numpy"
+
+
+class ObjectNamespace:
+    """Shared machinery of the namespaces whose arrays hold one scalar object per entry.
+
+    Subclasses provide the scalar functions (``_exp``, ``_log``, …) and ``_add_all`` / ``_max_all``
+    / ``_min_all`` for reductions, and may override ``asarray`` to choose the array class.
+    """
+
+    name = "object"
+    elementwise = ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh")
+
+    def asarray(self, a):
+        return np.asarray(a, dtype=object)
+
+    def _map(self, f, *args):
+        out = np.frompyfunc(f, len(args), 1)(*args)
+        return self.asarray(out)
+
+    def __getattr__(self, item):
+        if item in self.elementwise:
+            scalar = getattr(self, "_" + item)
+            return lambda a: self._map(scalar, a)
+        raise AttributeError(f"the {self.name} xp namespace has no function {item!r}")
+
+    # reductions -------------------------------------------------------------------------------
+    def _reduce(self, combine, a, axis=None, keepdims=False):
+        a = np.asarray(a, dtype=object)
+        if axis is None:
+            value = combine(list(a.flat))
+            out = np.empty((1,) * a.ndim if keepdims else (), dtype=object)
+            out[...] = value
+            return self.asarray(out)
+        axis = axis % a.ndim
+        moved = np.moveaxis(a, axis, -1)
+        out = np.empty(moved.shape[:-1], dtype=object)
+        for idx in np.ndindex(out.shape):
+            out[idx] = combine(list(moved[idx]))
+        if keepdims:
+            out = np.expand_dims(out, axis)
+        return self.asarray(out)
+
+    def sum(self, a, axis=None, keepdims=False):
+        return self._reduce(self._add_all, a, axis, keepdims)
+
+    def max(self, a, axis=None, keepdims=False):
+        return self._reduce(self._max_all, a, axis, keepdims)
+
+    def min(self, a, axis=None, keepdims=False):
+        return self._reduce(self._min_all, a, axis, keepdims)
+
+    # selection --------------------------------------------------------------------------------
+    def maximum(self, a, b):
+        return self._map(self._maximum, a, b)
+
+    def minimum(self, a, b):
+        return self._map(self._minimum, a, b)
+
+    def clip(self, x, lo, hi):
+        return self._map(self._clip, x, lo, hi)
+
+    def where(self, cond, a, b):
+        return self._map(self._where, cond, a, b)
+
+    def xlogy(self, a, b):
+        return self._map(self._xlogy, a, b)
+
+    def ones_like(self, a):
+        return self.asarray(np.full(np.shape(a), 1, dtype=object))
+
+    def zeros_like(self, a):
+        return self.asarray(np.full(np.shape(a), 0, dtype=object))
