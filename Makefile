@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test verify bench clean
+.PHONY: test verify clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,6 @@ test: $(STAMP)
 
 verify: $(STAMP)
 	$(VENV)/bin/gradspec verify
-
-bench: $(STAMP)
-	$(PY) -m check.bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

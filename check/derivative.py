@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 import derive
+from derive import budget
 import spec as spec_pkg
 from derive.xp_sympy import XP as SYMPY_XP, symarray
 from spec.entry import accepted_params
@@ -68,7 +69,8 @@ def _resolve_conditions(spec, wrt, conditions):
 
 
 def _params_for(values: dict, xp) -> dict:
-    return {k: (xp.number(v) if isinstance(v, float) else v) for k, v in values.items()}
+    """Numeric parameters as numbers of ``xp`` (ints too: 1/6 must not become a Python float)."""
+    return {k: (v if isinstance(v, (bool, str)) else xp.number(v)) for k, v in values.items()}
 
 
 def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=None, kind="grad",
@@ -135,6 +137,12 @@ def _shape(shape) -> str:
 
 
 def _try_prove(s, prob, inp, conds, truth, hand):
+    """(method, True) when proved; (reason, False) otherwise.  Runs under one hard time budget."""
+    value, why = budget.run(PROVE_SECONDS, _prove, s, prob, conds, truth, hand)
+    return (why, False) if value is None else value
+
+
+def _prove(s, prob, conds, truth, hand):
     args = [prob.symbols[n] for n in s.input_names]
     try:
         got = hand(args, SYMPY_XP, prob.cotangent)

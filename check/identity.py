@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 import derive
+from derive import budget
 import spec as spec_pkg
 from derive.xp_sympy import XP as SYMPY_XP
 from spec.entry import call
@@ -24,6 +25,13 @@ from .derivative import DPS, PROVE_SECONDS, _params_for, _shape, _verdict
 from .prove import prove_all_zero
 from .result import CheckResult
 from .verify import compare
+
+
+def _prove(form, args, prob, truth):
+    got = np.asarray(call(form.fn, args, SYMPY_XP, prob.sym_params), dtype=object)
+    if got.shape != truth.shape:
+        return None
+    return prove_all_zero([g - t for g, t in zip(got.flat, truth.flat)], PROVE_SECONDS)
 
 
 def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
@@ -41,9 +49,11 @@ def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
     args = [prob.symbols[n] for n in s.input_names]
     reason = "the form could not be evaluated symbolically"
     try:
-        got = np.asarray(call(form.fn, args, SYMPY_XP, prob.sym_params), dtype=object)
-        if got.shape == truth.shape:
-            ok, reason = prove_all_zero([g - t for g, t in zip(got.flat, truth.flat)], PROVE_SECONDS)
+        proof, why = budget.run(PROVE_SECONDS, _prove, form, args, prob, truth)
+        if proof is None:
+            reason = why or "the form's shape differs from the forward's"
+        elif proof:
+            ok, reason = proof
             if ok:
                 return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
                                    f"gradspec: {s.name} {check}: proved for shape {_shape(prob.shape)}\n"

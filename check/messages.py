@@ -56,6 +56,10 @@ def hint(failures, what: str) -> str:
     if any(not numeric.is_finite(f.got) for f in failures):
         return (f"hint: the {what} is not finite where the truth is: an unstable form "
                 "(exp overflow, log of 0, 0/0)? write it in a stable form")
+    worst = max(f.error for f in failures)
+    if worst < 1e-6:
+        return (f"hint: off by a tiny relative amount ({worst:.1e}): a float constant where an exact one "
+                "is meant (0.1 is not 1/10; int/int is a float), or an approximation?")
     if len(ratios) == 1:
         r = float(ratios.pop())
         if r == -1:
@@ -71,9 +75,6 @@ def hint(failures, what: str) -> str:
                 "): check the branch condition and the convention at the kink")
     if all(o.startswith("extreme:") for o in origins):
         return "hint: wrong only at extreme inputs (" + ", ".join(sorted(o[8:] for o in origins)) + ")"
-    if max(f.error for f in failures) < 1e-6:
-        return (f"hint: off by a tiny relative amount ({max(f.error for f in failures):.1e}): a float constant "
-                "where an exact one is meant (0.1 is not 1/10), or an approximation?")
     return "hint: compare the formula with `gradspec derive` for this entry"
 
 

@@ -122,7 +122,7 @@ def unsatisfiable(cond) -> bool:
     (u,) = table.values()
     roots = set()
     for r in gen.atoms(sp.core.relational.Relational):
-        c, k = (r.lhs - r.rhs).as_independent(u)
+        c, k = (r.lhs - r.rhs).as_independent(u, as_Add=True)
         k = k / u
         if not (c.is_Number and k.is_Number and k != 0):
             return False

@@ -1,30 +1,39 @@
 """Time budgets for symbolic steps: SymPy must never hang a CI job.
 
-    with budget(2.0):
-        sympy.simplify(expr)      # raises BudgetExceeded after 2 s of wall time
+    value, why = run(2.0, sympy.simplify, expr)     # (result, None) or (None, "time budget of 2 s exceeded")
 
-The budget is enforced with SIGALRM (``setitimer``), which interrupts pure-Python SymPy between
-bytecodes; nested budgets keep the tighter deadline.  Signals only reach the main thread, so off
-the main thread ``budget`` raises BudgetUnavailable at once: the caller treats the step as not
-done (a proof is then "not attempted", never assumed).
+``run`` is a hard budget: the step runs in a forked child process (copy-on-write, so it sees
+everything the parent has built), which is killed when the deadline passes.  Nothing a SymPy call
+does — a long C-level operation, a swallowed exception — can outlast it.  The result comes back
+pickled; an exception the step raises is raised again in the caller.
+
+Inside that child, nested ``run`` calls use a soft budget instead: SIGALRM (``setitimer``)
+raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
+it — and firing again every 0.1 s until the budget is left.  ``budget(seconds)`` is that soft
+budget as a context manager.
 """
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import signal
 import threading
 import time
 
+GRACE = 0.5          # seconds the parent waits beyond the budget before killing the child
 
-class BudgetExceeded(Exception):
+
+class BudgetExceeded(BaseException):
     """A symbolic step ran out of its time budget."""
 
 
 class BudgetUnavailable(Exception):
-    """No budget can be enforced here (not the main thread, or no SIGALRM on this platform)."""
+    """No soft budget can be enforced here (not the main thread, or no SIGALRM on this platform)."""
 
 
 _deadlines: list[float] = []
+_in_child = False
 
 
 def _on_alarm(signum, frame):
@@ -33,13 +42,14 @@ def _on_alarm(signum, frame):
 
 def _arm(now: float) -> None:
     if _deadlines:
-        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4))
+        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4), 0.1)
     else:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @contextlib.contextmanager
 def budget(seconds: float):
+    """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds``."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         raise BudgetUnavailable("time budgets need SIGALRM in the main thread")
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -55,14 +65,58 @@ def budget(seconds: float):
             signal.signal(signal.SIGALRM, previous)
 
 
-def run(seconds: float, fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` under a budget; returns (value, None) or (None, reason)."""
+def _soft_run(seconds, fn, args, kwargs):
     try:
         with budget(seconds):
             return fn(*args, **kwargs), None
     except BudgetExceeded:
         return None, f"time budget of {seconds:g} s exceeded"
-    except BudgetUnavailable as e:
-        return None, str(e)
     except RecursionError:
         return None, "SymPy recursion limit reached"
+
+
+def _child(conn, seconds, fn, args, kwargs):
+    global _in_child
+    _in_child = True
+    try:
+        value, why = _soft_run(seconds, fn, args, kwargs)
+        conn.send(("ok", value) if why is None else ("stopped", why))
+    except BaseException as e:                          # noqa: BLE001 — everything goes back to the parent
+        try:
+            conn.send(("raise", e))
+        except Exception:                               # an unpicklable exception
+            conn.send(("stopped", f"the step failed: {type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+        os._exit(0)
+
+
+def run(seconds: float, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` under a hard budget; returns (value, None) or (None, reason)."""
+    if _in_child:
+        try:
+            return _soft_run(seconds, fn, args, kwargs)
+        except BudgetUnavailable as e:
+            return None, str(e)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, seconds, fn, args, kwargs), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if receive.poll(seconds + GRACE):
+            kind, payload = receive.recv()
+        else:
+            kind, payload = "stopped", f"time budget of {seconds:g} s exceeded (step killed)"
+    except EOFError:
+        kind, payload = "stopped", "the symbolic step died"
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        receive.close()
+    if kind == "ok":
+        return payload, None
+    if kind == "raise":
+        raise payload
+    return None, payload

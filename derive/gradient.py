@@ -67,8 +67,7 @@ def _freeze(params: dict) -> tuple:
 
 
 @functools.lru_cache(maxsize=256)
-def _problem(name: str, shape: tuple, frozen: tuple) -> Problem:
-    spec = spec_pkg.get(name)
+def _problem(spec: Spec, shape: tuple, frozen: tuple) -> Problem:
     params = dict(frozen)
     symbols = {i.name: shaped(i.symbol, shape, i.domain.assumptions) for i in spec.inputs}
     cot = None
@@ -82,7 +81,7 @@ def _problem(name: str, shape: tuple, frozen: tuple) -> Problem:
 def problem(name, shape=None, params=None) -> Problem:
     spec = spec_pkg.get(name)
     shape = check_shape(spec, shape)
-    return _problem(spec.name, shape, _freeze(spec.resolve_params(params)))
+    return _problem(spec, shape, _freeze(spec.resolve_params(params)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -126,18 +126,18 @@ def _is_onehot(a):
 REAL = Domain("real", "any real number", {"real": True}, _uniform(-3, 3),
               (0, 40, -40, 100, -100, 10**4, -10**4, F(1, 10**30)))
 POSITIVE = Domain("positive", "a real number > 0", {"positive": True}, _uniform(0.1, 5),
-                  (F(1, 10**30), F(1, 10**8), 1, 10**4), _all(lambda v: v > 0))
+                  (F(1, 10**30), F(1, 10**8), 1, 10**4), _contains=_all(lambda v: v > 0))
 NONNEGATIVE = Domain("nonnegative", "a real number ≥ 0", {"nonnegative": True}, _uniform(0.1, 5),
-                     (0, F(1, 10**30), F(1, 10**8), 10**4), _all(lambda v: v >= 0))
+                     (0, F(1, 10**30), F(1, 10**8), 10**4), _contains=_all(lambda v: v >= 0))
 NONZERO = Domain("nonzero", "a real number ≠ 0", {"real": True, "nonzero": True},
                  lambda rng, shape: frac_array(
                      (_decimal(rng, 0.1, 3) * rng.choice((-1, 1)) for _ in range(int(np.prod(shape, dtype=int)))), shape),
-                 (F(1, 10**30), -F(1, 10**30), 40, -40, 10**4, -10**4), _all(lambda v: v != 0))
+                 (F(1, 10**30), -F(1, 10**30), 40, -40, 10**4, -10**4), _contains=_all(lambda v: v != 0))
 PROBABILITY = Domain("probability", "a probability in [0, 1]", {"nonnegative": True}, _uniform(0.05, 0.95),
-                     (0, F(1, 10**45), F(1, 10**12), 1 - F(1, 10**12), 1), _all(lambda v: 0 <= v <= 1))
+                     (0, F(1, 10**45), F(1, 10**12), 1 - F(1, 10**12), 1), _contains=_all(lambda v: 0 <= v <= 1))
 LOG_PROBABILITY = Domain("log_probability", "a log-probability (≤ 0); rows need not normalise exactly",
                          {"nonpositive": True}, _uniform(-4, -0.05, 4), (0, -40, -100, -10**4, -F(1, 10**30)),
-                         _all(lambda v: v <= 0))
+                         _contains=_all(lambda v: v <= 0))
 SIMPLEX_ROWS = Domain("simplex_rows", "rows of probabilities (last axis) summing to 1",
                       {"nonnegative": True}, _simplex_ordinary, _extreme_rows=_simplex_extremes,
                       _contains=_is_simplex, row_wise=True)
@@ -148,4 +148,4 @@ SIGN_LABELS = Domain("sign_labels", "labels in {−1, +1}", {"real": True, "nonz
                      (), _contains=_all(lambda v: v in (-1, 1)))
 COUNTS = Domain("counts", "a count: an integer ≥ 0", {"nonnegative": True},
                 lambda rng, shape: frac_array((rng.randint(0, 6) for _ in range(int(np.prod(shape, dtype=int)))), shape),
-                (0, 1, 10**4), _all(lambda v: v >= 0 and v.denominator == 1))
+                (0, 1, 10**4), _contains=_all(lambda v: v >= 0 and v.denominator == 1))

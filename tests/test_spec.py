@@ -1,0 +1,83 @@
+"""The catalog: every named entry, its inputs in order, domains, parameters and conventions."""
+import random
+
+import pytest
+
+import spec
+
+LOSSES = ["mse", "mae", "smooth_l1", "huber", "cross_entropy", "cross_entropy_logits", "nll", "bce",
+          "bce_with_logits", "kl_div", "hinge", "poisson_nll", "cosine_similarity", "log_cosh"]
+OTHERS = ["sigmoid", "tanh", "softmax", "log_softmax", "softplus", "exp", "log", "reciprocal", "safe_log",
+          "safediv", "sum"]
+
+
+def test_every_entry_is_registered():
+    assert set(spec.names()) == set(LOSSES + OTHERS)
+    assert spec.names()[:len(LOSSES)] == LOSSES
+
+
+@pytest.mark.parametrize("name, inputs", [
+    ("smooth_l1", ["predicted", "target"]), ("cross_entropy_logits", ["logits", "target"]),
+    ("nll", ["log_probs", "target"]), ("kl_div", ["log_probs", "target"]), ("poisson_nll", ["log_rate", "target"]),
+    ("safediv", ["x", "y"]),
+])
+def test_input_order(name, inputs):
+    assert list(spec.get(name).input_names) == inputs
+
+
+@pytest.mark.parametrize("name, default", [
+    ("cross_entropy", "batchmean"), ("cross_entropy_logits", "batchmean"), ("nll", "batchmean"),
+    ("kl_div", "batchmean"), ("mse", "mean"), ("bce", "mean"), ("hinge", "mean"),
+])
+def test_reduction_defaults(name, default):
+    assert spec.get(name).resolve_params({})["reduction"] == default
+
+
+@pytest.mark.parametrize("name, params", [
+    ("smooth_l1", {"beta": 1}), ("huber", {"delta": 1}), ("cross_entropy", {"eps": 1e-6}), ("bce", {"eps": 1e-6}),
+    ("cosine_similarity", {"eps": 1e-6}), ("safe_log", {"eps": 1e-6}), ("safediv", {"eps": 1e-6}),
+])
+def test_parameter_defaults(name, params):
+    values = spec.get(name).resolve_params({})
+    assert all(values[k] == v for k, v in params.items())
+
+
+def test_every_input_of_every_entry_has_a_hand_written_derivative():
+    for name in spec.names():
+        s = spec.get(name)
+        assert {d.wrt for d in s.derivatives} == set(s.input_names), name
+        assert s.analogue is not None and s.doc, name
+
+
+def test_domain_samples_lie_in_their_domains():
+    rng = random.Random(0)
+    for name in spec.names():
+        for inp in spec.get(name).inputs:
+            for arr in [inp.domain.ordinary((2, 3), rng)] + inp.domain.extremes((2, 3), rng):
+                assert inp.domain.contains(arr), (name, inp.name, arr)
+
+
+def test_domains_reject_what_they_exclude():
+    from fractions import Fraction
+    import numpy as np
+    from spec.domains import PROBABILITY, SIMPLEX_ROWS, SIGN_LABELS
+    assert not PROBABILITY.contains(np.array([Fraction(3, 2)], dtype=object))
+    assert not SIMPLEX_ROWS.contains(np.array([[Fraction(1, 2), Fraction(1, 3)]], dtype=object))
+    assert not SIGN_LABELS.contains(np.array([Fraction(0)], dtype=object))
+
+
+def test_importing_spec_does_not_import_sympy_or_frameworks():
+    import subprocess
+    import sys
+    code = ("import sys, spec; spec.names(); "
+            "bad = [m for m in ('sympy', 'torch', 'jax', 'tensorflow') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_importing_check_does_not_import_frameworks():
+    import subprocess
+    import sys
+    code = ("import sys, check, derive; from check import check_gradient; "
+            "bad = [m for m in ('torch', 'jax', 'tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
