@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import spec as spec_pkg
@@ -139,6 +140,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gradspec: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:                      # `gradspec list | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

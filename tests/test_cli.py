@@ -69,3 +69,8 @@ def test_bad_input_exits_2_with_a_message(args, needle):
     p = run(*args)
     assert p.returncode == 2
     assert needle in p.stderr and len(p.stderr.strip().splitlines()) >= 2
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    p = subprocess.run(f"{sys.executable} -m check list | head -1", shell=True, capture_output=True, text=True)
+    assert p.returncode == 0 and "Traceback" not in p.stderr and p.stdout.startswith("mse")
