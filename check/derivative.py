@@ -81,9 +81,9 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         other = "check_vjp" if kind == "grad" else "check_gradient"
         raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
                                   f"use {other} for it"))
-    if not isinstance(dps, int) or dps < 30:
+    if isinstance(dps, bool) or not isinstance(dps, int) or dps < DPS:
         raise GradspecError(lines(f"gradspec: precision dps={dps!r} is too low",
-                                  "verification runs at ≥ 30 significant digits (default 50)"))
+                                  f"verification runs at ≥ {DPS} significant digits (the default)"))
     inp = s.input(wrt)
     prob = derive.problem(s, shape, params)
     n_args = len(s.inputs) + (kind == "vjp")

@@ -25,6 +25,7 @@ from .symbols import exact, shaped
 from .xp_sympy import XP, symarray
 
 SIMPLIFY_SECONDS = 2.0
+DERIVE_SECONDS = 60.0     # differentiating the forward at one shape; a hard budget
 
 
 @dataclass(frozen=True, eq=False)     # identity: one Problem per (entry, shape, params), cached
@@ -84,14 +85,23 @@ def problem(name, shape=None, params=None) -> Problem:
     return _problem(spec, shape, _freeze(spec.resolve_params(params)))
 
 
-@functools.lru_cache(maxsize=256)
-def _raw_gradient(prob: Problem, wrt: str):
+def _differentiate(prob: Problem, wrt: str) -> np.ndarray:
     obj = prob.objective()
     xs = prob.symbols[wrt]
     out = np.empty(xs.shape, dtype=object)
     for idx in np.ndindex(xs.shape):
         out[idx] = sp.diff(obj, xs[idx])
-    return symarray(out)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _raw_gradient(prob: Problem, wrt: str):
+    value, why = budget.run(DERIVE_SECONDS, _differentiate, prob, wrt)
+    if value is None:
+        raise GradspecError(lines(
+            f"gradspec: differentiating {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} did not finish: {why}",
+            "hint: try a smaller shape"))
+    return symarray(value)
 
 
 def _simplify_each(arr, seconds):
