@@ -10,11 +10,12 @@ check knows spec and derive.  SymPy and mpmath load on first use of a check, not
 """
 from spec.errors import GradspecError
 
-__all__ = ["GradspecError", "check_condition", "check_form", "check_gradient", "check_vjp"]
+__all__ = ["GradspecError", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
+           "check_jvp", "check_vjp"]
 
 
 def __getattr__(name):
-    if name in ("check_gradient", "check_vjp", "check_derivative"):
+    if name in ("check_gradient", "check_vjp", "check_jvp", "check_hessian", "check_hvp", "check_derivative"):
         from . import derivative
         return getattr(derivative, name)
     if name == "check_form":

@@ -17,6 +17,7 @@ import spec as spec_pkg
 from .condition import check_condition
 from .derivative import check_derivative
 from .identity import check_form
+from .operators import derivative_id, derivative_kind
 from .result import CheckResult
 
 
@@ -32,18 +33,12 @@ def known_deviations() -> dict:
     return {(d["spec"], d["check"]): d for d in json.loads(text)}
 
 
-def derivative_id(s, d) -> str:
-    kind = "grad" if s.kind == "loss" else "vjp"
-    return f"{kind}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
-
-
 def checks(name) -> list[CatalogCheck]:
     s = spec_pkg.get(name)
-    kind = "grad" if s.kind == "loss" else "vjp"
     out = []
     for d in s.derivatives:
         out.append(CatalogCheck(s.name, derivative_id(s, d), lambda d=d, c=derivative_id(s, d): check_derivative(
-            s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=kind, check_name=c)))
+            s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=c)))
     for f in s.forms:
         out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
     for c in s.conditions:

@@ -21,6 +21,7 @@ from spec.entry import accepted_params
 
 from . import messages, numeric, points as pts
 from .derivative import DPS, _params_for, _shape
+from .operators import derivative_id, derivative_kind, operator
 from .result import CheckResult, Counterexample
 
 
@@ -31,20 +32,20 @@ def check_condition(name, condition, *, shape=None, params=None, dps=DPS) -> Che
     prob = derive.problem(s, shape, params)
     check = f"condition[{cond.name}]"
     guarded = [d for d in s.derivatives if cond.name in d.conditions]
-    cot_shape = prob.cotangent.shape if prob.cotangent is not None else None
-    sampled = pts.sample(s, prob.shape, prob.params, cotangent_shape=cot_shape)
     witnesses, tried, lines_ = [], 0, []
     for d in guarded:
+        op = operator(prob, derivative_kind(s, d), d.wrt)
+        sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes)
         others = [s.condition(c) for c in d.conditions if c != cond.name]
         outside = pts.outside(pts.restrict(sampled, others, prob.params), cond, prob.params)
-        truth = derive.gradient(s, d.wrt, shape=prob.shape, params=prob.params)
-        shape_ = truth.shape
+        shape_ = op.truth.shape
+        compiled = numeric.compile_exprs(prob, f"{op.kind}:{d.wrt}", op.truth, dps, extras=op.extra_symbols)
         found = None
         for p in outside:
             tried += 1
-            want = numeric.evaluate(numeric.compile_exprs(prob, f"grad:{d.wrt}", truth, dps), p.values_flat, dps, shape_)
+            want = numeric.evaluate(compiled, p.values_flat, dps, shape_)
             xp = numeric.namespace(dps)
-            extra = [] if p.cotangent is None else [xp.array(p.cotangent)]
+            extra = [xp.array(a) for a in p.extras.values()]
             try:
                 got = np.asarray(d.fn(*[xp.array(p.values[n]) for n in s.input_names], *extra, xp=xp,
                                       **accepted_params(d.fn, _params_for(prob.params, xp))), dtype=object)
@@ -60,12 +61,12 @@ def check_condition(name, condition, *, shape=None, params=None, dps=DPS) -> Che
                 i = bad[0]
                 found = (p, i, want[i], got[i], why)
                 break
-        label = f"{'grad' if s.kind == 'loss' else 'vjp'}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
+        label = derivative_id(s, d)
         if found:
             p, i, w, g, why = found
             witnesses.append(Counterexample({k: messages.nested(v) for k, v in p.values.items()}, tuple(map(int, i)),
                                             messages.decimal(w), messages.decimal(g), dps, p.origin,
-                                            None if p.cotangent is None else messages.nested(p.cotangent)))
+                                            {k: messages.nested(v) for k, v in p.extras.items()}))
             lines_.append(f"{label}: outside at " + ", ".join(witnesses[-1].describe())
                           + f": {why} (entry {list(i)}: spec {witnesses[-1].expected}, formula {witnesses[-1].got})")
         else:

@@ -1,4 +1,5 @@
-"""Checking a hand-written derivative against the spec: ``check_gradient`` and ``check_vjp``.
+"""Checking a hand-written derivative against the spec: ``check_gradient``, ``check_vjp``,
+``check_jvp``, ``check_hessian`` and ``check_hvp`` (see ``check.operators`` for their signatures).
 
     check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None)
         grad(*inputs, xp=..., <params it names>) -> ∂L/∂wrt, shaped like the input ``wrt``
@@ -25,6 +26,7 @@ from spec.entry import accepted_params
 from spec.errors import GradspecError, lines
 
 from . import messages, numeric, points as pts
+from .operators import KINDS, operator
 from .prove import prove_all_zero
 from .result import CheckResult
 from .verify import compare
@@ -77,7 +79,9 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
                      dps=DPS, prove=True, check_name=None) -> CheckResult:
     start = time.monotonic()
     s = spec_pkg.get(name)
-    if (kind == "grad") != (s.kind == "loss"):
+    if kind not in KINDS:
+        raise GradspecError(lines(f"gradspec: unknown derivative kind {kind!r}", f"kinds: {', '.join(KINDS)}"))
+    if kind in ("grad", "vjp") and (kind == "grad") != (s.kind == "loss"):
         other = "check_vjp" if kind == "grad" else "check_gradient"
         raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
                                   f"use {other} for it"))
@@ -86,25 +90,22 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
                                   f"verification runs at ≥ {DPS} significant digits (the default)"))
     inp = s.input(wrt)
     prob = derive.problem(s, shape, params)
-    n_args = len(s.inputs) + (kind == "vjp")
-    example = (f"{kind}({', '.join(s.input_names)}{', cotangent' if kind == 'vjp' else ''}, *, xp"
+    op = operator(prob, kind, inp.name)
+    example = (f"{kind}({', '.join(list(s.input_names) + [n for n, _ in op.extras])}, *, xp"
                + "".join(f", {p.name}" for p in s.params) + ")")
-    _validate_callable(s, fn, n_args, f"hand-written {'gradient' if kind == 'grad' else 'VJP'}", example)
+    _validate_callable(s, fn, len(s.inputs) + len(op.extras), op.noun, example)
     conds = _resolve_conditions(s, inp.name, conditions)
     check = check_name or f"{kind}[{inp.name}]"
-    what = "hand-written gradient" if kind == "grad" else "hand-written VJP"
     cond_text = [c.description for c in conds]
-    truth = derive.gradient(s, inp.name, shape=prob.shape, params=prob.params)
 
-    def hand(args, xp, cot):
-        extra = [cot] if kind == "vjp" else []
-        return fn(*args, *extra, xp=xp, **accepted_params(fn, _params_for(prob.params, xp)
-                                                           if xp is not SYMPY_XP else prob.sym_params))
+    def hand(args, extras, xp):
+        values = prob.sym_params if xp is SYMPY_XP else _params_for(prob.params, xp)
+        return fn(*args, *extras, xp=xp, **accepted_params(fn, values))
 
     # 1. prove -----------------------------------------------------------------------------------
     reason = "proof not attempted"
     if prove:
-        reason, proved = _try_prove(s, prob, inp, conds, truth, hand)
+        reason, proved = _try_prove(s, prob, conds, op, hand)
         if proved:
             return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
                                f"gradspec: {s.name} {check}: proved for shape {_shape(prob.shape)}"
@@ -114,50 +115,44 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
                                seconds=time.monotonic() - start)
 
     # 2. verify / 3. refute ---------------------------------------------------------------------
-    cot_shape = prob.cotangent.shape if prob.cotangent is not None else None
-    sampled = pts.sample(s, prob.shape, prob.params, cotangent_shape=cot_shape)
+    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes)
     inside = pts.restrict(sampled, conds, prob.params)
-    truth_fn = lambda d: numeric.compile_exprs(prob, f"grad:{inp.name}", truth, d)
+    truth_fn = lambda d: numeric.compile_exprs(prob, f"{kind}:{inp.name}", op.truth, d, extras=op.extra_symbols)
 
     def formula(point, xp):
         args = [xp.array(point.values[n]) for n in s.input_names]
-        cot = None if point.cotangent is None else xp.array(point.cotangent)
-        return hand(args, xp, cot)
+        return hand(args, [xp.array(point.extras[n]) for n, _ in op.extras], xp)
 
-    outcome = compare(truth_fn, formula, inside, dps, inp_shape(prob, inp), what=what)
-    return _verdict(s.name, check, outcome, len(inside), dps, what, reason, cond_text, prob, start)
-
-
-def inp_shape(prob, inp):
-    return prob.symbols[inp.name].shape
+    outcome = compare(truth_fn, formula, inside, dps, op.truth.shape, what=op.noun)
+    return _verdict(s.name, check, outcome, len(inside), dps, op.noun, reason, cond_text, prob, start)
 
 
 def _shape(shape) -> str:
     return "×".join(map(str, shape))
 
 
-def _try_prove(s, prob, inp, conds, truth, hand):
+def _try_prove(s, prob, conds, op, hand):
     """(method, True) when proved; (reason, False) otherwise.  Runs under one hard time budget."""
-    value, why = budget.run(PROVE_SECONDS, _prove, s, prob, conds, truth, hand)
+    value, why = budget.run(PROVE_SECONDS, _prove, s, prob, conds, op, hand)
     return (why, False) if value is None else value
 
 
-def _prove(s, prob, conds, truth, hand):
+def _prove(s, prob, conds, op, hand):
     args = [prob.symbols[n] for n in s.input_names]
     try:
-        got = hand(args, SYMPY_XP, prob.cotangent)
+        got = hand(args, list(op.extra_symbols), SYMPY_XP)
     except GradspecError:
         raise
     except Exception as e:                     # numeric verification will report it properly
         return f"the formula could not be evaluated symbolically ({type(e).__name__})", False
     got = np.asarray(got, dtype=object)
-    if got.shape != truth.shape:
-        return f"shape {got.shape} differs from {truth.shape}", False
+    if got.shape != op.truth.shape:
+        return f"shape {got.shape} differs from {op.truth.shape}", False
     subs = {}
     for c in conds:
         if c.subs is not None:
             subs.update(c.subs(prob.symbols, prob.sym_params, SYMPY_XP))
-    diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, truth.flat)]
+    diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, op.truth.flat)]
     ok, how = prove_all_zero(diffs, PROVE_SECONDS)
     return how, ok
 
@@ -198,3 +193,21 @@ def check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None, 
     """Check a hand-written VJP of an activation or op; see the module docstring."""
     return check_derivative(name, vjp, wrt=wrt, shape=shape, params=params, conditions=conditions,
                             kind="vjp", dps=dps, prove=prove)
+
+
+def check_jvp(name, jvp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+    """Check a hand-written JVP ``jvp(*inputs, tangent, xp)`` = Σ ∂f/∂x·tangent (a scalar for a loss)."""
+    return check_derivative(name, jvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
+                            kind="jvp", dps=dps, prove=prove)
+
+
+def check_hessian(name, hessian, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+    """Check a hand-written Hessian ``hessian(*inputs, [cotangent,] xp)``, shaped input + input."""
+    return check_derivative(name, hessian, wrt=wrt, shape=shape, params=params, conditions=conditions,
+                            kind="hessian", dps=dps, prove=prove)
+
+
+def check_hvp(name, hvp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+    """Check a hand-written HVP ``hvp(*inputs, [cotangent,] tangent, xp)`` = H·tangent."""
+    return check_derivative(name, hvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
+                            kind="hvp", dps=dps, prove=prove)

@@ -64,7 +64,7 @@ def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
     except Exception as e:
         reason = f"{reason} ({type(e).__name__})"
     sampled = pts.sample(s, prob.shape, prob.params)
-    truth_fn = lambda d: numeric.compile_exprs(prob, "forward", truth, d, cotangent=False)
+    truth_fn = lambda d: numeric.compile_exprs(prob, "forward", truth, d)
 
     def formula(point, xp):
         return call(form.fn, [xp.array(point.values[n]) for n in s.input_names], xp,

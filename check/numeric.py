@@ -20,33 +20,27 @@ def namespace(dps: int) -> MpmathNamespace:
     return MpmathNamespace(dps)
 
 
-def flat_symbols(prob, cotangent: bool = True) -> list:
-    """Every input symbol in input order, then (for a VJP) the cotangent's: the truth's arguments."""
+def flat_symbols(prob, extras: tuple = ()) -> list:
+    """Every input symbol in input order, then each extra symbol array's: the truth's arguments."""
     syms = [s for n in prob.spec.input_names for s in prob.symbols[n].flat]
-    if cotangent and prob.cotangent is not None:
-        syms += list(prob.cotangent.flat)
+    for arr in extras:
+        syms += list(np.asarray(arr, dtype=object).flat)
     return syms
 
 
-def point_values(prob, point: dict, cotangent) -> list:
-    vals = [v for n in prob.spec.input_names for v in point[n].flat]
-    if prob.cotangent is not None:
-        vals += list(np.asarray(cotangent, dtype=object).flat)
-    return vals
-
-
 @functools.lru_cache(maxsize=512)
-def _compiled(prob, key, exprs: tuple, dps: int, cotangent: bool):
+def _compiled(prob, key, exprs: tuple, dps: int, extras: tuple):
     ns = namespace(dps).namespace
-    return sp.lambdify(flat_symbols(prob, cotangent), list(exprs), modules=[ns, "mpmath"])
+    return sp.lambdify(flat_symbols(prob, extras), list(exprs), modules=[ns, "mpmath"])
 
 
-def compile_exprs(prob, key: str, arr, dps: int, *, cotangent: bool = True):
+def compile_exprs(prob, key: str, arr, dps: int, *, extras: tuple = ()):
     """A function of the exact point values returning the entries of ``arr`` at ``dps`` digits.
 
-    Its arguments are the inputs' entries, then the cotangent's when ``cotangent`` (VJPs)."""
+    Its arguments are the inputs' entries, then those of each array in ``extras`` (the cotangent
+    symbols of a VJP, the tangent symbols of a JVP …), in order."""
     exprs = tuple(np.asarray(arr, dtype=object).flat)
-    return _compiled(prob, key, exprs, dps, cotangent)
+    return _compiled(prob, key, exprs, dps, tuple(tuple(np.asarray(a, dtype=object).flat) for a in extras))
 
 
 def evaluate(fn, values, dps: int, shape) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spec.domains import REAL
 from spec.entry import Condition, Spec
@@ -18,24 +18,27 @@ ORDINARY = 6
 
 @dataclass
 class Point:
-    values: dict          # input name -> Fraction array
+    values: dict          # input name -> Fraction array, in input order
     origin: str
-    cotangent: object = None
+    extras: dict = field(default_factory=dict)   # "cotangent" / "tangent" -> Fraction array, in argument order
 
     @property
     def values_flat(self) -> list:
-        """Every input entry in input order, then the cotangent's: the truth's argument list."""
-        flat = [v for arr in self.values.values() for v in arr.flat]
-        if self.cotangent is not None:
-            flat += list(self.cotangent.flat)
-        return flat
+        """Every input entry in input order, then each extra's: the truth's argument list."""
+        return [v for arr in list(self.values.values()) + list(self.extras.values()) for v in arr.flat]
+
+    @property
+    def cotangent(self):
+        return self.extras.get("cotangent")
 
 
 def _in_domain(spec: Spec, values: dict) -> bool:
     return all(i.domain.contains(values[i.name]) for i in spec.inputs)
 
 
-def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, cotangent_shape=None) -> list[Point]:
+def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, extras: dict | None = None) -> list[Point]:
+    """Points of the domain; ``extras`` (name -> shape) adds real arrays such as a cotangent or a
+    tangent to each (every fourth one all ones)."""
     rng = random.Random(zlib.crc32(spec.name.encode()) + seed)
     base = [{i.name: i.domain.ordinary(shape, rng) for i in spec.inputs} for _ in range(ORDINARY)]
     points = [Point(b, "ordinary") for b in base]
@@ -46,9 +49,10 @@ def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, cotangent_s
         for b in base[:2]:
             points += [Point(v, f"kink:{kink.description}") for v in kink.points(b, params)]
     points = [p for p in points if _in_domain(spec, p.values)]
-    if cotangent_shape is not None:
-        for k, p in enumerate(points):
-            p.cotangent = REAL.ordinary(cotangent_shape, rng) if k % 4 else REAL.ordinary(cotangent_shape, rng) * 0 + 1
+    for k, p in enumerate(points):
+        for name, ext_shape in (extras or {}).items():
+            arr = REAL.ordinary(ext_shape, rng)
+            p.extras[name] = arr if k % 4 else arr * 0 + 1
     return points
 
 
@@ -61,7 +65,7 @@ def restrict(points: list[Point], conditions: list[Condition], params: dict) -> 
             if not c.holds(values, params) and c.inside is not None:
                 values = c.inside(values, params)
         if all(c.holds(values, params) for c in conditions):
-            out.append(Point(values, p.origin, p.cotangent))
+            out.append(Point(values, p.origin, p.extras))
     return out
 
 
@@ -71,5 +75,5 @@ def outside(points: list[Point], condition: Condition, params: dict) -> list[Poi
     for p in points:
         values = condition.outside(p.values, params)
         if values is not None and not condition.holds(values, params):
-            out.append(Point(values, f"outside:{condition.name}", p.cotangent))
+            out.append(Point(values, f"outside:{condition.name}", p.extras))
     return out

@@ -26,14 +26,15 @@ class Counterexample:
     got: str
     precision: int
     origin: str
-    cotangent: list | None = None
+    extras: dict = field(default_factory=dict)   # the cotangent / tangent the formula was given
     error: str | None = None          # the exception, when the callable raised
 
+    @property
+    def cotangent(self):
+        return self.extras.get("cotangent")
+
     def describe(self) -> list[str]:
-        out = [f"{name} = {value}" for name, value in self.inputs.items()]
-        if self.cotangent is not None:
-            out.append(f"cotangent = {self.cotangent}")
-        return out
+        return [f"{name} = {value}" for name, value in list(self.inputs.items()) + list(self.extras.items())]
 
 
 @dataclass

@@ -3,9 +3,11 @@
     import derive
     derive.gradient("kl_div", "target", shape=(2, 3))          # SymArray of SymPy expressions
     derive.problem("mse", (2, 3)).forward()                    # the forward as a SymPy expression
+    derive.hessian("bce_with_logits", shape=(2, 3))            # (2, 3, 2, 3) array; also jacobian, jvp, hvp
 
 derive knows spec; it knows nothing of check.
 """
 from .gradient import Problem, forward, gradient, problem, vjp
+from .higher import hessian, hvp, jacobian, jvp, tangent
 
-__all__ = ["Problem", "forward", "gradient", "problem", "vjp"]
+__all__ = ["Problem", "forward", "gradient", "hessian", "hvp", "jacobian", "jvp", "problem", "tangent", "vjp"]

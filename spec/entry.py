@@ -65,11 +65,13 @@ def reduction_param(default: str) -> Param:
 
 @dataclass(frozen=True)
 class Derivative:
-    """A hand-written derivative: the gradient (loss) or VJP (activation) w.r.t. ``wrt``."""
+    """A hand-written derivative w.r.t. ``wrt``: by default the gradient (loss) or VJP (activation);
+    ``kind`` "jvp", "hessian" or "hvp" for the others (signatures in check.operators)."""
     wrt: str
     fn: Callable
     conditions: tuple[str, ...] = ()
     label: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)

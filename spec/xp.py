@@ -7,6 +7,7 @@ indexing behave as NumPy's.  ``xp`` offers:
     exp log log1p expm1 sqrt abs sign tanh cosh sinh        elementwise
     sum max min (axis=None, keepdims=False)                 reductions
     maximum minimum clip where ones_like zeros_like          selection
+    eye_like(x): the identity on x's entries, shaped x.shape + x.shape (for Hessians)
     xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
 
 Three namespaces implement it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds
@@ -34,7 +35,14 @@ def _numpy_xlogy(a, b):
 #: numpy, plus the one function the forwards use that NumPy lacks.
 NUMPY = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if not n.startswith("_")})
 NUMPY.xlogy = _numpy_xlogy
+NUMPY.eye_like = lambda a: np.eye(np.size(a)).reshape(np.shape(a) * 2)
 NUMPY.name = "numpy"
+
+
+def diag(d, *, xp):
+    """The diagonal operator of an array d: D[i, j] = d[i] where i == j, else 0 (shape d.shape × 2)."""
+    d = np.asarray(d, dtype=object) if xp is not NUMPY else np.asarray(d)
+    return xp.eye_like(d) * d.reshape(d.shape + (1,) * d.ndim)
 
 
 class ObjectNamespace:
@@ -107,3 +115,10 @@ class ObjectNamespace:
 
     def zeros_like(self, a):
         return self.asarray(np.full(np.shape(a), 0, dtype=object))
+
+    def eye_like(self, a):
+        n = int(np.prod(np.shape(a), dtype=int))
+        out = np.full((n, n), 0, dtype=object)
+        for i in range(n):
+            out[i, i] = 1
+        return self.asarray(out.reshape(np.shape(a) * 2))

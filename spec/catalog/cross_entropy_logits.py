@@ -4,6 +4,8 @@
     ∂L/∂z = (softmax(z) · Σ_j t_j − t) / c      in general (per row)
           = (softmax(z) − t) / c                where each target row sums to 1 (one-hot, label-smoothed)
     ∂L/∂t = −log_softmax(z) / c
+    Hessian w.r.t. z (simplex targets): (diag(s) − s sᵀ) / c within each row, s = softmax(z);
+    HVP: (s ⊙ u − s (s·u)) / c per row
     Forms: the max-shifted log-softmax (stable) and log(softmax(z)) (naive: −inf, then NaN, once a
     softmax entry underflows).
 
@@ -16,6 +18,7 @@ from spec.catalog.softmax import softmax
 from spec.conditions import rows_sum_to_one
 from spec.domains import PROBABILITY, REAL
 from spec.reduction import count, reduce
+from spec.xp import diag
 
 
 def terms(logits, target, *, xp):
@@ -43,12 +46,30 @@ def naive(logits, target, *, xp, reduction):
     return reduce(-target * log_of_softmax(logits, xp=xp), reduction, xp=xp)
 
 
+def hessian_logits_simplex(logits, target, *, xp, reduction):
+    """(diag(s) − s sᵀ) / c within each row, 0 across rows."""
+    s = softmax(logits, xp=xp)
+    lead = (1,) * s.ndim
+    same_row = xp.sum(xp.eye_like(s), axis=-1, keepdims=True)        # δ over every axis but the last
+    outer = s.reshape(s.shape + lead) * s.reshape(lead + s.shape) * same_row
+    return (diag(s, xp=xp) - outer) / count(logits, reduction)
+
+
+def hvp_logits_simplex(logits, target, tangent, *, xp, reduction):
+    s = softmax(logits, xp=xp)
+    return (s * tangent - s * xp.sum(s * tangent, axis=-1, keepdims=True)) / count(logits, reduction)
+
+
 SPEC = loss("cross_entropy_logits", terms,
             inputs=[Input("logits", REAL, "z"), Input("target", PROBABILITY, "t")],
             reduction="batchmean",
             derivatives=[Derivative("logits", grad_logits, label="general"),
                          Derivative("logits", grad_logits_simplex, ("target_rows_sum_to_1",), "simplex targets"),
-                         Derivative("target", grad_target)],
+                         Derivative("target", grad_target),
+                         Derivative("logits", hessian_logits_simplex, ("target_rows_sum_to_1",), "simplex targets",
+                                    kind="hessian"),
+                         Derivative("logits", hvp_logits_simplex, ("target_rows_sum_to_1",), "simplex targets",
+                                    kind="hvp")],
             forms=[Form("max_shifted", stable, True, "−t · (z − max z − log Σ exp(z − max z))"),
                    Form("log_of_softmax", naive, False, "−t · log(softmax(z))")],
             conditions=[rows_sum_to_one("target")],

@@ -1,13 +1,14 @@
 """poisson_nll — Poisson negative log-likelihood, log-rate input (the seeds' poissonSpec).
 
     T = exp(x) − t x            (the constant log t! is dropped: full=False)
-    ∂L/∂x = (exp(x) − t) / c    ∂L/∂t = −x / c
+    ∂L/∂x = (exp(x) − t) / c    ∂L/∂t = −x / c          Hessian w.r.t. x: diag(exp(x)) / c
 
 PyTorch: torch.nn.functional.poisson_nll_loss(input=log_rate, target=target, log_input=True, full=False).
 """
 from spec.build import Analogue, Derivative, Input, loss
 from spec.domains import COUNTS, REAL
 from spec.reduction import count
+from spec.xp import diag
 
 
 def terms(log_rate, target, *, xp):
@@ -22,7 +23,12 @@ def grad_target(log_rate, target, *, xp, reduction):
     return -log_rate / count(log_rate, reduction)
 
 
+def hessian_log_rate(log_rate, target, *, xp, reduction):
+    return diag(xp.exp(log_rate) / count(log_rate, reduction), xp=xp)
+
+
 SPEC = loss("poisson_nll", terms, inputs=[Input("log_rate", REAL, "x"), Input("target", COUNTS, "k")],
-            derivatives=[Derivative("log_rate", grad_log_rate), Derivative("target", grad_target)],
+            derivatives=[Derivative("log_rate", grad_log_rate), Derivative("target", grad_target),
+                         Derivative("log_rate", hessian_log_rate, kind="hessian")],
             analogue=Analogue("torch.nn.functional.poisson_nll_loss", {"log_rate": "input", "target": "target"},
                               "log_input=True, full=False"))

@@ -1,12 +1,14 @@
 """sigmoid — the logistic function.
 
     σ(x) = 1 / (1 + exp(−x))          VJP: x̄ = v · σ(x) (1 − σ(x))
+    Hessian of ⟨v, σ⟩: diag(v σ(1 − σ)(1 − 2σ))
     Stable form: exp(x) / (1 + exp(x)) for x < 0 (no exp of a large positive number).
 
 PyTorch: torch.sigmoid(x).
 """
 from spec.build import Analogue, Derivative, Form, Input, activation
 from spec.domains import REAL
+from spec.xp import diag
 
 
 def sigmoid(x, *, xp):
@@ -23,6 +25,11 @@ def vjp(x, cotangent, *, xp):
     return cotangent * s * (1 - s)
 
 
-SPEC = activation("sigmoid", sigmoid, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+def hessian(x, cotangent, *, xp):
+    s = sigmoid(x, xp=xp)
+    return diag(cotangent * s * (1 - s) * (1 - 2 * s), xp=xp)
+
+
+SPEC = activation("sigmoid", sigmoid, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hessian, kind="hessian")],
                   forms=[Form("branched", sigmoid_branched, True, "1/(1 + e^{−|x|}) for x ≥ 0, e^{−|x|}/(1 + e^{−|x|}) otherwise")],
                   analogue=Analogue("torch.sigmoid", {"x": "input"}))

@@ -2,6 +2,7 @@
 
     s = exp(x) / Σ_j exp(x_j)                  (per last-axis row)
     VJP: x̄ = s ⊙ (v − Σ_j v_j s_j)             (no n×n Jacobian is formed)
+    JVP: ẏ = s ⊙ (u − Σ_j s_j u_j)             (the Jacobian is symmetric)
     Stable form: exp(x − m) / Σ_j exp(x_j − m), m = max_j x_j  (identical in exact arithmetic;
     without the shift exp overflows for logits above ~88 in float32 and ~709 in float64).
 
@@ -26,7 +27,12 @@ def vjp(x, cotangent, *, xp):
     return s * (cotangent - xp.sum(cotangent * s, axis=-1, keepdims=True))
 
 
+def jvp(x, tangent, *, xp):
+    s = softmax(x, xp=xp)
+    return s * (tangent - xp.sum(s * tangent, axis=-1, keepdims=True))
+
+
 SPEC = activation("softmax", softmax, inputs=[Input("x", REAL, "x")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", jvp, kind="jvp")],
                   forms=[Form("max_shifted", softmax_shifted, True, "exp(x − max x) / Σ exp(x − max x)")],
                   analogue=Analogue("torch.softmax", {"x": "input"}, "dim=-1"))

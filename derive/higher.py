@@ -1,0 +1,101 @@
+"""Directional and second derivatives of an entry at a shape.
+
+With F the objective (a loss L; for an activation or op f with cotangent v, ⟨v, f(x)⟩) and u a
+tangent shaped like the input x:
+
+    jvp(x; u)     = Σ_i ∂f/∂x_i · u_i     (the forward output's directional derivative; a scalar for a loss)
+    jacobian(x)   = ∂f_k/∂x_i             (output shape + input shape)
+    hessian(x)    = ∂²F/∂x_i∂x_j          (input shape + input shape)
+    hvp(x; u)     = Σ_j ∂²F/∂x_i∂x_j · u_j
+
+Tangent symbols are named u_{…}; every entry is exact SymPy, differentiated under a hard budget.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+
+from spec.errors import GradspecError, lines
+
+from . import budget
+from .gradient import DERIVE_SECONDS, Problem, _raw_gradient, problem
+from .symbols import shaped
+from .xp_sympy import symarray
+
+
+@functools.lru_cache(maxsize=256)
+def tangent(prob: Problem, wrt: str):
+    """Tangent symbols u shaped like the input ``wrt``."""
+    return shaped("u", prob.symbols[wrt].shape, {"real": True})
+
+
+def _budgeted(what, prob, wrt, fn, *args):
+    value, why = budget.run(DERIVE_SECONDS, fn, *args)
+    if value is None:
+        raise GradspecError(lines(f"gradspec: the {what} of {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} "
+                                  f"did not finish: {why}", "hint: try a smaller shape"))
+    return symarray(value)
+
+
+def _jacobian(prob, wrt):
+    out = np.asarray(prob.forward(), dtype=object)
+    xs = prob.symbols[wrt]
+    jac = np.empty(out.shape + xs.shape, dtype=object)
+    for k in np.ndindex(out.shape):
+        for i in np.ndindex(xs.shape):
+            jac[k + i] = sp.diff(out[k], xs[i])
+    return jac
+
+
+def _hessian(prob, wrt):
+    grad = _raw_gradient(prob, wrt)
+    xs = prob.symbols[wrt]
+    hess = np.empty(xs.shape + xs.shape, dtype=object)
+    for i in np.ndindex(xs.shape):
+        for j in np.ndindex(xs.shape):
+            hess[i + j] = sp.diff(grad[i], xs[j])
+    return hess
+
+
+@functools.lru_cache(maxsize=256)
+def _jacobian_cached(prob, wrt):
+    return _budgeted("Jacobian", prob, wrt, _jacobian, prob, wrt)
+
+
+@functools.lru_cache(maxsize=256)
+def _hessian_cached(prob, wrt):
+    return _budgeted("Hessian", prob, wrt, _hessian, prob, wrt)
+
+
+def _contract(arr, vec, axes: int):
+    """Σ over the last ``axes`` axes of arr·vec, entries kept exact."""
+    arr = np.asarray(arr, dtype=object)
+    lead = arr.shape[:arr.ndim - axes]
+    out = np.empty(lead, dtype=object)
+    for k in np.ndindex(lead):
+        out[k] = sp.Add(*(a * b for a, b in zip(np.asarray(arr[k]).flat, np.asarray(vec).flat)))
+    return symarray(out)
+
+
+def jacobian(name, wrt=None, *, shape=None, params=None):
+    prob = problem(name, shape, params)
+    return _jacobian_cached(prob, prob.spec.input(wrt).name)
+
+
+def jvp(name, wrt=None, *, shape=None, params=None):
+    prob = problem(name, shape, params)
+    wrt = prob.spec.input(wrt).name
+    return _contract(_jacobian_cached(prob, wrt), tangent(prob, wrt), prob.symbols[wrt].ndim)
+
+
+def hessian(name, wrt=None, *, shape=None, params=None):
+    prob = problem(name, shape, params)
+    return _hessian_cached(prob, prob.spec.input(wrt).name)
+
+
+def hvp(name, wrt=None, *, shape=None, params=None):
+    prob = problem(name, shape, params)
+    wrt = prob.spec.input(wrt).name
+    return _contract(_hessian_cached(prob, wrt), tangent(prob, wrt), prob.symbols[wrt].ndim)
