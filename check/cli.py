@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
                                   "run `gradspec --help` for every command"))
 
 
-def _shape(text):
+def _parse_shape(text):
     try:
         shape = tuple(int(s) for s in text.split(","))
     except ValueError:
@@ -71,7 +71,7 @@ def cmd_derive(args) -> int:
     import derive
     s = spec_pkg.get(args.name)
     wrt = s.input(args.wrt).name
-    shape = _shape(args.shape) if args.shape else None
+    shape = _parse_shape(args.shape) if args.shape else None
     grad = derive.gradient(s, wrt, shape=shape, params=_params(args.param), simplified=True)
     what = "gradient" if s.kind == "loss" else "VJP (cotangent v)"
     arr = np.asarray(grad, dtype=object)

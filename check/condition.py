@@ -20,7 +20,8 @@ import spec as spec_pkg
 from spec.entry import accepted_params
 
 from . import messages, numeric, points as pts
-from .derivative import DPS, _params_for, _shape
+from .derivative import DPS
+from .verdict import params_for, shape_text
 from .operators import derivative_id, derivative_kind, operator
 from .result import CheckResult, Counterexample
 
@@ -48,7 +49,7 @@ def check_condition(name, condition, *, shape=None, params=None, dps=DPS) -> Che
             extra = [xp.array(a) for a in p.extras.values()]
             try:
                 got = np.asarray(d.fn(*[xp.array(p.values[n]) for n in s.input_names], *extra, xp=xp,
-                                      **accepted_params(d.fn, _params_for(prob.params, xp))), dtype=object)
+                                      **accepted_params(d.fn, params_for(prob.params, xp))), dtype=object)
                 got = np.asarray([numeric.clean(v, xp) for v in got.flat], dtype=object).reshape(shape_)
             except (ZeroDivisionError, ValueError, ArithmeticError):
                 got = np.full(shape_, xp.ctx.nan, dtype=object)
@@ -72,7 +73,7 @@ def check_condition(name, condition, *, shape=None, params=None, dps=DPS) -> Che
         else:
             lines_.append(f"{label}: held at every one of {len(outside)} outside points")
     common = dict(conditions=[cond.description], precision=dps, points=tried,
-                  scope=f"shape {_shape(prob.shape)}", seconds=time.monotonic() - start)
+                  scope=f"shape {shape_text(prob.shape)}", seconds=time.monotonic() - start)
     if guarded and len(witnesses) == len(guarded):
         msg = "\n  ".join([f"gradspec: {s.name} {check}: verified needed at {dps} digits — "
                            f"outside '{cond.description}' the derivative fails"] + lines_)

@@ -21,14 +21,15 @@ import numpy as np
 import derive
 from derive import budget
 import spec as spec_pkg
-from derive.xp_sympy import XP as SYMPY_XP, symarray
+from derive.xp_sympy import XP as SYMPY_XP
 from spec.entry import accepted_params
 from spec.errors import GradspecError, lines
 
-from . import messages, numeric, points as pts
+from . import numeric, points as pts
 from .operators import KINDS, operator
 from .prove import prove_all_zero
 from .result import CheckResult
+from .verdict import params_for, shape_text, verdict
 from .verify import compare
 
 DPS = 50
@@ -70,11 +71,6 @@ def _resolve_conditions(spec, wrt, conditions):
     return [spec.condition(n) for n in names]
 
 
-def _params_for(values: dict, xp) -> dict:
-    """Numeric parameters as numbers of ``xp`` (ints too: 1/6 must not become a Python float)."""
-    return {k: (v if isinstance(v, (bool, str)) else xp.number(v)) for k, v in values.items()}
-
-
 def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=None, kind="grad",
                      dps=DPS, prove=True, check_name=None) -> CheckResult:
     start = time.monotonic()
@@ -99,7 +95,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
     cond_text = [c.description for c in conds]
 
     def hand(args, extras, xp):
-        values = prob.sym_params if xp is SYMPY_XP else _params_for(prob.params, xp)
+        values = prob.sym_params if xp is SYMPY_XP else params_for(prob.params, xp)
         return fn(*args, *extras, xp=xp, **accepted_params(fn, values))
 
     # 1. prove -----------------------------------------------------------------------------------
@@ -108,10 +104,10 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         reason, proved = _try_prove(s, prob, conds, op, hand)
         if proved:
             return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
-                               f"gradspec: {s.name} {check}: proved for shape {_shape(prob.shape)}"
+                               f"gradspec: {s.name} {check}: proved for shape {shape_text(prob.shape)}"
                                + (f" where {'; '.join(cond_text)}" if cond_text else "")
                                + f"\n  the difference to the spec's derivative reduces to 0 ({reason})",
-                               scope=f"shape {_shape(prob.shape)}", conditions=cond_text,
+                               scope=f"shape {shape_text(prob.shape)}", conditions=cond_text,
                                seconds=time.monotonic() - start)
 
     # 2. verify / 3. refute ---------------------------------------------------------------------
@@ -124,11 +120,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         return hand(args, [xp.array(point.extras[n]) for n, _ in op.extras], xp)
 
     outcome = compare(truth_fn, formula, inside, dps, op.truth.shape, what=op.noun)
-    return _verdict(s.name, check, outcome, len(inside), dps, op.noun, reason, cond_text, prob, start)
-
-
-def _shape(shape) -> str:
-    return "×".join(map(str, shape))
+    return verdict(s.name, check, outcome, len(inside), dps, op.noun, reason, cond_text, prob, start)
 
 
 def _try_prove(s, prob, conds, op, hand):
@@ -155,32 +147,6 @@ def _prove(s, prob, conds, op, hand):
     diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, op.truth.flat)]
     ok, how = prove_all_zero(diffs, PROVE_SECONDS)
     return how, ok
-
-
-def _verdict(spec_name, check, outcome, total, dps, what, reason, cond_text, prob, start):
-    common = dict(conditions=cond_text, precision=dps, points=outcome.trusted,
-                  scope=f"shape {_shape(prob.shape)}")
-    if outcome.failures:
-        msg, cx = messages.refuted(spec_name, check, outcome.failures, total, dps, what)
-        return CheckResult(spec_name, check, "refuted", f"mpmath at {dps} digits", msg, counterexample=cx,
-                           seconds=time.monotonic() - start, **common)
-    problems = []
-    if outcome.untrusted:
-        problems.append(f"{len(outcome.untrusted)} points where the truth was not stable at higher precision")
-    if outcome.not_finite:
-        problems.append(f"{len(outcome.not_finite)} points inside the domain where the truth is not finite "
-                        f"(first: {messages.nested(next(iter(outcome.not_finite[0].values.values())))})")
-    if outcome.trusted == 0 or problems:
-        msg = "\n  ".join([f"gradspec: {spec_name} {check}: INCONCLUSIVE",
-                           f"no proof: {reason}", f"verified at only {outcome.trusted} of {total} points"]
-                          + problems + ["hint: narrow the domain or state the condition under which it holds"])
-        return CheckResult(spec_name, check, "inconclusive", f"mpmath at {dps} digits", msg,
-                           seconds=time.monotonic() - start, worst_error=outcome.worst, **common)
-    where = f" where {'; '.join(cond_text)}" if cond_text else ""
-    msg = (f"gradspec: {spec_name} {check}: verified at {dps} digits on {outcome.trusted} points{where} "
-           f"(worst relative error {outcome.worst:.1e}), shape {_shape(prob.shape)}\n  not proved: {reason}")
-    return CheckResult(spec_name, check, "verified", f"mpmath at {dps} digits", msg, worst_error=outcome.worst,
-                       seconds=time.monotonic() - start, **common)
 
 
 def check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):

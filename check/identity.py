@@ -21,7 +21,8 @@ from spec.entry import call
 from spec.errors import GradspecError, lines
 
 from . import numeric, points as pts
-from .derivative import DPS, PROVE_SECONDS, _params_for, _shape, _verdict
+from .derivative import DPS, PROVE_SECONDS
+from .verdict import params_for, shape_text, verdict
 from .prove import prove_all_zero
 from .result import CheckResult
 from .verify import compare
@@ -56,9 +57,9 @@ def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
             ok, reason = proof
             if ok:
                 return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
-                                   f"gradspec: {s.name} {check}: proved for shape {_shape(prob.shape)}\n"
+                                   f"gradspec: {s.name} {check}: proved for shape {shape_text(prob.shape)}\n"
                                    f"  {form.description} equals the forward identically ({reason})",
-                                   scope=f"shape {_shape(prob.shape)}", seconds=time.monotonic() - start)
+                                   scope=f"shape {shape_text(prob.shape)}", seconds=time.monotonic() - start)
     except GradspecError:
         raise
     except Exception as e:
@@ -68,7 +69,7 @@ def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
 
     def formula(point, xp):
         return call(form.fn, [xp.array(point.values[n]) for n in s.input_names], xp,
-                    _params_for(prob.params, xp))
+                    params_for(prob.params, xp))
 
     outcome = compare(truth_fn, formula, sampled, dps, truth.shape, what=f"form {form.name!r}")
-    return _verdict(s.name, check, outcome, len(sampled), dps, f"form {form.name!r}", reason, [], prob, start)
+    return verdict(s.name, check, outcome, len(sampled), dps, f"form {form.name!r}", reason, [], prob, start)

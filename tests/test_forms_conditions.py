@@ -1,7 +1,6 @@
 """Stable forms are identities of the forward; domain conditions are needed (shown outside)."""
-import numpy as np
 
-from check import check_condition, check_form, check_gradient
+from check import check_condition, check_form
 from spec import Condition, Derivative, Form, Input, Spec
 from spec.conditions import entries_above
 from spec.domains import POSITIVE, REAL
@@ -70,7 +69,6 @@ def test_log_condition_witness_is_non_finite():
 
 def test_unregistered_specs_work_with_checks():
     s = Spec("toy_log", "op", (Input("x", POSITIVE, "x"),), (), lambda x, *, xp: xp.log(x))
-    assert check_gradient is not None
     from check import check_vjp
     assert check_vjp(s, lambda x, v, *, xp: v / x).status == "proved"
     assert check_vjp(s, lambda x, v, *, xp: v * x).status == "refuted"

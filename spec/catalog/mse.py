@@ -10,7 +10,6 @@ PyTorch: torch.nn.functional.mse_loss(input=predicted, target=target, reduction=
 from spec.build import Analogue, Derivative, Input, loss
 from spec.domains import REAL
 from spec.reduction import count
-from spec.xp import diag
 
 
 def terms(predicted, target, *, xp):
