@@ -21,6 +21,10 @@ from .operators import derivative_id, derivative_kind
 from .result import CheckResult
 
 
+#: Models composed with losses that ``gradspec verify`` checks besides the catalog (spec/models.py).
+MODEL_EXAMPLES = ("linear:3x2", "linear:3x2+mse", "mlp:2x3x2:tanh+mse", "linear:3x2+cross_entropy_logits")
+
+
 @dataclass(frozen=True)
 class CatalogCheck:
     spec: str

@@ -2,6 +2,7 @@
 
     gradspec list [--json]
     gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
+    gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
     gradspec verify [NAMES ...] [--json]
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
@@ -69,24 +70,31 @@ def cmd_derive(args) -> int:
     import sympy as sp
 
     import derive
-    s = spec_pkg.get(args.name)
-    wrt = s.input(args.wrt).name
+    if bool(args.name) == bool(args.model):
+        raise GradspecError(lines("gradspec derive: name an entry, or a model with --model (not both)",
+                                  "e.g. gradspec derive kl_div --wrt target, gradspec derive --model linear:3x2 --loss mse"))
+    if args.loss and not args.model:
+        raise GradspecError(lines("gradspec derive: --loss goes with --model", "e.g. --model linear:3x2 --loss mse"))
+    name = args.name or (args.model + (f"+{args.loss}" if args.loss else ""))
+    s = spec_pkg.get(name)
+    wrts = [s.input(args.wrt).name] if args.wrt or not args.model else list(s.input_names)
     shape = _parse_shape(args.shape) if args.shape else None
-    grad = derive.gradient(s, wrt, shape=shape, params=_params(args.param), simplified=True)
     what = "gradient" if s.kind == "loss" else "VJP (cotangent v)"
-    arr = np.asarray(grad, dtype=object)
-    mat = sp.Matrix(arr.reshape(-1, arr.shape[-1])) if arr.ndim else sp.Matrix([[arr.item()]])
-    print(f"{s.name}: {what} w.r.t. {wrt}, shape {'×'.join(map(str, arr.shape))}"
-          + (" (rows flattened)" if arr.ndim > 2 else ""))
-    print(sp.pretty(mat, use_unicode=True))
-    print("\nLaTeX:")
-    print(sp.latex(mat))
+    for k, wrt in enumerate(wrts):
+        grad = derive.gradient(s, wrt, shape=shape, params=_params(args.param), simplified=True)
+        arr = np.asarray(grad, dtype=object)
+        mat = sp.Matrix(arr.reshape(-1, arr.shape[-1])) if arr.ndim else sp.Matrix([[arr.item()]])
+        print(("\n" if k else "") + f"{s.name}: {what} w.r.t. {wrt}, shape {'×'.join(map(str, arr.shape))}"
+              + (" (rows flattened)" if arr.ndim > 2 else ""))
+        print(sp.pretty(mat, use_unicode=True))
+        print("LaTeX:")
+        print(sp.latex(mat))
     return 0
 
 
 def cmd_verify(args) -> int:
     from check import catalog
-    names = args.names or spec_pkg.names()
+    names = args.names or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
     known = catalog.known_deviations()
@@ -120,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     lp = sub.add_parser("list", help="list the catalog")
     lp.add_argument("--json", action="store_true")
     dp = sub.add_parser("derive", help="print an entry's closed-form gradient / VJP")
-    dp.add_argument("name")
+    dp.add_argument("name", nargs="?", help="a catalog entry, or a model name such as linear:3x2+mse")
+    dp.add_argument("--model", help="linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus]")
+    dp.add_argument("--loss", help="a catalog loss composed with --model")
     dp.add_argument("--wrt", help="the input to differentiate (default: the first)")
     dp.add_argument("--shape", help="comma-separated, e.g. 2,3 (default: the entry's)")
     dp.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter")

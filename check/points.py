@@ -40,10 +40,11 @@ def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, extras: dic
     """Points of the domain; ``extras`` (name -> shape) adds real arrays such as a cotangent or a
     tangent to each (every fourth one all ones)."""
     rng = random.Random(zlib.crc32(spec.name.encode()) + seed)
-    base = [{i.name: i.domain.ordinary(shape, rng) for i in spec.inputs} for _ in range(ORDINARY)]
+    shapes = spec.shapes(shape)
+    base = [{i.name: i.domain.ordinary(shapes[i.name], rng) for i in spec.inputs} for _ in range(ORDINARY)]
     points = [Point(b, "ordinary") for b in base]
     for inp in spec.inputs:
-        for arr in inp.domain.extremes(shape, rng):
+        for arr in inp.domain.extremes(shapes[inp.name], rng):
             points.append(Point(dict(base[0], **{inp.name: arr}), f"extreme:{inp.name}"))
     for kink in spec.kinks:
         for b in base[:2]:

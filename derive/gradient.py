@@ -70,7 +70,8 @@ def _freeze(params: dict) -> tuple:
 @functools.lru_cache(maxsize=256)
 def _problem(spec: Spec, shape: tuple, frozen: tuple) -> Problem:
     params = dict(frozen)
-    symbols = {i.name: shaped(i.symbol, shape, i.domain.assumptions) for i in spec.inputs}
+    shapes = spec.shapes(shape)
+    symbols = {i.name: shaped(i.symbol, shapes[i.name], i.domain.assumptions) for i in spec.inputs}
     cot = None
     if spec.kind != "loss":
         sym_params = {k: exact(v) for k, v in params.items()}

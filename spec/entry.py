@@ -130,6 +130,7 @@ class Spec:
     analogue: Analogue | None = None
     doc: str = ""
     default_shape: tuple[int, ...] = (2, 3)
+    input_shapes: Callable[[tuple], dict] | None = None   # shape -> {input: its shape}; default: all alike
 
     # ------------------------------------------------------------------------------------------
     @property
@@ -146,6 +147,12 @@ class Spec:
             f"gradspec: {self.name} has no input {name!r}",
             f"its inputs are: {', '.join(self.input_names)}",
             f"hint: pass wrt= one of those names (default: {self.inputs[0].name})"))
+
+    def shapes(self, shape: tuple) -> dict:
+        """Each input's shape when the entry is taken at ``shape``."""
+        if self.input_shapes is None:
+            return {i.name: tuple(shape) for i in self.inputs}
+        return self.input_shapes(tuple(shape))
 
     def condition(self, name: str) -> Condition:
         return next(c for c in self.conditions if c.name == name)

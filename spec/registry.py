@@ -42,6 +42,9 @@ def get(name) -> Spec:
     _load_catalog()
     if name in _REGISTRY:
         return _REGISTRY[name]
+    if isinstance(name, str) and ":" in name:
+        from .models import parse     # a model, or a model composed with a loss: "linear:3x2+mse"
+        return parse(name)
     close = difflib.get_close_matches(str(name), list(_REGISTRY), n=3, cutoff=0.5)
     raise GradspecError(lines(
         f"gradspec: unknown spec {name!r}",
