@@ -26,6 +26,7 @@ from spec.entry import accepted_params
 from spec.errors import GradspecError, lines
 
 from . import numeric, points as pts
+from .every_size import prove_every_size
 from .operators import KINDS, operator
 from .prove import prove_all_zero
 from .result import CheckResult
@@ -98,15 +99,29 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         values = prob.sym_params if xp is SYMPY_XP else params_for(prob.params, xp)
         return fn(*args, *extras, xp=xp, **accepted_params(fn, values))
 
-    # 1. prove -----------------------------------------------------------------------------------
+    # 1. prove: for every size when no shape was asked for; else, or failing that, for the shape ----
+    every_why = None
+    if prove and shape is None:
+        result, why = budget.run(PROVE_SECONDS, prove_every_size, s, fn, inp.name, prob.params, conds, kind,
+                                 PROVE_SECONDS)
+        ok, every_why = result if result is not None else (False, why)
+        if ok:
+            return CheckResult(s.name, check, "proved", f"symbolic, every size: {every_why}",
+                               f"gradspec: {s.name} {check}: proved for all sizes (every m×n, m, n ≥ 1)"
+                               + (f" where {'; '.join(cond_text)}" if cond_text else "")
+                               + f"\n  on a generic entry [k, l] the difference to the spec's derivative reduces "
+                               f"to 0 ({every_why})", scope="all sizes", conditions=cond_text,
+                               seconds=time.monotonic() - start)
+    not_every = f"\n  not proved for every size: {every_why}" if every_why else ""
     reason = "proof not attempted"
     if prove:
-        reason, proved = _try_prove(s, prob, conds, op, hand)
+        how, proved = _try_prove(s, prob, conds, op, hand)
+        reason = f"shape {shape_text(prob.shape)}: {how}" + (f"; every size: {every_why}" if every_why else "")
         if proved:
-            return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
+            return CheckResult(s.name, check, "proved", f"symbolic: {how}",
                                f"gradspec: {s.name} {check}: proved for shape {shape_text(prob.shape)}"
                                + (f" where {'; '.join(cond_text)}" if cond_text else "")
-                               + f"\n  the difference to the spec's derivative reduces to 0 ({reason})",
+                               + f"\n  the difference to the spec's derivative reduces to 0 ({how})" + not_every,
                                scope=f"shape {shape_text(prob.shape)}", conditions=cond_text,
                                seconds=time.monotonic() - start)
 

@@ -39,8 +39,11 @@ def rows_sum_to_one(name: str) -> Condition:
         s = symbols[name]
         return {s[idx + (-1,)]: 1 - sum(s[idx][:-1]) for idx in np.ndindex(s.shape[:-1])}
 
+    def identities(symbols, params, xp):
+        return [(xp.sum(symbols[name], axis=-1), 1)]
+
     return Condition(f"{name}_rows_sum_to_1", f"each {name} row (last axis) sums to 1",
-                     holds, outside, inside, subs)
+                     holds, outside, inside, subs, identities)
 
 
 def entries_nonzero(name: str) -> Condition:
@@ -91,5 +94,8 @@ def norms_above_eps(*names: str) -> Condition:
         eps = params["eps"]
         return {(xp.sqrt(xp.sum(symbols[n] * symbols[n])) >= eps).item(): True for n in names}
 
+    def identities(symbols, params, xp):
+        return [(xp.sqrt(xp.sum(symbols[n] * symbols[n])) >= params["eps"], True) for n in names]
+
     return Condition("norms_above_eps", f"the norms of {' and '.join(names)} exceed eps", holds, outside,
-                     subs=subs)
+                     subs=subs, identities=identities)

@@ -91,7 +91,9 @@ class Condition:
     sampled point into it (or None: such points are dropped); ``outside(point, params)`` returns a
     point that violates it (or None); ``subs(symbols, params, xp)`` gives the substitutions that
     impose it in a proof (e.g. the last entry of a simplex row = 1 − the others, or a clamp's
-    relation ‖p‖ ≥ eps = True), built with the SymPy ``xp`` it is handed.
+    relation ‖p‖ ≥ eps = True), built with the SymPy ``xp`` it is handed; ``identities(symbols,
+    params, xp)`` states the same for every size, as (array, value) pairs built with the indexed
+    ``xp`` (each row sum of t is 1; the relation ‖p‖ ≥ eps is True).
     """
     name: str
     description: str
@@ -99,6 +101,7 @@ class Condition:
     outside: Callable[[dict, dict], dict | None]
     inside: Callable[[dict, dict], dict | None] | None = None
     subs: Callable[[dict, dict, object], dict] | None = None
+    identities: Callable[[dict, dict, object], list] | None = None   # every-size proofs: [(xp array, value)]
 
 
 @dataclass(frozen=True)

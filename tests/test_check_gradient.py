@@ -7,8 +7,14 @@ from spec.reduction import count
 
 # --- right derivatives, written differently from the catalog's ---------------------------------
 
-def test_mse_written_differently_is_proved():
+def test_mse_written_differently_is_proved_for_all_sizes():
     r = check_gradient("mse", lambda p, t, *, xp: (p + p - t - t) / p.size)
+    assert r.status == "proved" and r.scope == "all sizes"
+    assert "proved for all sizes" in r.message
+
+
+def test_a_given_shape_proves_for_that_shape():
+    r = check_gradient("mse", lambda p, t, *, xp: (p + p - t - t) / p.size, shape=(2, 3))
     assert r.status == "proved" and r.scope == "shape 2×3"
     assert "proved for shape 2×3" in r.message
 
@@ -58,7 +64,7 @@ def test_other_shape_and_params():
 
 def test_missing_one_over_n_is_refuted_with_a_factor_hint():
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t))
-    assert r.status == "refuted"
+    assert r.status == "refuted" and r.scope == "shape 2×3"       # refuted at a concrete size
     assert "constant factor 6" in r.message and "1/N" in r.message
     cx = r.counterexample
     assert cx.precision == 50 and set(cx.inputs) == {"predicted", "target"}

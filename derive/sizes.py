@@ -1,0 +1,247 @@
+"""Every size at once: an entry over symbolic dimensions (m×n), with indexed sums.
+
+An input becomes one generic entry x[k, l] of an array of shape (m, n); a formula written with the
+``xp`` protocol is evaluated lazily by ``INDEXED`` — ``IArray`` holds the expression of a generic
+entry — so ``xp.sum(a, axis=-1)`` is Sum(a[k, c], (c, 0, n − 1)) and ``a.size`` is m·n.
+
+The derivative of the forward w.r.t. the generic entry x[k, l] is SymPy's ``diff`` of the indexed
+sums, which leaves KroneckerDeltas; ``collapse`` applies the rule, proved once:
+
+    Sum(δ(a, k) · f(a), (a, 0, N − 1)) = f(k)        for 0 ≤ k ≤ N − 1 (k is a generic entry index)
+
+and pulls every factor free of the summation variable out of its sum, so both sides of an
+identity reach one canonical form (bound variables renamed by depth).  A hand-written
+derivative evaluated the same way can then be proved equal to it for every m and n.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+M, N = sp.symbols("m n", integer=True, positive=True)
+ENTRY = sp.symbols("k l", integer=True, nonnegative=True)
+DIMS = (M, N)
+
+
+class Unsupported(Exception):
+    """The formula uses something the indexed namespace cannot express for every size."""
+
+
+def _expr(a):
+    return a.expr if isinstance(a, IArray) else sp.sympify(a)
+
+
+def _idx(a):
+    return a.idx if isinstance(a, IArray) else ()
+
+
+def _shape(a):
+    return a.shape if isinstance(a, IArray) else ()
+
+
+def _align(*arrays):
+    """Broadcast (numpy rules, right-aligned); returns expressions, shape and index tuple."""
+    nd = max(len(_shape(a)) for a in arrays)
+    shape, idx = [1] * nd, [None] * nd
+    for a in arrays:
+        off = nd - len(_shape(a))
+        for ax, (s, i) in enumerate(zip(_shape(a), _idx(a))):
+            if s != 1:
+                if shape[off + ax] not in (1, s):
+                    raise Unsupported(f"shapes {shape} and {_shape(a)} do not broadcast")
+                shape[off + ax] = s
+            if i is not None:
+                idx[off + ax] = idx[off + ax] or i
+    exprs = []
+    for a in arrays:
+        e = _expr(a)
+        off = nd - len(_shape(a))
+        for ax, i in enumerate(_idx(a)):
+            if i is not None and idx[off + ax] != i:
+                e = e.xreplace({i: idx[off + ax]})
+        exprs.append(e)
+    return exprs, tuple(shape), tuple(idx)
+
+
+class IArray:
+    """A generic entry ``expr`` of an array of (symbolic) ``shape``; ``idx[a]`` indexes axis a
+    (None for a broadcast axis of length 1)."""
+    __array_priority__ = 1000
+    _op_priority = 1e9          # SymPy numbers defer to IArray's reflected operators
+
+    def __init__(self, expr, shape, idx):
+        self.expr, self.shape, self.idx = sp.sympify(expr), tuple(shape), tuple(idx)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return sp.Mul(*self.shape) if self.shape else sp.Integer(1)
+
+    def _op(self, other, f, reverse=False):
+        (a, b), shape, idx = _align(self, other)
+        return IArray(f(b, a) if reverse else f(a, b), shape, idx)
+
+    def __add__(self, o): return self._op(o, lambda a, b: a + b)
+    def __radd__(self, o): return self._op(o, lambda a, b: a + b, True)
+    def __sub__(self, o): return self._op(o, lambda a, b: a - b)
+    def __rsub__(self, o): return self._op(o, lambda a, b: a - b, True)
+    def __mul__(self, o): return self._op(o, lambda a, b: a * b)
+    def __rmul__(self, o): return self._op(o, lambda a, b: a * b, True)
+    def __truediv__(self, o): return self._op(o, lambda a, b: a / b)
+    def __rtruediv__(self, o): return self._op(o, lambda a, b: a / b, True)
+    def __pow__(self, o): return self._op(o, lambda a, b: a ** b)
+    def __neg__(self): return IArray(-self.expr, self.shape, self.idx)
+    def __lt__(self, o): return self._op(o, sp.Lt)
+    def __le__(self, o): return self._op(o, sp.Le)
+    def __gt__(self, o): return self._op(o, sp.Gt)
+    def __ge__(self, o): return self._op(o, sp.Ge)
+    def __and__(self, o): return self._op(o, sp.And)
+    def __rand__(self, o): return self._op(o, sp.And, True)
+    def __or__(self, o): return self._op(o, sp.Or)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise Unsupported(f"arrays of every size have no attribute {name!r}")
+
+
+class IndexedNamespace:
+    """The xp protocol over IArrays (no max/min over an axis: a max-shift has no closed form here)."""
+    name = "indexed"
+    _map1 = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign,
+             "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh,
+             "log1p": lambda e: sp.log(1 + e), "expm1": lambda e: sp.exp(e) - 1}
+
+    def __getattr__(self, item):
+        if item in self._map1:
+            f = self._map1[item]
+            return lambda a: IArray(f(_expr(a)), _shape(a), _idx(a))
+        raise Unsupported(f"xp.{item} has no every-size form here")
+
+    def _many(self, f, *args):
+        exprs, shape, idx = _align(*args)
+        return IArray(f(*exprs), shape, idx)
+
+    def maximum(self, a, b):
+        return self._many(lambda a, b: sp.Piecewise((a, sp.Ge(a, b)), (b, True)), a, b)
+
+    def minimum(self, a, b):
+        return self._many(lambda a, b: sp.Piecewise((a, sp.Le(a, b)), (b, True)), a, b)
+
+    def clip(self, x, lo, hi):
+        return self._many(lambda x, lo, hi: sp.Piecewise((lo, sp.Lt(x, lo)), (hi, sp.Gt(x, hi)), (x, True)), x, lo, hi)
+
+    def where(self, c, a, b):
+        return self._many(lambda c, a, b: sp.Piecewise((a, c), (b, True)), c, a, b)
+
+    def xlogy(self, a, b):
+        return self._many(lambda a, b: a * sp.log(b), a, b)
+
+    def ones_like(self, a):
+        return IArray(1, _shape(a), (None,) * len(_shape(a)))
+
+    def zeros_like(self, a):
+        return IArray(0, _shape(a), (None,) * len(_shape(a)))
+
+    def sum(self, a, axis=None, keepdims=False):
+        if not isinstance(a, IArray):
+            raise Unsupported("sum of a scalar")
+        axes = range(a.ndim) if axis is None else [axis % a.ndim]
+        e, shape, idx = a.expr, list(a.shape), list(a.idx)
+        for ax in axes:
+            if idx[ax] is not None:
+                d = sp.Dummy("s", integer=True, nonnegative=True)
+                e = sp.Sum(e.xreplace({idx[ax]: d}), (d, 0, shape[ax] - 1))
+            elif shape[ax] != 1:
+                e = e * shape[ax]
+            shape[ax], idx[ax] = 1, None
+        if not keepdims:
+            keep = [ax for ax in range(a.ndim) if ax not in axes]
+            shape, idx = [shape[ax] for ax in keep], [idx[ax] for ax in keep]
+        return IArray(e, shape, idx)
+
+    def max(self, *args, **kwargs):
+        raise Unsupported("max over an axis")
+
+    min = max
+
+    def eye_like(self, a):
+        raise Unsupported("eye_like")
+
+
+INDEXED = IndexedNamespace()
+
+
+def generic(base: str, ndim: int, assumptions: dict) -> IArray:
+    """The generic entry base[k, l] of an m×n array (base[l] for a vector of length n)."""
+    b = sp.IndexedBase(base, **assumptions)
+    dims, idx = DIMS[-ndim:], ENTRY[-ndim:]
+    return IArray(b[idx] if ndim else sp.Symbol(base, **assumptions), dims, idx)
+
+
+# --- the collapse rule ----------------------------------------------------------------------------
+
+def _delta_of(e, var):
+    return next((d for d in sp.Mul.make_args(e) if isinstance(d, sp.KroneckerDelta) and var in d.args), None)
+
+
+def _pull_delta(term, var):
+    """δ·Piecewise((δ-free a, c), …) for a Piecewise whose every branch is δ(var, ·)·a or 0."""
+    out = []
+    for factor in sp.Mul.make_args(term):
+        if isinstance(factor, sp.Piecewise):
+            factor = sp.Piecewise(*[(sp.factor_terms(e), c) for e, c in factor.args])
+            deltas = {_delta_of(e, var) for e, _ in factor.args if e != 0}
+            if len(deltas) == 1 and None not in deltas:
+                (d,) = deltas
+                factor = d * sp.Piecewise(*[(e / d if e != 0 else e, c) for e, c in factor.args])
+        out.append(factor)
+    return sp.Mul(*out)
+
+
+def _collapse_sum(f, var, lo, hi, ranges):
+    out = []
+    for term in sp.Add.make_args(sp.expand(f, power_exp=False, log=False)):
+        term = _pull_delta(term, var)
+        factors = sp.Mul.make_args(term)
+        delta = next((d for d in factors if isinstance(d, sp.KroneckerDelta) and var in d.args), None)
+        if delta is not None:
+            other = delta.args[0] if delta.args[1] == var else delta.args[1]
+            if ranges.get(other) == (lo, hi):
+                out.append((term / delta).xreplace({var: other}))
+                continue
+        if var not in term.free_symbols:
+            out.append(term * (hi - lo + 1))
+            continue
+        free = sp.Mul(*[a for a in factors if var not in a.free_symbols])
+        bound = sp.Mul(*[a for a in factors if var in a.free_symbols])
+        out.append(free * sp.Sum(bound, (var, lo, hi)))
+    return sp.Add(*out)
+
+
+def collapse(expr, ranges: dict):
+    """Apply Sum(δ(a, k) f(a)) = f(k) for each generic index k in ``ranges`` (k ↦ (0, N−1)),
+    split sums over their terms, and pull out factors free of the summation variable."""
+    if isinstance(expr, sp.Sum):
+        f = collapse(expr.function, ranges)          # inner sums first
+        for var, lo, hi in expr.limits:              # then this one, innermost limit first
+            f = _collapse_sum(f, var, lo, hi, ranges)
+        return f
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    return expr.func(*[collapse(a, ranges) for a in expr.args])
+
+
+def canonical(expr, depth=0):
+    """Rename every Sum's bound variable by its nesting depth, so equal sums compare equal."""
+    if isinstance(expr, sp.Sum):
+        names = {var: sp.Symbol(f"_c{depth + k}", integer=True, nonnegative=True)
+                 for k, (var, _, _) in enumerate(expr.limits)}
+        body = canonical(expr.function.xreplace(names), depth + len(names))
+        return sp.Sum(body, *[(names[v], lo, hi) for v, lo, hi in expr.limits])
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    return expr.func(*[canonical(a, depth) for a in expr.args])
