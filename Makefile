@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test verify clean
+.PHONY: test verify bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ test: $(STAMP)
 
 verify: $(STAMP)
 	$(VENV)/bin/gradspec verify
+
+bench: $(STAMP)
+	$(PY) -m check.bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

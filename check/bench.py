@@ -1,0 +1,84 @@
+"""``make bench``: what proofs cost, and how that grows with size.
+
+For cross_entropy_logits and kl_div (each hand-written gradient of the catalog): the time of the
+every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
+included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`.
+A benchmark, not a test: it prints numbers and asserts nothing about time.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import derive
+import spec
+from derive import budget
+from derive.gradient import DERIVE_SECONDS
+from spec.errors import GradspecError
+
+from . import derivative
+from .every_size import prove_every_size
+from .operators import derivative_id, derivative_kind, operator
+
+CAP = 120.0
+SIZES = (2, 8, 32, 128)
+ENTRIES = ("cross_entropy_logits", "kl_div")
+
+
+def _concrete(s, d, n):
+    def run():
+        prob = derive.problem(s, (1, n), None)
+        op = operator(prob, derivative_kind(s, d), d.wrt)
+        conds = [s.condition(c) for c in d.conditions]
+
+        def hand(args, extras, xp):
+            return d.fn(*args, *extras, xp=xp, **derivative.accepted_params(d.fn, prob.sym_params))
+        return derivative._prove(s, prob, conds, op, hand)
+    saved = derivative.PROVE_SECONDS
+    derivative.PROVE_SECONDS = CAP
+    try:
+        start = time.monotonic()
+        value, why = budget.run(CAP, run)
+        took = time.monotonic() - start
+    except GradspecError:                       # the derivation itself ran out of its budget
+        return f">{DERIVE_SECONDS:.0f} s (derive)"
+    finally:
+        derivative.PROVE_SECONDS = saved
+    ok = value is not None and value[1]
+    return (f"{took:7.2f} s" if ok else f">{CAP:.0f} s" if value is None else f"{took:6.2f} s (not proved)")
+
+
+def _every(s, d):
+    params = s.resolve_params({})
+    conds = [s.condition(c) for c in d.conditions]
+    start = time.monotonic()
+    value, why = budget.run(CAP, prove_every_size, s, d.fn, d.wrt, params, conds, derivative_kind(s, d), CAP)
+    took = time.monotonic() - start
+    return f"{took:7.3f} s" if value and value[0] else f"not proved ({why or value[1]})"
+
+
+def main() -> int:
+    print(f"proof time: every size vs concrete shapes (1, n); cap {CAP:.0f} s per proof\n")
+    header = f"{'check':52s} {'all sizes':>12s}" + "".join(f" {'n=' + str(n):>12s}" for n in SIZES)
+    print(header)
+    print("-" * len(header))
+    for name in ENTRIES:
+        s = spec.get(name)
+        for d in s.derivatives:
+            if d.kind:
+                continue
+            row = f"{name + ' ' + derivative_id(s, d):52s} {_every(s, d):>12s}"
+            print(row, end="", flush=True)
+            for n in SIZES:
+                print(f" {_concrete(s, d, n):>12s}", end="", flush=True)
+            print()
+    start = time.monotonic()
+    p = subprocess.run([sys.executable, "-m", "check", "verify"], capture_output=True, text=True)
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+    print(f"\nwhole catalog `gradspec verify`: {time.monotonic() - start:.1f} s wall ({last}; exit {p.returncode})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
