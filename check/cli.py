@@ -3,6 +3,7 @@
     gradspec list [--json]
     gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
     gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
+    gradspec derive NAME --emit numpy|latex [--wrt INPUT]      vectorised code for every size
     gradspec verify [NAMES ...] [--json]
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
@@ -77,6 +78,10 @@ def cmd_derive(args) -> int:
         raise GradspecError(lines("gradspec derive: --loss goes with --model", "e.g. --model linear:3x2 --loss mse"))
     name = args.name or (args.model + (f"+{args.loss}" if args.loss else ""))
     s = spec_pkg.get(name)
+    if args.emit:
+        from derive.emit import emit
+        print(emit(s, s.input(args.wrt).name, target=args.emit, params=_params(args.param)), end="")
+        return 0
     wrts = [s.input(args.wrt).name] if args.wrt or not args.model else list(s.input_names)
     shape = _parse_shape(args.shape) if args.shape else None
     what = "gradient" if s.kind == "loss" else "VJP (cotangent v)"
@@ -131,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("name", nargs="?", help="a catalog entry, or a model name such as linear:3x2+mse")
     dp.add_argument("--model", help="linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus]")
     dp.add_argument("--loss", help="a catalog loss composed with --model")
+    dp.add_argument("--emit", choices=["numpy", "latex"], help="print the every-size gradient as code")
     dp.add_argument("--wrt", help="the input to differentiate (default: the first)")
     dp.add_argument("--shape", help="comma-separated, e.g. 2,3 (default: the entry's)")
     dp.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter")

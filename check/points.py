@@ -10,6 +10,8 @@ import random
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from spec.domains import REAL
 from spec.entry import Condition, Spec
 
@@ -53,7 +55,7 @@ def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, extras: dic
     for k, p in enumerate(points):
         for name, ext_shape in (extras or {}).items():
             arr = REAL.ordinary(ext_shape, rng)
-            p.extras[name] = arr if k % 4 else arr * 0 + 1
+            p.extras[name] = np.asarray(arr if k % 4 else arr * 0 + 1, dtype=object)   # 0-d stays an array
     return points
 
 
