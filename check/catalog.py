@@ -1,7 +1,8 @@
 """The catalog's own checks: every hand-written derivative, form and domain condition of an entry.
 
 Check ids: ``grad[INPUT]`` / ``vjp[INPUT]`` (with `` (label)`` when an input has several
-derivatives), ``form[NAME]``, ``condition[NAME]``.  A check listed in spec/known_deviations.json
+derivatives), ``form[NAME]``, ``condition[NAME]``, ``emitted[INPUT]`` (the emitted gradient code,
+exact and in float64).  A check listed in spec/known_deviations.json
 is expected to end with the status given there (a documented finding, such as the seeds' cosine
 derivative): it passes only when it does, and fails as stale when it does not.
 """
@@ -47,6 +48,10 @@ def checks(name) -> list[CatalogCheck]:
         out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
     for c in s.conditions:
         out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
+    if s.input_shapes is None:                       # emitted code: every catalog entry, not models
+        from .emitted import emitted_result
+        for n in s.input_names:
+            out.append(CatalogCheck(s.name, f"emitted[{n}]", lambda n=n: emitted_result(s, n)))
     return out
 
 

@@ -75,6 +75,7 @@ def float_report(s, fn, wrt, params=None, dps=50) -> FloatReport:
 
 
 def check_emitted(name, wrt=None, *, params=None):
+    """(exact CheckResult, FloatReport) for the emitted gradient of ``name`` w.r.t. ``wrt``."""
     s = spec_pkg.get(name)
     wrt = s.input(wrt).name
     fn = compile_emitted(emit(s, wrt, params=params))
@@ -83,3 +84,20 @@ def check_emitted(name, wrt=None, *, params=None):
     exact = check_derivative(s, fn, wrt=wrt, params=params, conditions=list(conds), kind=kind,
                              check_name=f"emitted[{wrt}]")
     return exact, float_report(s, fn, wrt, params)
+
+
+def emitted_result(name, wrt=None, *, params=None):
+    """One CheckResult: the exact check, refuted instead when float64 overflows where the truth does not;
+    the float64 worst bits of error are added to the message and method."""
+    exact, floats = check_emitted(name, wrt, params=params)
+    note = f"float64: worst {floats.worst_bits:.1f} bits of error over {floats.points} points"
+    exact.method += f"; {note}"
+    if not floats.ok:
+        exact.status = "refuted"
+        exact.message = (f"gradspec: {exact.spec} {exact.check}: REFUTED in float64 — the emitted code is not finite "
+                         f"where the truth is ({len(floats.overflow)} entries; first at a {floats.overflow[0]} point)"
+                         f"\n  exact check: {exact.message.splitlines()[0]}\n  hint: a stable rewrite is missing in "
+                         "derive/emit.py")
+    else:
+        exact.message += f"\n  {note}"
+    return exact

@@ -200,7 +200,10 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
                 return "simplify"
         return None
 
-    how, why = budget.run(seconds, attempt)
+    try:
+        how, why = budget.run(seconds, attempt)
+    except Exception as e:          # a SymPy failure (simplify of a Sum with a KroneckerDelta can raise
+        return False, f"SymPy raised {type(e).__name__} while simplifying"    # StopIteration) proves nothing
     if how:
         return True, how
     return False, why or "the difference did not reduce to 0"

@@ -60,11 +60,32 @@ def _stable(expr):
     expr = sp.powsimp(sp.expand(expr), combine="exp")
     expr = expr.replace(lambda e: isinstance(e, sp.Sum),
                         lambda e: sp.Sum(sp.powsimp(sp.expand(e.function), combine="exp"), *e.limits))
+    expr = _through_sigmoid(expr)
     a = sp.Wild("a")
-    expr = expr.replace(sp.exp(a) / (sp.exp(a) + 1), sp.Function("_sigmoid")(a))
+    expr = expr.xreplace({e: sp.tanh(e.args[0]) * sp.cosh(e.args[0]) for e in expr.atoms(sp.sinh)})   # sinh/cosh → tanh
+    if expr.has(sp.tanh):                                                                               # 1 − tanh² → 1/cosh²:
+        expr = sp.factor_terms(expr).replace(1 - sp.tanh(a) ** 2, sp.cosh(a) ** -2)                    # no cancellation
     expr = expr.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Add and 1 in e.args[0].args,
                         lambda e: sp.Function("_log1p")(e.args[0] - 1))
     return expr, bindings
+
+
+def _through_sigmoid(expr):
+    """exp(±a) = (s/(1 − s))^±1 with s = σ(a): kept when the result's denominator is free of s
+    (e.g. exp(a)/(1 + exp(a))² = s(1 − s)), so no exp of a large argument is left to overflow."""
+    for e in sorted(expr.atoms(sp.exp), key=sp.default_sort_key):
+        a = e.args[0]
+        if not a.has(sp.Indexed) or a.has(sp.Sum) or any(str(x).startswith("_lse") for x in a.free_symbols):
+            continue
+        base = -a if a.could_extract_minus_sign() else a
+        if not expr.has(sp.exp(base)) and not expr.has(sp.exp(-base)):
+            continue                                   # already rewritten with a sibling atom
+        S = sp.Dummy("s", positive=True)
+        candidate = sp.factor(sp.cancel(expr.xreplace({sp.exp(base): S / (1 - S), sp.exp(-base): (1 - S) / S})))
+        num, den = sp.fraction(candidate)
+        if S in candidate.free_symbols and S not in den.free_symbols and not candidate.has(sp.exp(base), sp.exp(-base)):
+            expr = candidate.xreplace({S: sp.Function("_sigmoid")(base)})
+    return expr
 
 
 class _Printer:

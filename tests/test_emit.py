@@ -55,3 +55,19 @@ def test_cli_emit():
     assert p.returncode == 0 and p.stdout.startswith("import numpy") and "def grad_target(" in p.stdout
     p = subprocess.run([sys.executable, "-m", "check", "derive", "mse", "--emit", "latex"], capture_output=True, text=True)
     assert p.returncode == 0 and "{p}_{k,l}" in p.stdout and "m n" in p.stdout
+
+
+def test_emitted_code_that_overflows_is_refuted(monkeypatch):
+    import check.emitted as emitted
+    naive = ("import numpy\n\n\ndef grad_logits(logits, target, *, xp=numpy):\n"
+             "    return (xp.exp(logits) / (1 + xp.exp(logits)) - target) / logits.size\n")
+    monkeypatch.setattr(emitted, "emit", lambda s, wrt, params=None: naive)
+    r = emitted.emitted_result("bce_with_logits", "logits")
+    assert r.status == "refuted" and "not finite where the truth is" in r.message
+    assert "bits of error" in r.method
+
+
+def test_every_emitted_gradient_of_a_few_entries_is_exact_and_finite():
+    for name, wrt in [("sigmoid", "x"), ("log_cosh", "predicted"), ("softplus", "x"), ("cosine_similarity", "target")]:
+        exact, floats = check_emitted(name, wrt)
+        assert exact.status == "proved" and floats.ok, (name, exact.message, floats.overflow)
