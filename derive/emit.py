@@ -18,31 +18,14 @@ import sympy as sp
 
 from spec.errors import GradspecError, lines
 
-from .sizes import DIMS, ENTRY, INDEXED, IArray, Unsupported, canonical, collapse, generic
+from .sizes import DIMS, IArray, Unsupported, generic_gradient
 from .symbols import exact
 
 TARGETS = ("numpy", "latex")
 
 
-def generic_gradient(s, wrt: str, params: dict):
-    """The canonical every-size entry of ∂F/∂wrt, and the generic input arrays."""
-    p = {k: exact(v) for k, v in params.items()}
-    ins = [generic(i.symbol, 2, i.domain.assumptions) for i in s.inputs]
-    out = s.forward(*ins, xp=INDEXED, **dict(p))
-    if s.kind != "loss":
-        v = generic("v", out.ndim, {"real": True}) if isinstance(out, IArray) and out.shape else sp.Symbol("v", real=True)
-        ins_all = ins + [v]
-        out = INDEXED.sum(out * v) if isinstance(out, IArray) and out.shape else out * v
-    else:
-        ins_all = ins
-    x = ins[s.input_names.index(wrt)]
-    expr = out.expr if isinstance(out, IArray) else sp.sympify(out)
-    ranges = {ENTRY[0]: (0, DIMS[0] - 1), ENTRY[1]: (0, DIMS[1] - 1)}
-    return canonical(collapse(sp.diff(expr, x.expr), ranges)), ins_all
-
-
 def _stable(expr):
-    """The stable rewrites of the module docstring; returns (expr, {symbol: (kind, Sum)})."""
+    """The stable rewrites of the module docstring; returns (expr, {lse symbol: the Sum it stands for})."""
     bindings, by_body = {}, {}
     for k, S in enumerate(sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)):
         if isinstance(S.function, sp.exp) and len(S.limits) == 1:
@@ -170,7 +153,7 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
         raise GradspecError(lines(f"gradspec: cannot emit {target!r} yet", f"targets: {', '.join(TARGETS)}"))
     resolved = s.resolve_params(params)
     try:
-        expr, ins = generic_gradient(s, wrt, resolved)
+        expr, ins = generic_gradient(s, wrt, {k: exact(v) for k, v in resolved.items()})
     except Unsupported as e:
         raise GradspecError(lines(f"gradspec: {s.name} has no every-size closed form to emit: {e}")) from None
     if target == "latex":

@@ -15,7 +15,6 @@ derivative evaluated the same way can then be proved equal to it for every m and
 """
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 M, N = sp.symbols("m n", integer=True, positive=True)
@@ -245,3 +244,30 @@ def canonical(expr, depth=0):
     if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
         return expr
     return expr.func(*[canonical(a, depth) for a in expr.args])
+
+
+RANGES = {ENTRY[0]: (0, DIMS[0] - 1), ENTRY[1]: (0, DIMS[1] - 1)}
+
+
+def entry(value):
+    """A formula's result as the expression of its generic entry, indices renamed to (k, l)."""
+    if not isinstance(value, IArray):
+        return sp.sympify(value)
+    rename = {a: b for a, b in zip(value.idx, ENTRY[-len(value.idx):]) if a is not None and a != b}
+    return value.expr.xreplace(rename)
+
+
+def generic_gradient(s, wrt: str, params: dict):
+    """The canonical every-size entry of ∂F/∂wrt (F the loss, or ⟨v, f⟩ for an activation or op),
+    and the generic arguments a formula receives: the inputs, then the cotangent v if any.
+    ``params`` are exact (SymPy) values.  Raises Unsupported where there is no every-size form."""
+    ins = [generic(i.symbol, 2, i.domain.assumptions) for i in s.inputs]
+    out = s.forward(*ins, xp=INDEXED, **dict(params))
+    args = list(ins)
+    if s.kind != "loss":
+        shaped_out = isinstance(out, IArray) and out.shape
+        v = generic("v", out.ndim, {"real": True}) if shaped_out else sp.Symbol("v", real=True)
+        args.append(v)
+        out = INDEXED.sum(out * v) if shaped_out else out * v
+    x = ins[s.input_names.index(wrt)]
+    return canonical(collapse(sp.diff(entry(out), x.expr), RANGES)), args
