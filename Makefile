@@ -1,4 +1,5 @@
-# Everything runs in a local virtual environment that these targets create or refresh.
+# Everything runs in a local virtual environment that these targets create or refresh;
+# the torch and jax extras are installed so that emitted code is checked in those frameworks too.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,torch,jax]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -1,8 +1,9 @@
 """The catalog's own checks: every hand-written derivative, form and domain condition of an entry.
 
 Check ids: ``grad[INPUT]`` / ``vjp[INPUT]`` (with `` (label)`` when an input has several
-derivatives), ``form[NAME]``, ``condition[NAME]``, ``emitted[INPUT]`` (the emitted gradient code,
-exact and in float64).  A check listed in spec/known_deviations.json
+derivatives), ``form[NAME]``, ``condition[NAME]``, ``emitted[INPUT]`` (the emitted numpy gradient
+code, exact and in float64), ``emitted-torch[INPUT]`` / ``emitted-jax[INPUT]`` (the code emitted for
+PyTorch — float32 and float64 — and JAX — float32 — when the framework is installed).  A check listed in spec/known_deviations.json
 is expected to end with the status given there (a documented finding, such as the seeds' cosine
 derivative): it passes only when it does, and fails as stale when it does not.
 """
@@ -49,10 +50,22 @@ def checks(name) -> list[CatalogCheck]:
     for c in s.conditions:
         out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
     if s.input_shapes is None:                       # emitted code: every catalog entry, not models
-        from .emitted import emitted_result
-        for n in s.input_names:
-            out.append(CatalogCheck(s.name, f"emitted[{n}]", lambda n=n: emitted_result(s, n)))
+        from .emitted import check_id, emitted_result
+        for target in ("numpy",) + tuple(t for t in FRAMEWORKS if framework_installed(t)):
+            for n in s.input_names:
+                out.append(CatalogCheck(s.name, check_id(n, target),
+                                        lambda n=n, t=target: emitted_result(s, n, target=t)))
     return out
+
+
+#: Frameworks whose emitted code ``gradspec verify`` runs when they are installed (extras torch, jax).
+FRAMEWORKS = ("torch", "jax")
+
+
+def framework_installed(name: str) -> bool:
+    """Whether ``name`` can be imported, found without importing it."""
+    import importlib.util
+    return importlib.util.find_spec(name) is not None
 
 
 def passed(result: CheckResult, known: dict) -> tuple[bool, str]:

@@ -3,7 +3,7 @@
     gradspec list [--json]
     gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
     gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
-    gradspec derive NAME --emit numpy|latex [--wrt INPUT]      vectorised code for every size
+    gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--json]
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
@@ -123,7 +123,10 @@ def cmd_verify(args) -> int:
                 if not ok:
                     print("     " + r.message.replace("\n", "\n     "), flush=True)
     if not args.json:
-        print(f"{total - failed} passed, {failed} failed")
+        missing = [f for f in catalog.FRAMEWORKS if not catalog.framework_installed(f)]
+        print(f"{total - failed} passed, {failed} failed"
+              + (f"; not run: emitted code for {', '.join(missing)} (not installed — pip install "
+                 f"'gradspec[{','.join(missing)}]')" if missing else ""))
     return 1 if failed else 0
 
 
@@ -136,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("name", nargs="?", help="a catalog entry, or a model name such as linear:3x2+mse")
     dp.add_argument("--model", help="linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus]")
     dp.add_argument("--loss", help="a catalog loss composed with --model")
-    dp.add_argument("--emit", choices=["numpy", "latex"], help="print the every-size gradient as code")
+    dp.add_argument("--emit", metavar="numpy|torch|jax|latex", help="print the every-size gradient as code")
     dp.add_argument("--wrt", help="the input to differentiate (default: the first)")
     dp.add_argument("--shape", help="comma-separated, e.g. 2,3 (default: the entry's)")
     dp.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter")

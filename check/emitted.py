@@ -1,103 +1,262 @@
-"""Checking emitted gradient code (derive.emit): exactly, and in float64.
+"""Checking emitted gradient code (derive.emit): exactly, and in floating point per framework.
 
-    check_emitted(name, wrt=None, params=None) -> (CheckResult exact, FloatReport)
+    check_emitted(name, wrt=None, params=None) -> (CheckResult exact, [FloatReport, ...])
+    emitted_result(name, wrt, target="numpy" | "torch" | "jax") -> one CheckResult
 
-Exact: the emitted function is a formula on the ``xp`` protocol, so it is checked like any
-hand-written derivative (proved for every size, else at the default shape, else verified).
-Float64: it runs on NumPy float64 at the domain's points (extremes included) and is compared
-with the truth at 50 digits rounded to float64; the error of each entry is counted in bits,
-log2(1 + number of float64 values between the two), as Herbie counts it.  A non-finite result
-where the truth is a finite float64 is an overflow failure (64 bits).
+Exact: the numpy emission is a formula on the ``xp`` protocol, so it is checked like any
+hand-written derivative (proved for every size, else at the default shape, else verified).  The
+torch and jax emissions print the same SymPy expression with their framework's primitives
+(torch.logsumexp, jax.nn.sigmoid, …); they are checked in floating point only.
+
+Floating point: the code runs in the framework at one format (``RUNTIMES``) at the domain's points
+(extremes included), each input first rounded to that format — the truth is then computed at 50
+digits at the *rounded* point, so the comparison measures the code, not the rounding of its
+inputs.  A point whose inputs do not fit the format (1e300 in float32) is skipped and counted.
+Per entry, the error is counted in bits, log2(1 + number of floats of that format between the
+result and the correctly rounded truth), as Herbie counts it.  Two things fail a report:
+  overflow   a non-finite result where the truth is a finite float of the format;
+  wrong      an error above ``SCALED_TOLERANCE`` ulps of the array's *magnitude*: the code computes
+             a different function (a printer bug), not a rounding.  Not judged at kink points:
+             there the float threshold (1e-06 ≠ 1/1000000) may pick the other side, as in any
+             float code.
+The magnitude of an entry is its truth with every sum replaced by the sum of its terms' absolute
+values (|a − b| → |a| + |b|, through products and integer powers): the scale the rounding error of
+any evaluation of a sum is bounded by.  Where terms cancel to 0 (a softmax VJP with a constant
+cotangent) a float result of 1e-17 is a rounding; against |truth| alone it would look infinitely wrong.
 """
 from __future__ import annotations
 
+import importlib
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 
 import derive
 import spec as spec_pkg
 from derive.emit import compile_emitted, emit
+from spec.errors import GradspecError, lines
 
 from . import numeric, points as pts
 from .derivative import check_derivative
+from .framework_runner import run_in_framework
 from .operators import derivative_kind, operator
+from .result import CheckResult
+
+#: An error larger than this many ulps (at the array's largest |truth|) means the code is wrong.
+SCALED_TOLERANCE = 2.0 ** 12
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """One framework at one float format."""
+    target: str            # derive.emit target
+    dtype: str             # "float32" | "float64"
+    module: str            # what must be importable
+
+    @property
+    def label(self) -> str:
+        return f"{self.target} {self.dtype}"
+
+    def available(self) -> bool:
+        return importlib.util.find_spec(self.module) is not None
+
+    def run(self, code, arg_lists: list) -> tuple[list, str | None]:
+        """Outputs (float64 arrays) of the emitted ``code`` on each argument list, or an error message.
+
+        numpy runs here (``code`` may be a function on ``xp``); torch and jax run in the framework
+        worker (check.framework_runner), given the source."""
+        if self.target != "numpy":
+            return run_in_framework(code, self.target, self.dtype, arg_lists)
+        fn = compile_emitted(code) if isinstance(code, str) else code
+        try:
+            with np.errstate(all="ignore"):
+                return [np.asarray(fn(*[np.asarray(a, dtype=self.dtype) for a in args], xp=np), dtype=np.float64)
+                        for args in arg_lists], None
+        except Exception as e:
+            return [], f"{type(e).__name__}: {e}"
+
+
+RUNTIMES = {
+    "numpy": (Runtime("numpy", "float64", "numpy"),),
+    "torch": (Runtime("torch", "float32", "torch"), Runtime("torch", "float64", "torch")),
+    "jax": (Runtime("jax", "float32", "jax"),),     # jax computes in float32 unless x64 is enabled
+}
 
 
 @dataclass
 class FloatReport:
+    runtime: str                # e.g. "torch float32"
     points: int
     worst_bits: float
-    overflow: list          # origins of points where the emitted code was not finite but the truth was
+    worst_scaled: float         # largest error in ulps of the array's magnitude (kink points aside)
+    overflow: list              # origins of points where the code was not finite but the truth was
+    wrong: list = field(default_factory=list)    # origins of points with an error above SCALED_TOLERANCE
+    skipped: int = 0            # points whose inputs do not fit the format
+    error: str | None = None    # the framework rejected the code or crashed: a finding
 
     @property
     def ok(self) -> bool:
-        return not self.overflow
+        return not self.overflow and not self.wrong and self.error is None and self.points > 0
+
+    def summary(self) -> str:
+        return (f"{self.runtime}: worst {self.worst_bits:.1f} bits of error, {self.worst_scaled:.2g} ulps of "
+                f"magnitude, over {self.points} points"
+                + (f" ({self.skipped} not representable, skipped)" if self.skipped else ""))
 
 
-def _ordered(x: float) -> int:
+def _ordered(x: float, dtype: str) -> int:
+    if dtype == "float32":
+        i = int(np.array(x, dtype=np.float32).view(np.int32))
+        return i if i >= 0 else -(i & 0x7FFFFFFF)
     i = int(np.array(x, dtype=np.float64).view(np.int64))
     return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
 
 
-def bits(got: float, want: float) -> float:
-    """log2(1 + the number of float64 values between got and want); 64 when got is not finite."""
+def bits(got: float, want: float, dtype: str = "float64") -> float:
+    """log2(1 + the number of floats of ``dtype`` between got and want); all the format's bits when
+    got is not finite."""
+    width = 32.0 if dtype == "float32" else 64.0
     if not math.isfinite(got):
-        return 64.0 if math.isfinite(want) else 0.0
-    return math.log2(1 + abs(_ordered(got) - _ordered(want)))
+        return width if math.isfinite(want) else 0.0
+    return math.log2(1 + abs(_ordered(got, dtype) - _ordered(want, dtype)))
 
 
-def float_report(s, fn, wrt, params=None, dps=50) -> FloatReport:
+def magnitude(e):
+    """|e| with every Add taken term by term: an upper bound of the terms a float evaluation sums."""
+    if isinstance(e, sp.Add):
+        return sp.Add(*[magnitude(a) for a in e.args])
+    if isinstance(e, sp.Mul):
+        return sp.Mul(*[magnitude(a) for a in e.args])
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
+        return magnitude(e.base) ** e.exp
+    return sp.Abs(e)
+
+
+def _rounded(values: dict, dtype: str):
+    """The point with every entry rounded to ``dtype`` (exact Fractions again), or None if one does not fit."""
+    out = {}
+    for name, arr in values.items():
+        f = np.asarray(np.asarray(arr, dtype=np.float64), dtype=dtype)
+        if not np.isfinite(f).all() or (f == 0).sum() != (np.asarray(arr, dtype=np.float64) == 0).sum():
+            return None                         # overflowed, or a nonzero entry flushed to zero
+        ex = np.empty(f.size, dtype=object)
+        ex[:] = [Fraction(float(v)) for v in f.flat]
+        out[name] = ex.reshape(f.shape)
+    return out
+
+
+def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"][0], dps=50) -> FloatReport:
+    """Run emitted ``code`` (its source; for numpy also a function on ``xp``) at the domain's points,
+    rounded to the runtime's format, against the truth at ``dps`` digits."""
     prob = derive.problem(s, None, params)
     kind = "grad" if s.kind == "loss" else "vjp"
     op = operator(prob, kind, wrt)
-    conds = [c for d in s.derivatives_for(wrt) if derivative_kind(s, d) == kind for c in d.conditions]
-    sampled = pts.restrict(pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes),
-                           [s.condition(c) for c in dict.fromkeys(conds)], prob.params)
     compiled = numeric.compile_exprs(prob, f"{kind}:{wrt}", op.truth, dps, extras=op.extra_symbols)
-    worst, overflow = 0.0, []
-    with np.errstate(all="ignore"):
-        for p in sampled:
-            want = numeric.evaluate(compiled, p.values_flat, dps, op.truth.shape)
-            args = [np.asarray(p.values[n], dtype=np.float64) for n in s.input_names]
-            args += [np.asarray(a, dtype=np.float64) for a in p.extras.values()]
-            got = np.asarray(fn(*args, xp=np), dtype=np.float64)
-            for w, g in zip(want.flat, got.flat):
-                w64 = float(w) if numeric.is_finite(w) else float("nan")
-                if not math.isfinite(w64):
-                    continue                   # the truth itself is not a finite float64: not a finding
-                b = bits(float(g), w64)
-                if not math.isfinite(float(g)):
-                    overflow.append(p.origin)
-                worst = max(worst, b)
-    return FloatReport(len(sampled), worst, overflow)
+    mag = np.vectorize(magnitude, otypes=[object])(np.asarray(op.truth, dtype=object))
+    compiled_mag = numeric.compile_exprs(prob, f"{kind}:{wrt}:magnitude", mag, dps, extras=op.extra_symbols)
+    report = FloatReport(runtime.label, 0, 0.0, 0.0, [])
+    points = []
+    for p in pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes):   # the truth needs no conditions
+        values, extras = _rounded(p.values, runtime.dtype), _rounded(p.extras, runtime.dtype)
+        if values is None or extras is None:
+            report.skipped += 1
+        else:
+            points.append(pts.Point(values, p.origin, extras))
+    outputs, error = runtime.run(code, [list(p.values.values()) + list(p.extras.values()) for p in points])
+    if error is not None:
+        report.error = error
+        return report
+    eps, fmax = float(np.finfo(runtime.dtype).eps), float(np.finfo(runtime.dtype).max)
+    for point, got in zip(points, outputs):
+        want = numeric.evaluate(compiled, point.values_flat, dps, op.truth.shape)
+        mags = numeric.evaluate(compiled_mag, point.values_flat, dps, op.truth.shape)
+        scale = max((float(m) for m in mags.flat if numeric.is_finite(m)), default=0.0)
+        report.points += 1
+        for w, g in zip(want.flat, np.broadcast_to(got, want.shape).flat):
+            if not numeric.is_finite(w) or abs(float(w)) > fmax:
+                continue                          # the truth itself is not a finite float: not a finding
+            w, g = float(np.asarray(float(w), dtype=runtime.dtype)), float(g)
+            report.worst_bits = max(report.worst_bits, bits(g, w, runtime.dtype))
+            if not math.isfinite(g):
+                report.overflow.append(point.origin)
+                continue
+            if point.origin.startswith("kink:"):
+                continue                          # the float threshold may pick the other side
+            scaled = abs(g - w) / (eps * scale) if scale else (0.0 if g == 0 else math.inf)
+            report.worst_scaled = max(report.worst_scaled, scaled)
+            if scaled > SCALED_TOLERANCE:
+                report.wrong.append(point.origin)
+    return report
 
 
-def check_emitted(name, wrt=None, *, params=None):
-    """(exact CheckResult, FloatReport) for the emitted gradient of ``name`` w.r.t. ``wrt``."""
+def check_emitted(name, wrt=None, *, params=None, target: str = "numpy"):
+    """(exact CheckResult or None, [FloatReport per runtime]) for the emitted gradient of ``name``.
+
+    The exact check is made for the numpy target only (the others are not written on ``xp``)."""
     s = spec_pkg.get(name)
     wrt = s.input(wrt).name
-    fn = compile_emitted(emit(s, wrt, params=params))
-    kind = "grad" if s.kind == "loss" else "vjp"
-    conds = next((d.conditions for d in s.derivatives_for(wrt) if derivative_kind(s, d) == kind), ())
-    exact = check_derivative(s, fn, wrt=wrt, params=params, conditions=list(conds), kind=kind,
-                             check_name=f"emitted[{wrt}]")
-    return exact, float_report(s, fn, wrt, params)
+    if target not in RUNTIMES:
+        raise GradspecError(lines(f"gradspec: no float checks for target {target!r}",
+                                  f"targets: {', '.join(RUNTIMES)}"))
+    missing = [r.module for r in RUNTIMES[target] if not r.available()]
+    if missing:
+        raise GradspecError(lines(f"gradspec: checking code emitted for {target} needs {missing[0]}, "
+                                  "which is not installed",
+                                  f"hint: pip install 'gradspec[{target}]' (make test installs it)"))
+    source = emit(s, wrt, params=params, target=target)
+    exact = None
+    if target == "numpy":
+        fn = compile_emitted(source)
+        exact = check_derivative(s, fn, wrt=wrt, params=params, kind="grad" if s.kind == "loss" else "vjp",
+                                 check_name=f"emitted[{wrt}]")
+    return exact, [float_report(s, source, wrt, params, r) for r in RUNTIMES[target]]
 
 
-def emitted_result(name, wrt=None, *, params=None):
-    """One CheckResult: the exact check, refuted instead when float64 overflows where the truth does not;
-    the float64 worst bits of error are added to the message and method."""
-    exact, floats = check_emitted(name, wrt, params=params)
-    note = f"float64: worst {floats.worst_bits:.1f} bits of error over {floats.points} points"
-    exact.method += f"; {note}"
-    if not floats.ok:
-        exact.status = "refuted"
-        exact.message = (f"gradspec: {exact.spec} {exact.check}: REFUTED in float64 — the emitted code is not finite "
-                         f"where the truth is ({len(floats.overflow)} entries; first at a {floats.overflow[0]} point)"
-                         f"\n  exact check: {exact.message.splitlines()[0]}\n  hint: a stable rewrite is missing in "
-                         "derive/emit.py")
+def check_id(wrt: str, target: str) -> str:
+    return f"emitted[{wrt}]" if target == "numpy" else f"emitted-{target}[{wrt}]"
+
+
+def emitted_result(name, wrt=None, *, params=None, target: str = "numpy") -> CheckResult:
+    """One CheckResult for the code emitted for ``target``.
+
+    numpy: the exact check, refuted instead when float64 overflows or is wrong where the truth is
+    finite.  torch / jax: *verified* when every float report passes (never proved: no symbolic
+    step is taken on framework code), else refuted.  The worst bits of error go into the method."""
+    start = time.perf_counter()
+    s = spec_pkg.get(name)
+    wrt = s.input(wrt).name
+    exact, floats = check_emitted(s, wrt, params=params, target=target)
+    notes = "; ".join(f.summary() for f in floats)
+    if exact is None:
+        pts_total = sum(f.points for f in floats)
+        exact = CheckResult(s.name, check_id(wrt, target), "verified",
+                            f"emitted {target} code run in floating point; {notes}",
+                            f"gradspec: {s.name} {check_id(wrt, target)}: verified in floating point against the "
+                            f"truth at 50 digits — not proved",
+                            scope=f"shape {'×'.join(map(str, derive.problem(s, None, params).shape))}",
+                            points=pts_total)
     else:
-        exact.message += f"\n  {note}"
+        exact.method += f"; {notes}"
+    bad = next((f for f in floats if not f.ok), None)
+    if bad is not None:
+        exact.status = "refuted"
+        if bad.error:
+            why = f"the framework rejected the emitted code: {bad.error}"
+        elif bad.overflow:
+            why = (f"the emitted code is not finite where the truth is ({len(bad.overflow)} entries; "
+                   f"first at a {bad.overflow[0]} point)")
+        elif bad.wrong:
+            why = (f"the emitted code is off by {bad.worst_scaled:.3g} ulps of the largest gradient entry "
+                   f"({len(bad.wrong)} entries; first at a {bad.wrong[0]} point)")
+        else:
+            why = "no point of the domain fits the format"
+        exact.message = (f"gradspec: {exact.spec} {exact.check}: REFUTED in {bad.runtime} — {why}"
+                         f"\n  {notes}\n  hint: a stable rewrite or a printer rule is missing in derive/emit.py")
+    else:
+        exact.message += "\n  " + "\n  ".join(f.summary() for f in floats)
+    exact.seconds = time.perf_counter() - start
     return exact

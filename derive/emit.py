@@ -14,6 +14,8 @@ stable rewrites are applied where the math allows:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from spec.errors import GradspecError, lines
@@ -21,7 +23,47 @@ from spec.errors import GradspecError, lines
 from .sizes import DIMS, IArray, Unsupported, generic_gradient
 from .symbols import exact
 
-TARGETS = ("numpy", "latex")
+@dataclass(frozen=True)
+class Target:
+    """How one framework spells the primitives of an emitted gradient."""
+    name: str
+    imports: str                # the module header
+    ns: str                     # the prefix of elementwise functions ("xp", "torch", "jnp")
+    signature_tail: str         # after the arguments: the xp keyword of the numpy target
+    sum: str                    # format of a kept-dims sum along one axis: {body}, {axis}
+    sum_all: str                # format of a sum of every entry: {body}
+    logsumexp: str              # format of a kept-dims log-sum-exp along one axis: {z}, {axis}
+    sigmoid: str                # format of a stable logistic sigmoid: {a}
+    helpers: tuple = ()         # module-level helpers the formats may call (each included when used)
+    fold_constants: bool = True  # print constant subexpressions as one float; numpy keeps them exact,
+                                 # so that its code, run on gradspec's SymPy namespace, is the exact formula
+
+
+_NUMPY_HELPERS = ('''def _sigmoid(a, xp):
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+''', '''def _logsumexp(z, axis, xp):
+    top = xp.max(z, axis=axis, keepdims=True)
+    return top + xp.log(xp.sum(xp.exp(z - top), axis=axis, keepdims=True))
+
+
+''')
+
+TARGET_SPECS = {
+    "numpy": Target("numpy", "import numpy\n\n\n", "xp", ", *, xp=numpy",
+                    "xp.sum({body}, axis={axis}, keepdims=True)", "xp.sum({body}, axis=None, keepdims=True)",
+                    "_logsumexp({z}, {axis}, xp)", "_sigmoid({a}, xp)", _NUMPY_HELPERS, fold_constants=False),
+    "torch": Target("torch", "import torch\n\n\n", "torch", "",
+                    "torch.sum({body}, dim={axis}, keepdim=True)", "torch.sum({body})",
+                    "torch.logsumexp({z}, dim={axis}, keepdim=True)", "torch.sigmoid({a})"),
+    "jax": Target("jax", "import jax\nimport jax.numpy as jnp\n\n\n", "jnp", "",
+                  "jnp.sum({body}, axis={axis}, keepdims=True)", "jnp.sum({body}, axis=None, keepdims=True)",
+                  "jax.nn.logsumexp({z}, axis={axis}, keepdims=True)", "jax.nn.sigmoid({a})"),
+}
+#: What ``emit`` can write: source for the frameworks above, and LaTeX of the generic entry.
+TARGETS = tuple(TARGET_SPECS) + ("latex",)
 
 
 def _stable(expr):
@@ -72,8 +114,9 @@ def _through_sigmoid(expr):
 
 
 class _Printer:
-    def __init__(self, names: dict):
+    def __init__(self, names: dict, target: Target):
         self.names = names          # IndexedBase/Symbol -> argument name
+        self.t = target
 
     def axis_of(self, body, var):
         axes = {i for ind in body.atoms(sp.Indexed) for i, v in enumerate(ind.indices) if v == var}
@@ -81,8 +124,20 @@ class _Printer:
             raise Unsupported(f"a sum over {var} that is not along one axis")
         return axes.pop() - 2       # -2 rows, -1 last axis
 
-    def __call__(self, e) -> str:
+    def _product(self, e) -> str:
+        """exp factors print in the numerator as they are: 1/exp(a) would overflow where exp(−a) does not."""
         p = self
+        exps = [f for f in e.args if isinstance(f, sp.exp)]
+        num, den = sp.Mul(*[f for f in e.args if not isinstance(f, sp.exp)]).as_numer_denom()
+        factors = [p(f) for f in [*(num.args if num.is_Mul else () if num == 1 else (num,)), *exps]] or ["1"]
+        if len(factors) > 1 and factors[0] == "-1":
+            top = "(-" + (factors[1] if len(factors) == 2 else "(" + " * ".join(factors[1:]) + ")") + ")"
+        else:
+            top = factors[0] if len(factors) == 1 else "(" + " * ".join(factors) + ")"
+        return top if den == 1 else f"({top} / {p(den)})"
+
+    def __call__(self, e) -> str:
+        p, ns = self, self.t.ns
         if isinstance(e, sp.Indexed):
             return self.names[e.base]
         if e in self.names:
@@ -92,42 +147,43 @@ class _Printer:
         if e == DIMS[1]:
             return "_n"
         if e.is_Integer:
-            return str(int(e))
-        if e.is_Rational:
-            return f"({e.p}/{e.q})"
-        if e.is_Float:
-            return repr(float(e))
+            return str(int(e)) if abs(e) < 2 ** 31 else repr(float(e))   # jax refuses int64 Python constants
+        if e.is_Float or (e.is_number and not e.is_Integer and self.t.fold_constants):
+            return repr(float(e.evalf(30)))     # log(999999) − 6·log(10): one constant, not a float32 cancellation
+        if e.is_Rational:                       # exact on gradspec's namespaces, rounded once on numpy
+            return f"(xp.asarray({e.p}) / {e.q})"
+        if e.is_number and not isinstance(e, sp.log):
+            combined = sp.logcombine(e, force=True)          # log(10⁶) − log(999999) = log(10⁶/999999)
+            if isinstance(combined, sp.log) and combined.args[0].is_Rational and abs(combined.args[0] - 1) < 1:
+                return f"{ns}.log1p({p(combined.args[0] - 1)})"  # … = log1p(1/999999): no cancellation
         if isinstance(e, sp.Symbol):
             return e.name
         if isinstance(e, sp.Add):
             return "(" + " + ".join(p(a) for a in e.args) + ")"
         if isinstance(e, sp.Mul):
-            num, den = e.as_numer_denom()
-            if den != 1:
-                return f"({p(num)} / {p(den)})"
-            return "(" + " * ".join(p(a) for a in e.args) + ")"
+            return self._product(e)
         if isinstance(e, sp.Pow):
             return f"({p(e.base)} ** {p(e.exp)})"
         if isinstance(e, sp.Sum):
             body, axes = e.function, []
             for var, _, _ in e.limits:
                 axes.append(self.axis_of(body, var))
-            axis = axes[0] if len(axes) == 1 else None
-            return f"xp.sum({p(body)}, axis={axis}, keepdims=True)"
-        simple = {sp.exp: "xp.exp", sp.log: "xp.log", sp.Abs: "xp.abs", sp.sign: "xp.sign", sp.tanh: "xp.tanh",
-                  sp.cosh: "xp.cosh", sp.sinh: "xp.sinh"}
+            if len(axes) == 1:
+                return self.t.sum.format(body=p(body), axis=axes[0])
+            return self.t.sum_all.format(body=p(body))
+        simple = {sp.exp: "exp", sp.log: "log", sp.Abs: "abs", sp.sign: "sign", sp.tanh: "tanh",
+                  sp.cosh: "cosh", sp.sinh: "sinh"}
         for f, name in simple.items():
             if isinstance(e, f):
-                return f"{name}({p(e.args[0])})"
+                return f"{ns}.{name}({p(e.args[0])})"
         if e.func.__name__ == "_log1p":
-            return f"xp.log1p({p(e.args[0])})"
+            return f"{ns}.log1p({p(e.args[0])})"
         if e.func.__name__ == "_sigmoid":
-            a = p(e.args[0])
-            return f"_sigmoid({a}, xp)"
+            return self.t.sigmoid.format(a=p(e.args[0]))
         if isinstance(e, sp.Piecewise):
             (val, cond), *rest = e.args
             other = p(sp.Piecewise(*rest)) if rest and rest[0][1] is not sp.true else p(rest[0][0]) if rest else "0"
-            return f"xp.where({p(cond)}, {p(val)}, {other})"
+            return f"{ns}.where({p(cond)}, {p(val)}, {other})"
         rel = {sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.StrictLessThan: "<", sp.LessThan: "<=",
                sp.Equality: "=="}
         for f, op in rel.items():
@@ -140,17 +196,13 @@ class _Printer:
         raise Unsupported(f"no code for {type(e).__name__}")
 
 
-_SIGMOID = '''def _sigmoid(a, xp):
-    e = xp.exp(-xp.abs(a))
-    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
-
-'''
-
-
 def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> str:
-    """Source of ``def grad_<wrt>(*inputs[, cotangent], xp=numpy)`` (or LaTeX of its entry)."""
+    """Source of ``def grad_<wrt>(*inputs[, cotangent])`` for ``target`` (or LaTeX of its generic entry).
+
+    The numpy target takes ``xp=numpy``, so the same source runs on gradspec's SymPy and mpmath
+    namespaces; the torch and jax targets call their framework directly (tensors in, tensor out)."""
     if target not in TARGETS:
-        raise GradspecError(lines(f"gradspec: cannot emit {target!r} yet", f"targets: {', '.join(TARGETS)}"))
+        raise GradspecError(lines(f"gradspec: cannot emit {target!r}", f"targets: {', '.join(TARGETS)}"))
     resolved = s.resolve_params(params)
     try:
         expr, ins = generic_gradient(s, wrt, {k: exact(v) for k, v in resolved.items()})
@@ -158,31 +210,31 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
         raise GradspecError(lines(f"gradspec: {s.name} has no every-size closed form to emit: {e}")) from None
     if target == "latex":
         return sp.latex(expr)
+    t = TARGET_SPECS[target]
     expr, bindings = _stable(expr)
     arg_names = list(s.input_names) + (["cotangent"] if s.kind != "loss" else [])
     names = {}
     for arr, name in zip(ins, arg_names):
         e = arr.expr if isinstance(arr, IArray) else arr
         names[e.base if isinstance(e, sp.Indexed) else e] = name
-    printer = _Printer(names)
+    printer = _Printer(names, t)
     try:
         body = [f"    _m, _n = {arg_names[0]}.shape[0], {arg_names[0]}.shape[-1]"]
         for L, S in bindings.items():
             inner = S.function.args[0]
             axis = printer.axis_of(inner, S.limits[0][0])
-            z = printer(inner)
-            body.append(f"    _z = {z}")
-            body.append(f"    _top = xp.max(_z, axis={axis}, keepdims=True)")
-            body.append(f"    {L.name} = _top + xp.log(xp.sum(xp.exp(_z - _top), axis={axis}, keepdims=True))")
+            body.append(f"    {L.name} = " + t.logsumexp.format(z=printer(inner), axis=axis))
         code = printer(expr)
     except Unsupported as e:
         raise GradspecError(lines(f"gradspec: cannot emit {s.name}'s gradient w.r.t. {wrt}: {e}")) from None
-    head = f"def grad_{wrt}({', '.join(arg_names)}, *, xp=numpy):"
+    head = f"def grad_{wrt}({', '.join(arg_names)}{t.signature_tail}):"
     fixed = ", ".join(f"{k}={v!r}" for k, v in resolved.items())
-    doc = (f'    """∂{s.name}/∂{wrt}, emitted by gradspec from the spec: every size, vectorised'
+    doc = (f'    """∂{s.name}/∂{wrt}, emitted by gradspec from the spec for {t.name}: every size, vectorised'
            + (f"; for {fixed}" if fixed else "") + '."""')
     ret = f"    return {code} + 0 * {wrt}"
-    return "import numpy\n\n\n" + (_SIGMOID if "_sigmoid(" in code else "") + "\n".join([head, doc] + body + [ret]) + "\n"
+    function = "\n".join([head, doc] + body + [ret]) + "\n"
+    used = [h for h in t.helpers if h[4:h.index("(")] + "(" in function]
+    return t.imports + "".join(used) + function
 
 
 def compile_emitted(source: str):

@@ -41,8 +41,10 @@ def symarray(a) -> SymArray:
 class SympyNamespace(ObjectNamespace):
     name = "sympy"
 
-    def asarray(self, a):
+    def _wrap(self, a):
         return symarray(a)
+
+    number = staticmethod(sp.sympify)
 
     _exp = staticmethod(sp.exp)
     _log = staticmethod(sp.log)

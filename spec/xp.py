@@ -7,6 +7,7 @@ indexing behave as NumPy's.  ``xp`` offers:
     exp log log1p expm1 sqrt abs sign tanh cosh sinh        elementwise
     sum max min (axis=None, keepdims=False)                 reductions
     maximum minimum clip where ones_like zeros_like          selection
+    asarray(a): a Python number or array as the namespace's own (exact on the SymPy and mpmath ones)
     eye_like(x): the identity on x's entries, shaped x.shape + x.shape (for Hessians)
     xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
 
@@ -49,18 +50,26 @@ class ObjectNamespace:
     """Shared machinery of the namespaces whose arrays hold one scalar object per entry.
 
     Subclasses provide the scalar functions (``_exp``, ``_log``, …) and ``_add_all`` / ``_max_all``
-    / ``_min_all`` for reductions, and may override ``asarray`` to choose the array class.
+    / ``_min_all`` for reductions, may override ``_wrap`` to choose the array class, and ``number``
+    to make a Python number exact in their arithmetic.  ``asarray`` does both, so that formula code
+    can write an exact constant as ``xp.asarray(1) / 3`` (a float on numpy, 1/3 on these).
     """
 
     name = "object"
     elementwise = ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh")
 
-    def asarray(self, a):
+    def _wrap(self, a):
         return np.asarray(a, dtype=object)
+
+    def number(self, value):
+        return value
+
+    def asarray(self, a):
+        return self._wrap(np.frompyfunc(self.number, 1, 1)(np.asarray(a, dtype=object)))
 
     def _map(self, f, *args):
         out = np.frompyfunc(f, len(args), 1)(*args)
-        return self.asarray(out)
+        return self._wrap(out)
 
     def __getattr__(self, item):
         if item in self.elementwise:
@@ -75,7 +84,7 @@ class ObjectNamespace:
             value = combine(list(a.flat))
             out = np.empty((1,) * a.ndim if keepdims else (), dtype=object)
             out[...] = value
-            return self.asarray(out)
+            return self._wrap(out)
         axis = axis % a.ndim
         moved = np.moveaxis(a, axis, -1)
         out = np.empty(moved.shape[:-1], dtype=object)
@@ -83,7 +92,7 @@ class ObjectNamespace:
             out[idx] = combine(list(moved[idx]))
         if keepdims:
             out = np.expand_dims(out, axis)
-        return self.asarray(out)
+        return self._wrap(out)
 
     def sum(self, a, axis=None, keepdims=False):
         return self._reduce(self._add_all, a, axis, keepdims)
@@ -111,14 +120,14 @@ class ObjectNamespace:
         return self._map(self._xlogy, a, b)
 
     def ones_like(self, a):
-        return self.asarray(np.full(np.shape(a), 1, dtype=object))
+        return self._wrap(np.full(np.shape(a), 1, dtype=object))
 
     def zeros_like(self, a):
-        return self.asarray(np.full(np.shape(a), 0, dtype=object))
+        return self._wrap(np.full(np.shape(a), 0, dtype=object))
 
     def eye_like(self, a):
         n = int(np.prod(np.shape(a), dtype=int))
         out = np.full((n, n), 0, dtype=object)
         for i in range(n):
             out[i, i] = 1
-        return self.asarray(out.reshape(np.shape(a) * 2))
+        return self._wrap(out.reshape(np.shape(a) * 2))

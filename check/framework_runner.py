@@ -1,0 +1,118 @@
+"""Running emitted code in PyTorch or JAX, in a worker process that gradspec itself never forks.
+
+    outputs, error = run_in_framework(source, "torch", "float32", [[x, t], [x2, t2], ...])
+
+gradspec forks children for its time budgets (derive.budget); JAX and PyTorch start threads, and
+a fork after they are loaded may deadlock.  So neither is imported in gradspec's own process:
+one worker (``python -m check.framework_runner``, started on first use and kept for the process's
+life; a plain subprocess, so a caller's script needs no ``__main__`` guard) imports the framework,
+compiles the emitted source, and runs it on every argument list.  Requests and answers are
+pickled, length-prefixed, over the worker's stdin and stdout.  Arguments go in and results come
+back as NumPy arrays (inputs rounded to ``dtype`` by the caller, so the conversion is exact).
+
+A framework error or a crash of the worker is returned as a message, not raised: emitted code
+that the framework rejects is a finding of the check.
+"""
+from __future__ import annotations
+
+import atexit
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+
+import numpy as np
+
+_worker: subprocess.Popen | None = None
+
+
+def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[list, str | None]:
+    """In the worker: compile ``source`` and call it on each argument list."""
+    ns: dict = {}
+    try:
+        exec(compile(source, "<gradspec emitted>", "exec"), ns)
+        fn = next(v for k, v in ns.items() if k.startswith("grad_"))
+        out = []
+        if target == "torch":
+            import torch
+            torch.set_num_threads(1)
+            dt = getattr(torch, dtype)
+            for args in arg_lists:
+                r = fn(*[torch.tensor(a, dtype=dt) for a in args])
+                out.append(r.detach().to(torch.float64).numpy())
+        elif target == "jax":
+            import jax.numpy as jnp
+            for args in arg_lists:
+                r = fn(*[jnp.asarray(np.asarray(a, dtype=dtype)) for a in args])
+                out.append(np.asarray(r, dtype=np.float64))
+        else:
+            raise ValueError(f"no framework worker for {target!r}")
+        return out, None
+    except Exception as e:                              # the finding is reported by the caller
+        return [], f"{type(e).__name__}: {e}"
+
+
+def _send(stream, obj) -> None:
+    data = pickle.dumps(obj)
+    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    (n,) = struct.unpack("<Q", head)
+    return pickle.loads(stream.read(n))
+
+
+def _serve() -> None:
+    """The worker's loop: one request in, one answer out, until stdin closes."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr                         # a print in emitted code must not corrupt the channel
+    while True:
+        try:
+            request = _receive(inp)
+        except EOFError:
+            return
+        _send(out, _worker_run(*request))
+
+
+def shutdown(kill: bool = False) -> None:
+    """Stop the worker (at exit); ``kill`` ends one that is stuck."""
+    global _worker
+    if _worker is not None:
+        if kill:
+            _worker.kill()
+        else:
+            _worker.stdin.close()
+        try:
+            _worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _worker.kill()
+        _worker = None
+
+
+def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, timeout: float = 300.0):
+    """(outputs, error): float64 arrays, one per argument list; or ([], a message) if it failed."""
+    global _worker
+    if _worker is None or _worker.poll() is not None:
+        _worker = subprocess.Popen([sys.executable, "-m", "check.framework_runner"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        atexit.register(shutdown)
+    request = (source, target, dtype, [[np.asarray(a, dtype=dtype) for a in args] for args in arg_lists])
+    timer = threading.Timer(timeout, _worker.kill)
+    timer.start()
+    try:
+        _send(_worker.stdin, request)
+        return _receive(_worker.stdout)
+    except (EOFError, BrokenPipeError, pickle.UnpicklingError):
+        shutdown(kill=True)
+        return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
+    finally:
+        timer.cancel()
+
+
+if __name__ == "__main__":
+    _serve()
