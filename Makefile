@@ -3,13 +3,13 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: test verify bench clean
+.PHONY: test verify cards bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,torch,jax]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,torch,jax,cards]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -18,6 +18,10 @@ test: $(STAMP)
 
 verify: $(STAMP)
 	$(VENV)/bin/gradspec verify
+	$(VENV)/bin/gradspec cards --check --out reports
+
+cards: $(STAMP)
+	$(VENV)/bin/gradspec cards --out reports
 
 bench: $(STAMP)
 	$(PY) -m check.bench

@@ -5,6 +5,7 @@
     gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--json]
+    gradspec cards [NAMES ...] [--out reports] [--check]               contract cards (see check/cards.py)
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
 several-line message on stderr, never a traceback.
@@ -130,6 +131,35 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_cards(args) -> int:
+    from check import cards
+    out = args.out
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise GradspecError(lines(f"gradspec: --out {out!r} is a file, not a folder",
+                                  "hint: give the reports folder, e.g. --out reports"))
+    for n in args.names:
+        if spec_pkg.get(n).name not in spec_pkg.names():
+            raise GradspecError(lines(f"gradspec: cards are made for catalog entries; {n!r} is not one",
+                                      "run `gradspec list` to see them"))
+    files = cards.generate(args.names or None,
+                           progress=lambda n: print(f"card {n}", file=sys.stderr, flush=True))
+    if not args.check:
+        cards.write(files, out)
+        print(f"wrote {len(files)} files to {out}/ ({sum(p.startswith('cards/') and p.endswith('.md') for p in files)}"
+              " cards)")
+        return 0
+    found = cards.drift(files, out, whole=not args.names)
+    if not found:
+        print(f"cards up to date: {len(files)} files in {out}/ match the specs")
+        return 0
+    print(f"gradspec: {len(found)} file(s) in {out}/ differ from what the specs produce:")
+    for path, why in found:
+        print(f"  {out}/{path}: {why}")
+    print("  a spec (or the code that computes its card) changed without its card;\n"
+          "  hint: run `make cards` (gradspec cards --out reports), review the diff, and commit it")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="gradspec", description="Specify losses once; prove or verify their derivatives.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -146,13 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("verify", help="run every check of the named entries (default: all)")
     vp.add_argument("names", nargs="*")
     vp.add_argument("--json", action="store_true", help="one JSON object per check, per line")
+    cp = sub.add_parser("cards", help="write the gradient contract cards (or check them for drift)")
+    cp.add_argument("names", nargs="*", help="only these entries (default: all, and the index)")
+    cp.add_argument("--out", default="reports", help="the reports folder (default: reports)")
+    cp.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 naming the files that differ from what the specs produce")
     return p
 
 
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"list": cmd_list, "derive": cmd_derive, "verify": cmd_verify}[args.command](args)
+        return {"list": cmd_list, "derive": cmd_derive, "verify": cmd_verify,
+                "cards": cmd_cards}[args.command](args)
     except GradspecError as e:
         print(str(e), file=sys.stderr)
         return 2

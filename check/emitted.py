@@ -30,7 +30,6 @@ import importlib
 import math
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -136,19 +135,6 @@ def magnitude(e):
     return sp.Abs(e)
 
 
-def _rounded(values: dict, dtype: str):
-    """The point with every entry rounded to ``dtype`` (exact Fractions again), or None if one does not fit."""
-    out = {}
-    for name, arr in values.items():
-        f = np.asarray(np.asarray(arr, dtype=np.float64), dtype=dtype)
-        if not np.isfinite(f).all() or (f == 0).sum() != (np.asarray(arr, dtype=np.float64) == 0).sum():
-            return None                         # overflowed, or a nonzero entry flushed to zero
-        ex = np.empty(f.size, dtype=object)
-        ex[:] = [Fraction(float(v)) for v in f.flat]
-        out[name] = ex.reshape(f.shape)
-    return out
-
-
 def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"][0], dps=50) -> FloatReport:
     """Run emitted ``code`` (its source; for numpy also a function on ``xp``) at the domain's points,
     rounded to the runtime's format, against the truth at ``dps`` digits."""
@@ -161,7 +147,7 @@ def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"]
     report = FloatReport(runtime.label, 0, 0.0, 0.0, [])
     points = []
     for p in pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes):   # the truth needs no conditions
-        values, extras = _rounded(p.values, runtime.dtype), _rounded(p.extras, runtime.dtype)
+        values, extras = pts.rounded(p.values, runtime.dtype), pts.rounded(p.extras, runtime.dtype)
         if values is None or extras is None:
             report.skipped += 1
         else:

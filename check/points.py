@@ -7,6 +7,7 @@ Sampling is seeded from the entry's name: the same check visits the same points 
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 import zlib
 from dataclasses import dataclass, field
 
@@ -79,4 +80,18 @@ def outside(points: list[Point], condition: Condition, params: dict) -> list[Poi
         values = condition.outside(p.values, params)
         if values is not None and not condition.holds(values, params):
             out.append(Point(values, f"outside:{condition.name}", p.extras))
+    return out
+
+
+def rounded(values: dict, dtype: str) -> dict | None:
+    """Each array rounded to the float format ``dtype`` and made exact again (Fractions); None when
+    an entry does not fit (overflows, or a nonzero entry flushes to zero)."""
+    out = {}
+    for name, arr in values.items():
+        f = np.asarray(np.asarray(arr, dtype=np.float64), dtype=dtype)
+        if not np.isfinite(f).all() or (f == 0).sum() != (np.asarray(arr, dtype=np.float64) == 0).sum():
+            return None
+        ex = np.empty(f.size, dtype=object)
+        ex[:] = [Fraction(float(v)) for v in f.flat]
+        out[name] = ex.reshape(f.shape)
     return out
