@@ -26,7 +26,7 @@ cotangent) a float result of 1e-17 is a rounding; against |truth| alone it would
 """
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import math
 import time
 from dataclasses import dataclass, field
@@ -42,7 +42,7 @@ from spec.errors import GradspecError, lines
 from . import numeric, points as pts
 from .derivative import check_derivative
 from .framework_runner import run_in_framework
-from .operators import derivative_kind, operator
+from .operators import operator
 from .result import CheckResult
 
 #: An error larger than this many ulps (at the array's largest |truth|) means the code is wrong.

@@ -22,7 +22,6 @@ import re
 from .domains import REAL
 from .entry import Derivative, Input, Spec, accepted_params
 from .errors import GradspecError, lines
-from .reduction import reduce
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus")
 _MODEL = re.compile(r"^(linear):(\d+)x(\d+)$|^(mlp):(\d+)x(\d+)x(\d+)(?::(\w+))?$")
