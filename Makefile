@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum 
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,torch,jax,cards]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,torch,jax,scipy,cards]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

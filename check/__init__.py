@@ -2,6 +2,7 @@
 
     from check import check_gradient, check_vjp
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) / p.size)
+    report = audit("softplus", my_softplus, backend="torch", dtype="float32")   # check.auditor
     r.status        # "proved" | "verified" | "refuted" | "inconclusive"
     print(r.message)
 
@@ -10,7 +11,7 @@ check knows spec and derive.  SymPy and mpmath load on first use of a check, not
 """
 from spec.errors import GradspecError
 
-__all__ = ["GradspecError", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
+__all__ = ["GradspecError", "audit", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
            "check_jvp", "check_vjp"]
 
 
@@ -24,6 +25,9 @@ def __getattr__(name):
     if name == "check_condition":
         from .condition import check_condition
         return check_condition
+    if name in ("audit", "AuditReport", "Finding"):
+        from . import auditor
+        return getattr(auditor, name)
     if name in ("CheckResult", "Counterexample"):
         from . import result
         return getattr(result, name)

@@ -2,7 +2,9 @@
 
 For cross_entropy_logits and kl_div (each hand-written gradient of the catalog): the time of the
 every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
-included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`.
+included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`, and the
+audit throughput of torch's cross_entropy (points a second, truth included, beside the float
+evaluation alone) and the wall time of `gradspec audit torch`.
 A benchmark, not a test: it prints numbers and asserts nothing about time.
 """
 from __future__ import annotations
@@ -77,7 +79,36 @@ def main() -> int:
     p = subprocess.run([sys.executable, "-m", "check", "verify"], capture_output=True, text=True)
     last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
     print(f"\nwhole catalog `gradspec verify`: {time.monotonic() - start:.1f} s wall ({last}; exit {p.returncode})")
+    _audit_throughput()
     return 0
+
+
+def _audit_throughput() -> None:
+    """Points a second of audit("cross_entropy_logits", torch's F.cross_entropy), value and gradient."""
+    import torch.nn.functional as F
+
+    from .auditor import audit
+    from .backends import BACKENDS
+    impl = lambda z, t, reduction: F.cross_entropy(z, t)            # noqa: E731
+    for shape in ((2, 3), (4, 10)):
+        audit("cross_entropy_logits", impl, backend="torch", dtype="float32", shape=shape)   # warm: derive, compile
+        start = time.monotonic()
+        r = audit("cross_entropy_logits", impl, backend="torch", dtype="float32", shape=shape)
+        took = time.monotonic() - start
+        import numpy as np
+        args = [np.zeros(shape, dtype="float32"), np.full(shape, 1 / shape[1], dtype="float32")]
+        start = time.monotonic()
+        for _ in range(r.points):
+            BACKENDS["torch"].evaluate(impl, args, "float32", 0, None, True, {"reduction": "batchmean"})
+        floats = time.monotonic() - start
+        print(f"audit torch cross_entropy {shape[0]}×{shape[1]} float32: {r.points / took:8.1f} points/s with the "
+              f"truth; the float value and gradient alone {r.points / floats:8.0f} points/s "
+              f"(truth {took / floats:.0f}× the float)")
+    start = time.monotonic()
+    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "--out", "/tmp/gradspec-bench-reports"],
+                       capture_output=True, text=True)
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+    print(f"whole `gradspec audit torch` (float32 and float64): {time.monotonic() - start:.1f} s wall ({last})")
 
 
 if __name__ == "__main__":

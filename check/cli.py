@@ -6,8 +6,11 @@
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--json]
     gradspec cards [NAMES ...] [--out reports] [--check]               contract cards (see check/cards.py)
+    gradspec audit torch|numpy [NAMES ...] [--dtype float32,float64] [--json] [--out reports]
+    gradspec audit --impl module:function --spec NAME [--backend numpy|torch|jax] [--dtype ...] [--json]
 
-Exit codes: 0 success; 1 a check was refuted or inconclusive (verify); 2 bad input — with a
+Exit codes: 0 success; 1 a check was refuted or inconclusive (verify), a card drifted (cards
+--check), an audit has findings (audit); 2 bad input — with a
 several-line message on stderr, never a traceback.
 """
 from __future__ import annotations
@@ -160,6 +163,64 @@ def cmd_cards(args) -> int:
     return 1
 
 
+def _load_impl(text: str):
+    import importlib
+    module, _, function = text.partition(":")
+    if not module or not function:
+        raise GradspecError(lines(f"gradspec: --impl {text!r} is not module:function",
+                                  "example: --impl mylosses:focal_loss (the module importable from here)"))
+    sys.path.insert(0, os.getcwd())
+    try:
+        mod = importlib.import_module(module)
+    except Exception as e:
+        raise GradspecError(lines(f"gradspec: cannot import {module!r} for --impl: {type(e).__name__}: {e}",
+                                  "hint: run from the folder that holds it, or install it")) from None
+    fn = getattr(mod, function, None)
+    if not callable(fn):
+        raise GradspecError(lines(f"gradspec: {module} has no function {function!r}",
+                                  f"its names: {', '.join(n for n in dir(mod) if not n.startswith('_'))[:300]}"))
+    return fn
+
+
+def cmd_audit(args) -> int:
+    from check import audit_report
+    from check.auditor import DTYPES, audit
+    dtypes = [d.strip() for d in args.dtype.split(",") if d.strip()]
+    bad = [d for d in dtypes if d not in DTYPES]
+    if bad or not dtypes:
+        raise GradspecError(lines(f"gradspec: --dtype {args.dtype!r}: {bad[0] if bad else 'empty'} is not a dtype",
+                                  f"dtypes: {', '.join(DTYPES)} (comma-separated)"))
+    progress = lambda text: print(text, file=sys.stderr, flush=True)     # noqa: E731
+    if args.impl:
+        if args.library or args.names:
+            raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
+        if not args.spec:
+            raise GradspecError(lines("gradspec: --impl needs --spec NAME: the catalog entry it implements"))
+        fn = _load_impl(args.impl)
+        spec_pkg.get(args.spec)
+        reports = []
+        for d in dtypes:
+            progress(f"audit {args.impl} {d}")
+            reports.append(audit(args.spec, fn, backend=args.backend, dtype=d, label=args.impl.replace(":", ".")))
+        pairs = [(None, r) for r in reports]
+    else:
+        if not args.library:
+            raise GradspecError(lines("gradspec: audit what? name a library (torch, numpy) or give --impl"))
+        pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), progress)
+        md, js = audit_report.write(pairs, args.library, args.out)
+    findings = sum(len(r.findings) for _, r in pairs)
+    if args.json:
+        print(json.dumps([r.to_json() for _, r in pairs], indent=1))
+    else:
+        for _, r in pairs:
+            counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items()) or "none"
+            print(f"{'ok  ' if r.ok else 'FIND'} {r.spec:22s} {r.dtype:8s} {r.points:4d} points  findings: {counts}")
+        if not args.impl:
+            print(f"wrote {md} and {js}")
+        print(f"{findings} finding(s)")
+    return 1 if findings else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="gradspec", description="Specify losses once; prove or verify their derivatives.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -181,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--out", default="reports", help="the reports folder (default: reports)")
     cp.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 naming the files that differ from what the specs produce")
+    ap = sub.add_parser("audit", help="audit a library's losses (or any callable) against the specs")
+    ap.add_argument("library", nargs="?", help="torch or numpy")
+    ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")
+    ap.add_argument("--dtype", default="float32,float64", help="comma-separated: float32,float64")
+    ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
+    ap.add_argument("--out", default="reports", help="the reports folder: writes audit/LIBRARY.md and .json")
+    ap.add_argument("--impl", help="module:function, a callable to audit instead of a library")
+    ap.add_argument("--spec", help="with --impl: the catalog entry it implements")
+    ap.add_argument("--backend", default="numpy", choices=["numpy", "torch", "jax"],
+                    help="with --impl: the arrays it takes (gradients from torch/jax autograd)")
     return p
 
 
@@ -188,7 +259,7 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return {"list": cmd_list, "derive": cmd_derive, "verify": cmd_verify,
-                "cards": cmd_cards}[args.command](args)
+                "cards": cmd_cards, "audit": cmd_audit}[args.command](args)
     except GradspecError as e:
         print(str(e), file=sys.stderr)
         return 2

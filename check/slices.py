@@ -28,6 +28,7 @@ from spec.entry import call
 from spec.xp import NUMPY
 
 from . import numeric, points as points_mod
+from .verdict import params_for
 
 DPS = 30
 MAX_DPS = 7680
@@ -77,7 +78,7 @@ def sliceable(s) -> bool:
 def _value(s, point, params, ns):
     args = [ns.array(point[n]) for n in s.input_names]
     try:
-        value = s.forward(*args, xp=ns, **dict(params))
+        value = s.forward(*args, xp=ns, **params_for(params, ns))
     except (ZeroDivisionError, ValueError, OverflowError):
         return ns.ctx.nan
     return numeric.clean(np.asarray(value, dtype=object).flat[0], ns)

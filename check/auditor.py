@@ -1,0 +1,293 @@
+"""Auditing a third-party loss (or activation) against its spec, in float32/float64, at extreme inputs.
+
+    report = audit("cross_entropy_logits", lambda z, t, reduction: F.cross_entropy(z, t), backend="torch",
+                   dtype="float32")
+    report.findings            # [Finding(kind="grad-inaccurate", inputs=…, expected=…, got=…, bits=…), …]
+
+The implementation is called on the backend's arrays at every point of the spec's domain sampler
+(ordinary values, each input's extremes, both sides of every kink; for a real first input also
+x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64) and at any given
+``points``.  Each point is first rounded to ``dtype``; the truth is the spec at 50 digits at that
+rounded point, then correctly rounded to ``dtype``.  Value and gradient (w.r.t. the first input;
+for an activation the VJP with a seeded cotangent) are compared entry by entry:
+
+    nan / grad-nan             NaN where the truth is a finite float of the dtype
+    inf / grad-inf             ±inf where the truth is a finite float of the dtype
+    inaccurate / grad-inaccurate
+                               an error above 2^(p/2) ulps of the entry's magnitude (p = 24 or 53):
+                               more than half the digits lost, where the magnitude is the truth with
+                               every sum taken term by term — the scale any rounding is bounded by
+    crash                      the implementation raised
+A truth that is not a finite float of the dtype (it overflows) is never a finding.  The error of
+every compared entry is counted in bits (check.emitted.bits: log2 of 1 + the floats between).
+Each finding carries a one-line reproducer.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+import derive
+import spec as spec_pkg
+from spec.errors import GradspecError, lines
+
+from . import numeric, points as pts
+from .backends import BACKENDS
+from .emitted import bits, magnitude
+from .operators import operator
+from .verdict import params_for
+
+KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
+DTYPES = ("float32", "float64")
+DPS = 50
+MAX_DPS = 1600                   # e^−710 needs some 310 digits; past this an entry is left uncompared
+OVERFLOW_EDGES = (89, 710)       # exp overflows float32 just below 88.73, float64 just below 709.79
+
+
+@dataclass
+class Finding:
+    kind: str
+    inputs: dict                # name -> nested lists of exact decimal strings (the values the library saw)
+    index: tuple                # the entry of the value or gradient
+    expected: str               # the truth, correctly rounded to the dtype
+    got: str
+    bits: float
+    origin: str                 # ordinary / extreme:… / kink:… / overflow-edge / given
+    reproducer: str
+    detail: str = ""
+
+
+@dataclass
+class AuditReport:
+    spec: str
+    implementation: str
+    backend: str
+    dtype: str
+    points: int = 0
+    compared: int = 0
+    worst_bits: float = 0.0
+    worst_grad_bits: float = 0.0
+    gradient_checked: bool = False
+    findings: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def counts(self) -> dict:
+        out = {k: 0 for k in KINDS}
+        for f in self.findings:
+            out[f.kind] += 1
+        return {k: v for k, v in out.items() if v}
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["counts"] = self.counts()
+        return d
+
+
+def _decimal(v: float) -> str:
+    return repr(float(v))
+
+
+def _nested(arr) -> list:
+    return np.vectorize(_decimal, otypes=[object])(np.asarray(arr, dtype=np.float64)).tolist()
+
+
+def default_reproducer(label: str, names, args, dtype: str, backend: str) -> str:
+    make = {"numpy": "numpy.array({v}, dtype=numpy.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
+            "jax": "jax.numpy.array({v}, dtype=jax.numpy.{d})"}[backend]
+    rendered = ", ".join(make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype) for a in args)
+    return f"{label}({rendered})"
+
+
+def _extra_points(s, prob, extra_shapes) -> list:
+    """x[0, 0] = ±89, ±710 on the first ordinary sample, when the first input is real."""
+    first = s.inputs[0]
+    if first.domain.name != "real":
+        return []
+    base = pts.sample(s, prob.shape, prob.params, extras=extra_shapes)[0]
+    out = []
+    for edge in OVERFLOW_EDGES:
+        for sign in (1, -1):
+            arr = base.values[first.name].copy()
+            arr.flat[0] = Fraction(sign * edge)
+            out.append(pts.Point(dict(base.values, **{first.name: arr}), "overflow-edge", base.extras))
+    return out
+
+
+def _stable_truth(at, mags) -> np.ndarray:
+    """The truth's entries at ``flat``, each trusted only once two precisions agree to half their
+    digits relative to max(|value|, magnitude): the precision doubles from DPS up to MAX_DPS
+    (the spec's forward may be the naive formula: log(1 + exp(−100)) keeps 6 digits at 50);
+    an entry that never settles is NaN (not compared).  ``at(dps)`` evaluates the truth's entries."""
+    dps = DPS
+    prev = at(dps)
+    shape = prev.shape
+    settled = np.full(shape, None, dtype=object)
+    while dps < MAX_DPS:
+        nxt = at(2 * dps)
+        for i in np.ndindex(shape):
+            if settled[i] is not None:
+                continue
+            a, b = prev[i], nxt[i]
+            if not numeric.is_finite(a) or not numeric.is_finite(b):
+                if str(a) == str(b):
+                    settled[i] = b
+                continue
+            scale = max(abs(b), abs(mags[i]) if numeric.is_finite(mags[i]) else 0)
+            if abs(a - b) <= mpmath.mpf(10) ** (-(dps // 2)) * scale:
+                settled[i] = b
+        if all(v is not None for v in settled.flat):
+            break
+        prev, dps = nxt, 2 * dps
+    nan = numeric.namespace(dps).ctx.nan
+    return np.vectorize(lambda v: nan if v is None else v, otypes=[object])(settled)
+
+
+def _forward_at(s, values, params):
+    """The spec's forward itself on the mpmath namespace (xlogy's 0 · log 0 = 0 kept), flattened."""
+    def at(dps):
+        ns = numeric.namespace(dps)
+        try:
+            out = s.forward(*[ns.array(values[n]) for n in s.input_names], xp=ns, **params_for(params, ns))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return np.full(1, ns.ctx.nan, dtype=object)
+        flat = np.asarray(out, dtype=object).reshape(-1)
+        return np.asarray([numeric.clean(v, ns) for v in flat], dtype=object)
+    return at
+
+
+def _compiled_at(prob, key, exprs, extras, flat):
+    shape = np.asarray(exprs, dtype=object).shape
+    return lambda dps: numeric.evaluate(numeric.compile_exprs(prob, key, exprs, dps, extras=extras), flat, dps, shape)
+
+
+def _classify(got: float, want, mag: float, dtype: str, prefix: str):
+    """(kind or None, bits, expected as float) for one entry; None kind when fine or not comparable."""
+    fmax = float(np.finfo(dtype).max)
+    if not numeric.is_finite(want) or abs(float(want)) > fmax:
+        return None, None, None               # the truth is not a finite float of the dtype
+    w = float(np.asarray(float(want), dtype=dtype))
+    b = bits(got, w, dtype)
+    if math.isnan(got):
+        return prefix + "nan", b, w
+    if math.isinf(got):
+        return prefix + "inf", b, w
+    p = np.finfo(dtype).nmant + 1
+    eps = float(np.finfo(dtype).eps)
+    tiny = float(np.finfo(dtype).tiny)
+    if abs(got - w) > 2.0 ** (p / 2) * eps * max(mag, tiny):
+        return prefix + "inaccurate", b, w         # (where |w| < tiny: the truth is subnormal, an underflow)
+    return None, b, w
+
+
+def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
+          shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
+          conventions=()) -> AuditReport:
+    """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.
+
+    ``params`` are the spec's parameters (used for the truth) — ``impl`` receives ``impl_params``
+    through a closure if it needs other names.  ``points``: extra points, each a dict input name ->
+    array.  ``reproducer(args) -> str`` may replace the default one-line call text.  ``conventions``
+    (check.libraries.Convention) relabel a finding at a point where one applies as "convention",
+    the difference stated in its ``detail``."""
+    s = spec_pkg.get(name)
+    if backend not in BACKENDS:
+        raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
+    if dtype not in DTYPES:
+        raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
+    b = BACKENDS[backend]
+    if importlib.util.find_spec(b.module) is None:
+        raise GradspecError(lines(f"gradspec: the {backend} backend needs {b.module}, which is not installed",
+                                  f"hint: pip install 'gradspec[{backend}]'"))
+    if not callable(impl):
+        raise GradspecError(lines(f"gradspec: the implementation to audit must be callable, got {type(impl).__name__}"))
+    prob = derive.problem(s, shape, params)
+    first = s.input_names[0]
+    kind = "grad" if s.kind == "loss" else "vjp"
+    op = operator(prob, kind, first)
+    fwd = np.asarray(derive.forward(s, shape=prob.shape, params=prob.params), dtype=object).reshape(-1)
+    f_mag = numeric.compile_exprs(prob, "forward:magnitude", np.vectorize(magnitude, otypes=[object])(fwd), DPS,
+                                  extras=op.extra_symbols)
+    check_grad = grad and (b.autograd or impl_grad is not None)
+    if check_grad:
+        g_mag = numeric.compile_exprs(prob, f"{kind}:{first}:magnitude",
+                                      np.vectorize(magnitude, otypes=[object])(np.asarray(op.truth, dtype=object)),
+                                      DPS, extras=op.extra_symbols)
+    label = label or getattr(impl, "__qualname__", "impl")
+    report = AuditReport(s.name, label, backend, dtype, gradient_checked=check_grad)
+    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes) + _extra_points(s, prob, op.extra_shapes)
+    for k, given in enumerate(points or []):
+        missing = [n for n in s.input_names if n not in given]
+        if missing:
+            raise GradspecError(lines(f"gradspec: audit point {k} lacks input {missing[0]!r}",
+                                      f"a point gives every input of {s.name}: {', '.join(s.input_names)}"))
+        extras = {n: np.ones(shp, dtype=object) for n, shp in op.extra_shapes.items()}
+        sampled.append(pts.Point({n: np.asarray(given[n], dtype=object) for n in s.input_names}, "given", extras))
+    call_params = {k: v for k, v in prob.params.items()}
+    for p in sampled:
+        values = pts.rounded(p.values, dtype)
+        extras = pts.rounded(p.extras, dtype)
+        if values is None or extras is None:
+            continue                                   # not representable in this dtype
+        point = pts.Point(values, p.origin, extras)
+        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
+        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
+        repro = reproducer(args) if reproducer else default_reproducer(label, s.input_names, args, dtype, backend)
+        inputs = {n: _nested(a) for n, a in zip(s.input_names, args)}
+        report.points += 1
+        floats = dict(zip(s.input_names, args))
+        applying = [c.description for c in conventions if c.applies(floats, prob.params)]
+        before = len(report.findings)
+        try:
+            with np.errstate(all="ignore"):
+                value, g = b.evaluate(impl, args, dtype, 0, cot, check_grad, call_params, impl_grad)
+        except Exception as e:                          # the library's failure is a finding, not ours
+            report.findings.append(Finding("crash", inputs, (), "", "", float(np.finfo(dtype).bits), p.origin,
+                                           repro, f"{type(e).__name__}: {e}"))
+            continue
+        flat = point.values_flat
+        mags = numeric.evaluate(f_mag, flat, DPS, fwd.shape)
+        wants = _stable_truth(_forward_at(s, values, prob.params), mags)
+        _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, p.origin, repro,
+                 dtype)
+        if check_grad and g is not None:
+            gm = numeric.evaluate(g_mag, flat, DPS, op.truth.shape)
+            gw = _stable_truth(_compiled_at(prob, f"{kind}:{first}", np.asarray(op.truth, dtype=object),
+                                            op.extra_symbols, flat), gm)
+            fmax = float(np.finfo(dtype).max)
+            scale = max((float(m) for m in gm.flat if numeric.is_finite(m) and float(m) <= fmax), default=0.0)
+            _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), gw.shape).reshape(-1),
+                     gw.reshape(-1), np.full(gw.size, scale), inputs, p.origin, repro, dtype, gw.shape)
+        for f in report.findings[before:]:
+            if applying and f.kind != "crash":
+                f.detail = f"{f.kind} explained by a convention: {'; '.join(applying)}"
+                f.kind = "convention"
+    return report
+
+
+def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, shape=None):
+    seen = set()
+    for k, (g, w, m) in enumerate(zip(got, wants, mags)):
+        mag = float(m) if (numeric.is_finite(m) or isinstance(m, float)) and math.isfinite(float(m)) else 0.0
+        kind, b, expected = _classify(float(g), w, mag, dtype, prefix)
+        if b is None:
+            continue
+        report.compared += 1
+        if prefix:
+            report.worst_grad_bits = max(report.worst_grad_bits, b)
+        else:
+            report.worst_bits = max(report.worst_bits, b)
+        if kind and kind not in seen:                  # one finding per kind per point
+            seen.add(kind)
+            index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
+            detail = ("the truth is subnormal in this dtype: an underflow"
+                      if kind.endswith("inaccurate") and abs(expected) < float(np.finfo(dtype).tiny) else "")
+            report.findings.append(Finding(kind, inputs, index, _decimal(expected), _decimal(g), round(b, 2),
+                                           origin, repro, detail))

@@ -1,0 +1,71 @@
+"""How an audited implementation is called: arrays in the backend's type, its value and its gradient out.
+
+    value, grad = BACKENDS["torch"].evaluate(impl, args, dtype, wrt=0, cotangent=None, grad=True, params)
+
+``args`` are NumPy arrays already rounded to ``dtype``.  The gradient is taken w.r.t. argument
+``wrt`` by the backend's own autograd (torch.autograd, jax.vjp); for plain NumPy it comes from
+the caller's ``impl_grad(*args, **params)``, if any.  For an activation (``cotangent`` given) the
+gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  Both come back as float64 NumPy
+arrays.  An exception of the implementation propagates; the audit turns it into a finding.
+
+torch and jax are imported when their backend is first used, never on import of gradspec.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
+    value = np.asarray(impl(*args, **params), dtype=np.float64)
+    g = None
+    if grad and impl_grad is not None:
+        extra = [cotangent] if cotangent is not None else []
+        g = np.asarray(impl_grad(*args, *extra, **params), dtype=np.float64)
+    return value, g
+
+
+def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
+    import torch
+    dt = getattr(torch, dtype)
+    tensors = [torch.tensor(a, dtype=dt, requires_grad=(grad and k == wrt)) for k, a in enumerate(args)]
+    out = impl(*tensors, **params)
+    value = out.detach().to(torch.float64).numpy()
+    g = None
+    if grad:
+        target = out if cotangent is None else (out * torch.tensor(cotangent, dtype=dt)).sum()
+        (g,) = torch.autograd.grad(target, tensors[wrt], allow_unused=True)
+        g = np.zeros(args[wrt].shape) if g is None else g.detach().to(torch.float64).numpy()
+    return value, g
+
+
+def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
+    import jax
+    import jax.numpy as jnp
+    arrays = [jnp.asarray(np.asarray(a, dtype=dtype)) for a in args]
+
+    def f(x):
+        return impl(*arrays[:wrt], x, *arrays[wrt + 1:], **params)
+    if not grad:
+        return np.asarray(f(arrays[wrt]), dtype=np.float64), None
+    out, pullback = jax.vjp(f, arrays[wrt])
+    cot = jnp.ones_like(out) if cotangent is None else jnp.asarray(np.asarray(cotangent, dtype=dtype))
+    (g,) = pullback(cot)
+    return np.asarray(out, dtype=np.float64), np.asarray(g, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    module: str                 # what must be importable
+    evaluate: Callable
+    autograd: bool              # whether the gradient comes from the backend itself
+
+
+BACKENDS = {
+    "numpy": Backend("numpy", "numpy", _numpy_evaluate, False),
+    "torch": Backend("torch", "torch", _torch_evaluate, True),
+    "jax": Backend("jax", "jax", _jax_evaluate, True),
+}

@@ -1,0 +1,144 @@
+"""Audits of third-party implementations: right ones pass, wrong ones yield the expected finding."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from check.auditor import audit
+from check.emitted import bits
+
+
+def kinds(report):
+    return set(report.counts())
+
+
+def test_bits_of_error_in_float32_and_float64_by_hand():
+    one_up32 = float(np.nextafter(np.float32(1), np.float32(2)))
+    assert bits(one_up32, 1.0, "float32") == 1.0                      # one float32 apart: log2(2)
+    assert bits(float(np.nextafter(1.0, 2.0)), 1.0, "float32") == 0.0  # a float64 step is no float32 step
+    assert bits(float("nan"), 1.0, "float32") == 32.0 and bits(float("nan"), 1.0) == 64.0
+    assert bits(2.0, 1.0, "float32") == pytest.approx(np.log2(1 + 2 ** 23))   # 2^23 float32 values in [1, 2)
+
+
+# numpy ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype,edge", [("float32", "89.0"), ("float64", "710.0")])
+def test_numpy_naive_softplus_overflows_where_logaddexp_does_not(dtype, edge):
+    right = audit("softplus", lambda x: np.logaddexp(0, x), dtype=dtype)
+    assert not kinds(right) & {"nan", "inf", "crash"}
+    wrong = audit("softplus", lambda x: np.log(1 + np.exp(x)), dtype=dtype, label="naive_softplus")
+    inf = [f for f in wrong.findings if f.kind == "inf"]
+    assert inf and any(edge in str(f.inputs) for f in inf)
+    f = inf[0]
+    assert f.reproducer.startswith("naive_softplus(numpy.array(") and f.bits == (32.0 if dtype == "float32" else 64.0)
+
+
+def test_numpy_gradient_from_impl_grad_missing_the_1_over_n():
+    right = audit("mse", lambda p, t, reduction: np.mean((p - t) ** 2),
+                  impl_grad=lambda p, t, reduction: 2 * (p - t) / p.size)
+    assert right.ok and right.gradient_checked
+    wrong = audit("mse", lambda p, t, reduction: np.mean((p - t) ** 2),
+                  impl_grad=lambda p, t, reduction: 2 * (p - t))
+    assert "grad-inaccurate" in kinds(wrong)
+
+
+def test_a_crashing_implementation_is_a_finding():
+    def broken(x):
+        raise RuntimeError("boom")
+    r = audit("tanh", broken)
+    assert kinds(r) == {"crash"} and "boom" in r.findings[0].detail
+
+
+def test_given_points_are_audited_and_a_bad_point_is_a_clear_error():
+    r = audit("exp", np.exp, points=[{"x": np.full((2, 3), 1.5)}])
+    assert r.points > 0 and r.ok
+    from spec.errors import GradspecError
+    with pytest.raises(GradspecError, match="lacks input 'x'"):
+        audit("exp", np.exp, points=[{"y": np.ones((2, 3))}])
+
+
+# torch ------------------------------------------------------------------------------------------
+def test_torch_cross_entropy_is_right_and_naive_log_softmax_is_caught():
+    import torch
+    import torch.nn.functional as F
+    right = audit("cross_entropy_logits", lambda z, t, reduction: F.cross_entropy(z, t), backend="torch",
+                  dtype="float32")
+    assert right.ok, right.counts()
+    naive = audit("cross_entropy_logits",
+                  lambda z, t, reduction: -(t * torch.log(torch.softmax(z, -1))).sum() / z.shape[0],
+                  backend="torch", dtype="float32")
+    assert {"inf", "grad-nan"} <= kinds(naive)
+
+
+def test_torch_zero_log_zero_and_missing_eps():
+    import torch
+    kl = audit("kl_div", lambda lp, t, reduction: (t * (torch.log(t) - lp)).sum() / lp.shape[0], backend="torch")
+    assert "nan" in kinds(kl)                                        # 0 · log 0 at a zero target
+    bce = audit("bce", lambda p, t, reduction, eps: -(t * torch.log(p) + (1 - t) * torch.log(1 - p)).mean(),
+                backend="torch")
+    assert kinds(bce) & {"inf", "nan"}                               # no eps: log 0 at p = 0 or 1
+
+
+def test_torch_gradient_killed_by_a_clamp():
+    import torch
+    import torch.nn.functional as F
+    r = audit("softplus", lambda x: F.softplus(torch.clamp(x, -10, 10)), backend="torch")
+    assert "grad-inaccurate" in kinds(r) or "inaccurate" in kinds(r)
+    grads = [f for f in r.findings if f.kind == "grad-inaccurate"]
+    assert grads and grads[0].got == "0.0"                           # the clamp passes no gradient at ±40
+
+
+def test_torch_bce_clamp_is_reported_as_a_convention_not_dropped():
+    from check.libraries import TORCH
+    import spec
+    a = TORCH["bce"]
+    r = audit("bce", a.make(spec.get("bce").resolve_params(None)), backend="torch", conventions=a.conventions)
+    conv = [f for f in r.findings if f.kind == "convention"]
+    assert conv and "−100" in conv[0].detail
+
+
+# jax --------------------------------------------------------------------------------------------
+def test_jax_softplus_right_and_naive():
+    import jax
+    import jax.numpy as jnp
+    right = audit("softplus", jax.nn.softplus, backend="jax", dtype="float32")
+    assert not kinds(right) & {"nan", "inf", "grad-nan", "grad-inf", "crash"}
+    wrong = audit("softplus", lambda x: jnp.log(1 + jnp.exp(x)), backend="jax", dtype="float32")
+    assert "inf" in kinds(wrong)
+
+
+# CLI --------------------------------------------------------------------------------------------
+def test_cli_audit_library_writes_reports_and_exits_by_findings(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "mse", "tanh", "--dtype", "float32",
+                        "--out", str(tmp_path)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    md = (tmp_path / "audit" / "torch.md").read_text()
+    assert "| mse | `torch.nn.functional.mse_loss(predicted, target)` |" in md
+    data = json.loads((tmp_path / "audit" / "torch.json").read_text())
+    assert [d["spec"] for d in data] == ["mse", "tanh"]
+    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "sigmoid", "--dtype", "float64",
+                        "--out", str(tmp_path)], capture_output=True, text=True)
+    assert p.returncode == 1 and "inaccurate: 1" in p.stdout           # sigmoid(−710) underflows to 0
+
+
+def test_cli_audit_impl(tmp_path):
+    (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
+    p = subprocess.run([sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",
+                        "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode == 1
+    reports = json.loads(p.stdout)
+    assert reports[0]["counts"].get("inf") and reports[0]["findings"][0]["reproducer"].startswith("mylosses.softplus(")
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["audit", "--impl", "nomodule:f", "--spec", "mse"], "cannot import"),
+    (["audit", "--impl", "json:nothing", "--spec", "mse"], "no function"),
+    (["audit", "torch", "--dtype", "float16"], "is not a dtype"),
+    (["audit", "tensorflow"], "no audit adapters"),
+    (["audit", "torch", "hinge"], "no adapter for 'hinge'"),
+    (["audit"], "audit what?"),
+])
+def test_cli_audit_bad_input_exits_2(argv, needle):
+    p = subprocess.run([sys.executable, "-m", "check", *argv], capture_output=True, text=True)
+    assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
