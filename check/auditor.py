@@ -125,7 +125,9 @@ def _stable_truth(at, mags) -> np.ndarray:
     """The truth's entries at ``flat``, each trusted only once two precisions agree to half their
     digits relative to max(|value|, magnitude): the precision doubles from DPS up to MAX_DPS
     (the spec's forward may be the naive formula: log(1 + exp(−100)) keeps 6 digits at 50);
-    an entry that never settles is NaN (not compared).  ``at(dps)`` evaluates the truth's entries."""
+    an entry that never settles is NaN (not compared); an entry that settles at exactly 0 is taken
+    at MAX_DPS instead (a value absorbed below 10^−MAX_DPS is 0 in every float format).  ``at(dps)``
+    evaluates the truth's entries."""
     dps = DPS
     prev = at(dps)
     shape = prev.shape
@@ -146,6 +148,12 @@ def _stable_truth(at, mags) -> np.ndarray:
         if all(v is not None for v in settled.flat):
             break
         prev, dps = nxt, 2 * dps
+    zeros = [i for i in np.ndindex(shape) if settled[i] is not None and numeric.is_finite(settled[i])
+             and settled[i] == 0]
+    if zeros:                        # 0 at two precisions may be absorption: log(1 + e^−710) is 0 at 100 digits
+        top = at(MAX_DPS)
+        for i in zeros:
+            settled[i] = top[i]
     nan = numeric.namespace(dps).ctx.nan
     return np.vectorize(lambda v: nan if v is None else v, otypes=[object])(settled)
 
@@ -182,8 +190,8 @@ def _classify(got: float, want, mag: float, dtype: str, prefix: str):
     p = np.finfo(dtype).nmant + 1
     eps = float(np.finfo(dtype).eps)
     tiny = float(np.finfo(dtype).tiny)
-    if abs(got - w) > 2.0 ** (p / 2) * eps * max(mag, tiny):
-        return prefix + "inaccurate", b, w         # (where |w| < tiny: the truth is subnormal, an underflow)
+    if abs(got - w) > 2.0 ** (p / 2) * eps * max(mag, abs(w), tiny):     # magnitude ≥ |truth|; its own
+        return prefix + "inaccurate", b, w         # expression may be undefined where the truth is (0·log 0)
     return None, b, w
 
 
