@@ -14,13 +14,11 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
-
 from spec.errors import GradspecError, lines
 
 import spec
 
-from .auditor import KINDS, audit
+from .auditor import KINDS, array_literal, audit
 from .libraries import LIBRARIES
 
 
@@ -53,8 +51,6 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
 
 def reproducer(adapter, s, params, backend, dtype):
     """The adapter's call with each input name replaced by the array literal and each parameter by its value."""
-    make = {"numpy": "numpy.array({v}, dtype=numpy.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
-            "jax": "jax.numpy.array({v}, dtype=jax.numpy.{d})"}[backend]
     text = adapter.call.split("  #")[0]
 
     def render(args):
@@ -62,8 +58,7 @@ def reproducer(adapter, s, params, backend, dtype):
         for name, value in params.items():
             out = re.sub(rf"(?<![\w.'])({name})(?![\w=])", repr(value), out)
         for name, a in zip(s.input_names, args):
-            out = re.sub(rf"(?<![\w.'])({name})(?![\w=])",
-                         make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype), out)
+            out = re.sub(rf"(?<![\w.'])({name})(?![\w=])", array_literal(a, dtype, backend), out)
         return out
     return render
 

@@ -29,7 +29,6 @@ import math
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 
 import derive
@@ -99,11 +98,15 @@ def _nested(arr) -> list:
     return np.vectorize(_decimal, otypes=[object])(np.asarray(arr, dtype=np.float64)).tolist()
 
 
-def default_reproducer(label: str, names, args, dtype: str, backend: str) -> str:
+def array_literal(a, dtype: str, backend: str) -> str:
+    """Source text that rebuilds array ``a`` in the backend at ``dtype`` (exactly: repr of each float)."""
     make = {"numpy": "numpy.array({v}, dtype=numpy.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
             "jax": "jax.numpy.array({v}, dtype=jax.numpy.{d})"}[backend]
-    rendered = ", ".join(make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype) for a in args)
-    return f"{label}({rendered})"
+    return make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype)
+
+
+def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
+    return f"{label}({', '.join(array_literal(a, dtype, backend) for a in args)})"
 
 
 def _extra_points(s, prob, extra_shapes) -> list:
@@ -119,43 +122,6 @@ def _extra_points(s, prob, extra_shapes) -> list:
             arr.flat[0] = Fraction(sign * edge)
             out.append(pts.Point(dict(base.values, **{first.name: arr}), "overflow-edge", base.extras))
     return out
-
-
-def _stable_truth(at, mags) -> np.ndarray:
-    """The truth's entries at ``flat``, each trusted only once two precisions agree to half their
-    digits relative to max(|value|, magnitude): the precision doubles from DPS up to MAX_DPS
-    (the spec's forward may be the naive formula: log(1 + exp(−100)) keeps 6 digits at 50);
-    an entry that never settles is NaN (not compared); an entry that settles at exactly 0 is taken
-    at MAX_DPS instead (a value absorbed below 10^−MAX_DPS is 0 in every float format).  ``at(dps)``
-    evaluates the truth's entries."""
-    dps = DPS
-    prev = at(dps)
-    shape = prev.shape
-    settled = np.full(shape, None, dtype=object)
-    while dps < MAX_DPS:
-        nxt = at(2 * dps)
-        for i in np.ndindex(shape):
-            if settled[i] is not None:
-                continue
-            a, b = prev[i], nxt[i]
-            if not numeric.is_finite(a) or not numeric.is_finite(b):
-                if str(a) == str(b):
-                    settled[i] = b
-                continue
-            scale = max(abs(b), abs(mags[i]) if numeric.is_finite(mags[i]) else 0)
-            if abs(a - b) <= mpmath.mpf(10) ** (-(dps // 2)) * scale:
-                settled[i] = b
-        if all(v is not None for v in settled.flat):
-            break
-        prev, dps = nxt, 2 * dps
-    zeros = [i for i in np.ndindex(shape) if settled[i] is not None and numeric.is_finite(settled[i])
-             and settled[i] == 0]
-    if zeros:                        # 0 at two precisions may be absorption: log(1 + e^−710) is 0 at 100 digits
-        top = at(MAX_DPS)
-        for i in zeros:
-            settled[i] = top[i]
-    nan = numeric.namespace(dps).ctx.nan
-    return np.vectorize(lambda v: nan if v is None else v, otypes=[object])(settled)
 
 
 def _forward_at(s, values, params):
@@ -247,7 +213,7 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
         point = pts.Point(values, p.origin, extras)
         args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
         cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
-        repro = reproducer(args) if reproducer else default_reproducer(label, s.input_names, args, dtype, backend)
+        repro = reproducer(args) if reproducer else default_reproducer(label, args, dtype, backend)
         inputs = {n: _nested(a) for n, a in zip(s.input_names, args)}
         report.points += 1
         floats = dict(zip(s.input_names, args))
@@ -262,13 +228,13 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
             continue
         flat = point.values_flat
         mags = numeric.evaluate(f_mag, flat, DPS, fwd.shape)
-        wants = _stable_truth(_forward_at(s, values, prob.params), mags)
+        wants = numeric.settled(_forward_at(s, values, prob.params), mags, dps=DPS, max_dps=MAX_DPS)
         _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, p.origin, repro,
                  dtype)
         if check_grad and g is not None:
             gm = numeric.evaluate(g_mag, flat, DPS, op.truth.shape)
-            gw = _stable_truth(_compiled_at(prob, f"{kind}:{first}", np.asarray(op.truth, dtype=object),
-                                            op.extra_symbols, flat), gm)
+            gw = numeric.settled(_compiled_at(prob, f"{kind}:{first}", np.asarray(op.truth, dtype=object),
+                                              op.extra_symbols, flat), gm, dps=DPS, max_dps=MAX_DPS)
             fmax = float(np.finfo(dtype).max)
             scale = max((float(m) for m in gm.flat if numeric.is_finite(m) and float(m) <= fmax), default=0.0)
             _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), gw.shape).reshape(-1),

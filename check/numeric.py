@@ -94,3 +94,42 @@ def agree(got, want, dps: int) -> bool:
     tol = mpmath.mpf(10) ** (-(dps // 2))
     floor = mpmath.mpf(10) ** (-(dps - 5))
     return abs(got - want) <= tol * abs(want) + floor
+
+
+def settled(at, scales=None, *, dps: int = 50, max_dps: int = 1600) -> np.ndarray:
+    """Values trusted only once two precisions agree: ``at(d)`` gives an array of mpf at d digits.
+
+    The precision doubles from ``dps`` until each entry agrees with the previous precision to
+    half its digits, relative to max(|value|, its scale in ``scales``) — a formula evaluated as
+    written can lose digits (log(1 + e^−100) keeps 6 of 50).  An entry that never settles is NaN.
+    An entry that settles at exactly 0 is taken at ``max_dps`` instead: absorption makes
+    log(1 + e^−710) exactly 0 at 50 and at 100 digits; a value below 10^−max_dps is 0 in every
+    float format anyway."""
+    prev = at(dps)
+    shape = prev.shape
+    done = np.full(shape, None, dtype=object)
+    while dps < max_dps:
+        nxt = at(2 * dps)
+        for i in np.ndindex(shape):
+            if done[i] is not None:
+                continue
+            a, b = prev[i], nxt[i]
+            if not is_finite(a) or not is_finite(b):
+                if str(a) == str(b):
+                    done[i] = b
+                continue
+            scale = abs(b)
+            if scales is not None and is_finite(scales[i]):
+                scale = max(scale, abs(scales[i]))
+            if abs(a - b) <= mpmath.mpf(10) ** (-(dps // 2)) * scale:
+                done[i] = b
+        if all(v is not None for v in done.flat):
+            break
+        prev, dps = nxt, 2 * dps
+    zeros = [i for i in np.ndindex(shape) if done[i] is not None and is_finite(done[i]) and done[i] == 0]
+    if zeros:
+        top = at(max_dps)
+        for i in zeros:
+            done[i] = top[i]
+    nan = namespace(dps).ctx.nan
+    return np.vectorize(lambda v: nan if v is None else v, otypes=[object])(done)
