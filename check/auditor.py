@@ -37,7 +37,7 @@ from spec.errors import GradspecError, lines
 
 from . import numeric, points as pts
 from .backends import BACKENDS
-from .emitted import bits, magnitude
+from .float_error import bits, magnitude
 from .operators import operator
 from .verdict import params_for
 

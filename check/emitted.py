@@ -32,7 +32,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import sympy as sp
 
 import derive
 import spec as spec_pkg
@@ -40,6 +39,7 @@ from derive.emit import compile_emitted, emit
 from spec.errors import GradspecError, lines
 
 from . import numeric, points as pts
+from .float_error import bits, magnitude
 from .derivative import check_derivative
 from .framework_runner import run_in_framework
 from .operators import operator
@@ -105,34 +105,6 @@ class FloatReport:
         return (f"{self.runtime}: worst {self.worst_bits:.1f} bits of error, {self.worst_scaled:.2g} ulps of "
                 f"magnitude, over {self.points} points"
                 + (f" ({self.skipped} not representable, skipped)" if self.skipped else ""))
-
-
-def _ordered(x: float, dtype: str) -> int:
-    if dtype == "float32":
-        i = int(np.array(x, dtype=np.float32).view(np.int32))
-        return i if i >= 0 else -(i & 0x7FFFFFFF)
-    i = int(np.array(x, dtype=np.float64).view(np.int64))
-    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
-
-
-def bits(got: float, want: float, dtype: str = "float64") -> float:
-    """log2(1 + the number of floats of ``dtype`` between got and want); all the format's bits when
-    got is not finite."""
-    width = 32.0 if dtype == "float32" else 64.0
-    if not math.isfinite(got):
-        return width if math.isfinite(want) else 0.0
-    return math.log2(1 + abs(_ordered(got, dtype) - _ordered(want, dtype)))
-
-
-def magnitude(e):
-    """|e| with every Add taken term by term: an upper bound of the terms a float evaluation sums."""
-    if isinstance(e, sp.Add):
-        return sp.Add(*[magnitude(a) for a in e.args])
-    if isinstance(e, sp.Mul):
-        return sp.Mul(*[magnitude(a) for a in e.args])
-    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
-        return magnitude(e.base) ** e.exp
-    return sp.Abs(e)
 
 
 def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"][0], dps=50) -> FloatReport:

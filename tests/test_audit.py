@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from check.auditor import audit
-from check.emitted import bits
+from check.float_error import bits
 
 
 def kinds(report):

@@ -6,7 +6,8 @@ import sys
 import numpy as np
 
 import spec
-from check.emitted import bits, check_emitted, float_report
+from check.emitted import check_emitted, float_report
+from check.float_error import bits
 from derive.emit import compile_emitted, emit
 
 
