@@ -7,9 +7,11 @@
 The implementation is called on the backend's arrays at every point of the spec's domain sampler
 (ordinary values, each input's extremes, both sides of every kink; for a real first input also
 x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64) and at any given
-``points``.  Each point is first rounded to ``dtype``; the truth is the spec at 50 digits at that
-rounded point, then correctly rounded to ``dtype``.  Value and gradient (w.r.t. the first input;
-for an activation the VJP with a seeded cotangent) are compared entry by entry:
+``points``.  Each point is first rounded to ``dtype``; the truth is the spec at that rounded point,
+computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.audit_truth,
+check.truth: precision is raised only until the ball decides the float).  Value and gradient
+(w.r.t. the first input; for an activation the VJP with a seeded cotangent) are compared entry by
+entry:
 
     nan / grad-nan             NaN where the truth is a finite float of the dtype
     inf / grad-inf             ±inf where the truth is a finite float of the dtype
@@ -18,9 +20,14 @@ for an activation the VJP with a seeded cotangent) are compared entry by entry:
                                more than half the digits lost, where the magnitude is the truth with
                                every sum taken term by term — the scale any rounding is bounded by
     crash                      the implementation raised
-A truth that is not a finite float of the dtype (it overflows) is never a finding.  The error of
-every compared entry is counted in bits (check.emitted.bits: log2 of 1 + the floats between).
-Each finding carries a one-line reproducer.
+A truth that is not a finite float of the dtype (it overflows), or that no precision decides, is
+never a finding: the entry is not compared.  The error of every compared entry is counted in bits
+(check.float_error.bits: log2 of 1 + the floats between).  Each finding carries a one-line
+reproducer.
+
+The implementation runs wherever the evaluator given to ``audit_with`` runs it: ``audit`` calls
+it in this process; ``gradspec audit LIBRARY`` in the framework worker (check.framework_runner),
+so that gradspec's own process never imports torch, jax or keras.
 """
 from __future__ import annotations
 
@@ -35,16 +42,13 @@ import derive
 import spec as spec_pkg
 from spec.errors import GradspecError, lines
 
-from . import numeric, points as pts
+from . import points as pts
+from .audit_truth import TruthPlan
 from .backends import BACKENDS
-from .float_error import bits, magnitude
-from .operators import operator
-from .verdict import params_for
+from .float_error import bits
 
 KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
 DTYPES = ("float32", "float64")
-DPS = 50
-MAX_DPS = 1600                   # e^−710 needs some 310 digits; past this an entry is left uncompared
 OVERFLOW_EDGES = (89, 710)       # exp overflows float32 just below 88.73, float64 just below 709.79
 
 
@@ -124,41 +128,66 @@ def _extra_points(s, prob, extra_shapes) -> list:
     return out
 
 
-def _forward_at(s, values, params):
-    """The spec's forward itself on the mpmath namespace (xlogy's 0 · log 0 = 0 kept), flattened."""
-    def at(dps):
-        ns = numeric.namespace(dps)
-        try:
-            out = s.forward(*[ns.array(values[n]) for n in s.input_names], xp=ns, **params_for(params, ns))
-        except (ZeroDivisionError, ValueError, OverflowError):
-            return np.full(1, ns.ctx.nan, dtype=object)
-        flat = np.asarray(out, dtype=object).reshape(-1)
-        return np.asarray([numeric.clean(v, ns) for v in flat], dtype=object)
-    return at
-
-
-def _compiled_at(prob, key, exprs, extras, flat):
-    shape = np.asarray(exprs, dtype=object).shape
-    return lambda dps: numeric.evaluate(numeric.compile_exprs(prob, key, exprs, dps, extras=extras), flat, dps, shape)
-
-
-def _classify(got: float, want, mag: float, dtype: str, prefix: str):
-    """(kind or None, bits, expected as float) for one entry; None kind when fine or not comparable."""
-    fmax = float(np.finfo(dtype).max)
-    if not numeric.is_finite(want) or abs(float(want)) > fmax:
-        return None, None, None               # the truth is not a finite float of the dtype
-    w = float(np.asarray(float(want), dtype=dtype))
-    b = bits(got, w, dtype)
+def _classify(got: float, want: float, mag: float, dtype: str, prefix: str):
+    """(kind or None, bits) for one entry; bits None when the truth is not a finite float of the dtype
+    (it overflows, or no precision decided it): such an entry is not compared."""
+    if not math.isfinite(want):
+        return None, None
+    b = bits(got, want, dtype)
     if math.isnan(got):
-        return prefix + "nan", b, w
+        return prefix + "nan", b
     if math.isinf(got):
-        return prefix + "inf", b, w
+        return prefix + "inf", b
     p = np.finfo(dtype).nmant + 1
     eps = float(np.finfo(dtype).eps)
     tiny = float(np.finfo(dtype).tiny)
-    if abs(got - w) > 2.0 ** (p / 2) * eps * max(mag, abs(w), tiny):     # magnitude ≥ |truth|; its own
-        return prefix + "inaccurate", b, w         # expression may be undefined where the truth is (0·log 0)
-    return None, b, w
+    if abs(got - want) > 2.0 ** (p / 2) * eps * max(mag, abs(want), tiny):   # magnitude ≥ |truth|; its own
+        return prefix + "inaccurate", b          # expression may be undefined where the truth is (0·log 0)
+    return None, b
+
+
+@dataclass
+class Case:
+    """One point as the implementation sees it: exact values rounded to the dtype, and the float arrays."""
+    point: pts.Point
+    args: list                  # NumPy arrays of the dtype, in input order
+    cotangent: object           # NumPy array of the dtype (activations), else None
+
+
+def _cases(s, prob, op, dtype, points) -> list:
+    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes) + _extra_points(s, prob, op.extra_shapes)
+    for k, given in enumerate(points or []):
+        missing = [n for n in s.input_names if n not in given]
+        if missing:
+            raise GradspecError(lines(f"gradspec: audit point {k} lacks input {missing[0]!r}",
+                                      f"a point gives every input of {s.name}: {', '.join(s.input_names)}"))
+        extras = {n: np.ones(shp, dtype=object) for n, shp in op.extra_shapes.items()}
+        sampled.append(pts.Point({n: np.asarray(given[n], dtype=object) for n in s.input_names}, "given", extras))
+    out = []
+    for p in sampled:
+        values, extras = pts.rounded(p.values, dtype), pts.rounded(p.extras, dtype)
+        if values is None or extras is None:
+            continue                                   # not representable in this dtype
+        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
+        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
+        out.append(Case(pts.Point(values, p.origin, extras), args, cot))
+    return out
+
+
+def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
+    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad) or an exception]."""
+    b = BACKENDS[backend]
+
+    def evaluate(cases, dtype):
+        out = []
+        for c in cases:
+            try:
+                with np.errstate(all="ignore"):
+                    out.append(b.evaluate(impl, c.args, dtype, 0, c.cotangent, grad, params, impl_grad))
+            except Exception as e:                      # the library's failure is a finding, not ours
+                out.append(e)
+        return out
+    return evaluate
 
 
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
@@ -171,74 +200,58 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     array.  ``reproducer(args) -> str`` may replace the default one-line call text.  ``conventions``
     (check.libraries.Convention) relabel a finding at a point where one applies as "convention",
     the difference stated in its ``detail``."""
-    s = spec_pkg.get(name)
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
-    if dtype not in DTYPES:
-        raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
     b = BACKENDS[backend]
     if importlib.util.find_spec(b.module) is None:
         raise GradspecError(lines(f"gradspec: the {backend} backend needs {b.module}, which is not installed",
                                   f"hint: pip install 'gradspec[{backend}]'"))
     if not callable(impl):
         raise GradspecError(lines(f"gradspec: the implementation to audit must be callable, got {type(impl).__name__}"))
+    s = spec_pkg.get(name)
+    resolved = s.resolve_params(params)
+    check_grad = grad and (b.autograd or impl_grad is not None)
+    return audit_with(s, in_process(backend, impl, resolved, check_grad, impl_grad), backend=backend, dtype=dtype,
+                      grad=check_grad, params=params, shape=shape, points=points,
+                      label=label or getattr(impl, "__qualname__", "impl"), reproducer=reproducer,
+                      conventions=conventions)
+
+
+def audit_with(name, evaluate, *, backend: str, dtype: str, grad: bool, params=None, shape=None, points=None,
+               label: str = "impl", reproducer=None, conventions=()) -> AuditReport:
+    """The audit, given an evaluator ``evaluate(cases, dtype) -> [(value, grad) | exception]`` that runs
+    the implementation somewhere (here, or in a framework worker: check.framework_runner)."""
+    s = spec_pkg.get(name)
+    if dtype not in DTYPES:
+        raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
     prob = derive.problem(s, shape, params)
     first = s.input_names[0]
-    kind = "grad" if s.kind == "loss" else "vjp"
-    op = operator(prob, kind, first)
-    fwd = np.asarray(derive.forward(s, shape=prob.shape, params=prob.params), dtype=object).reshape(-1)
-    f_mag = numeric.compile_exprs(prob, "forward:magnitude", np.vectorize(magnitude, otypes=[object])(fwd), DPS,
-                                  extras=op.extra_symbols)
-    check_grad = grad and (b.autograd or impl_grad is not None)
-    if check_grad:
-        g_mag = numeric.compile_exprs(prob, f"{kind}:{first}:magnitude",
-                                      np.vectorize(magnitude, otypes=[object])(np.asarray(op.truth, dtype=object)),
-                                      DPS, extras=op.extra_symbols)
-    label = label or getattr(impl, "__qualname__", "impl")
-    report = AuditReport(s.name, label, backend, dtype, gradient_checked=check_grad)
-    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes) + _extra_points(s, prob, op.extra_shapes)
-    for k, given in enumerate(points or []):
-        missing = [n for n in s.input_names if n not in given]
-        if missing:
-            raise GradspecError(lines(f"gradspec: audit point {k} lacks input {missing[0]!r}",
-                                      f"a point gives every input of {s.name}: {', '.join(s.input_names)}"))
-        extras = {n: np.ones(shp, dtype=object) for n, shp in op.extra_shapes.items()}
-        sampled.append(pts.Point({n: np.asarray(given[n], dtype=object) for n in s.input_names}, "given", extras))
-    call_params = {k: v for k, v in prob.params.items()}
-    for p in sampled:
-        values = pts.rounded(p.values, dtype)
-        extras = pts.rounded(p.extras, dtype)
-        if values is None or extras is None:
-            continue                                   # not representable in this dtype
-        point = pts.Point(values, p.origin, extras)
-        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
-        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
-        repro = reproducer(args) if reproducer else default_reproducer(label, args, dtype, backend)
-        inputs = {n: _nested(a) for n, a in zip(s.input_names, args)}
+    plan = TruthPlan.build(prob, "grad" if s.kind == "loss" else "vjp", first, grad)
+    report = AuditReport(s.name, label, backend, dtype, gradient_checked=grad)
+    cases = _cases(s, prob, plan.op, dtype, points)
+    results = evaluate(cases, dtype)
+    for case, result in zip(cases, results):
+        origin = case.point.origin
+        repro = reproducer(case.args) if reproducer else default_reproducer(label, case.args, dtype, backend)
+        inputs = {n: _nested(a) for n, a in zip(s.input_names, case.args)}
         report.points += 1
-        floats = dict(zip(s.input_names, args))
+        floats = dict(zip(s.input_names, case.args))
         applying = [c.description for c in conventions if c.applies(floats, prob.params)]
         before = len(report.findings)
-        try:
-            with np.errstate(all="ignore"):
-                value, g = b.evaluate(impl, args, dtype, 0, cot, check_grad, call_params, impl_grad)
-        except Exception as e:                          # the library's failure is a finding, not ours
-            report.findings.append(Finding("crash", inputs, (), "", "", float(np.finfo(dtype).bits), p.origin,
-                                           repro, f"{type(e).__name__}: {e}"))
+        if isinstance(result, BaseException) or isinstance(result, str):
+            detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
+            report.findings.append(Finding("crash", inputs, (), "", "", float(np.finfo(dtype).bits), origin,
+                                           repro, detail))
             continue
-        flat = point.values_flat
-        mags = numeric.evaluate(f_mag, flat, DPS, fwd.shape)
-        wants = numeric.settled(_forward_at(s, values, prob.params), mags, dps=DPS, max_dps=MAX_DPS)
-        _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, p.origin, repro,
+        value, g = result
+        wants, mags = plan.value(case.point, dtype)
+        _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, origin, repro,
                  dtype)
-        if check_grad and g is not None:
-            gm = numeric.evaluate(g_mag, flat, DPS, op.truth.shape)
-            gw = numeric.settled(_compiled_at(prob, f"{kind}:{first}", np.asarray(op.truth, dtype=object),
-                                              op.extra_symbols, flat), gm, dps=DPS, max_dps=MAX_DPS)
-            fmax = float(np.finfo(dtype).max)
-            scale = max((float(m) for m in gm.flat if numeric.is_finite(m) and float(m) <= fmax), default=0.0)
-            _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), gw.shape).reshape(-1),
-                     gw.reshape(-1), np.full(gw.size, scale), inputs, p.origin, repro, dtype, gw.shape)
+        if grad and g is not None:
+            gw, gm = plan.gradient(case.point, dtype)
+            shape_g = plan.op.truth.shape
+            _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
+                     gw, gm, inputs, origin, repro, dtype, shape_g)
         for f in report.findings[before:]:
             if applying and f.kind != "crash":
                 f.detail = f"{f.kind} explained by a convention: {'; '.join(applying)}"
@@ -249,8 +262,7 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
 def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, shape=None):
     seen = set()
     for k, (g, w, m) in enumerate(zip(got, wants, mags)):
-        mag = float(m) if (numeric.is_finite(m) or isinstance(m, float)) and math.isfinite(float(m)) else 0.0
-        kind, b, expected = _classify(float(g), w, mag, dtype, prefix)
+        kind, b = _classify(float(g), float(w), float(m) if math.isfinite(m) else 0.0, dtype, prefix)
         if b is None:
             continue
         report.compared += 1
@@ -262,6 +274,6 @@ def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, sha
             seen.add(kind)
             index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
             detail = ("the truth is subnormal in this dtype: an underflow"
-                      if kind.endswith("inaccurate") and abs(expected) < float(np.finfo(dtype).tiny) else "")
-            report.findings.append(Finding(kind, inputs, index, _decimal(expected), _decimal(g), round(b, 2),
+                      if kind.endswith("inaccurate") and abs(w) < float(np.finfo(dtype).tiny) else "")
+            report.findings.append(Finding(kind, inputs, index, _decimal(w), _decimal(g), round(b, 2),
                                            origin, repro, detail))

@@ -3,7 +3,8 @@
     value, grad = BACKENDS["torch"].evaluate(impl, args, dtype, wrt=0, cotangent=None, grad=True, params)
 
 ``args`` are NumPy arrays already rounded to ``dtype``.  The gradient is taken w.r.t. argument
-``wrt`` by the backend's own autograd (torch.autograd, jax.vjp); for plain NumPy it comes from
+``wrt`` by the backend's own autograd (torch.autograd, jax.vjp — float64 under
+``jax.enable_x64``, local to the call); for plain NumPy it comes from
 the caller's ``impl_grad(*args, **params)``, if any.  For an activation (``cotangent`` given) the
 gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  Both come back as float64 NumPy
 arrays.  An exception of the implementation propagates; the audit turns it into a finding.
@@ -43,8 +44,15 @@ def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
 
 def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
     import jax
+    with jax.enable_x64(dtype == "float64"):        # else JAX silently computes float64 arrays in float32
+        return _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params)
+
+
+def _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params):
     import jax.numpy as jnp
     arrays = [jnp.asarray(np.asarray(a, dtype=dtype)) for a in args]
+    if dtype == "float64" and any(a.dtype != jnp.float64 for a in arrays):
+        raise RuntimeError("JAX did not keep float64 arrays (x64 disabled)")
 
     def f(x):
         return impl(*arrays[:wrt], x, *arrays[wrt + 1:], **params)

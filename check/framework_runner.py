@@ -1,6 +1,7 @@
-"""Running emitted code in PyTorch or JAX, in a worker process that gradspec itself never forks.
+"""Running emitted code, and library calls under audit, in a worker process gradspec never forks.
 
     outputs, error = run_in_framework(source, "torch", "float32", [[x, t], [x2, t2], ...])
+    results = evaluate_library("torch", "kl_div", params, "float32", [(args, cotangent), ...], grad=True)
 
 gradspec forks children for its time budgets (derive.budget); JAX and PyTorch start threads, and
 a fork after they are loaded may deadlock.  So neither is imported in gradspec's own process:
@@ -53,6 +54,33 @@ def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[
         return [], f"{type(e).__name__}: {e}"
 
 
+def _worker_audit(library: str, spec_name: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
+    """In the worker: the library's call for ``spec_name`` (check.libraries), its value and gradient at
+    each case; ("ok", value, grad) or ("crash", message) per case."""
+    from .backends import BACKENDS
+    from .libraries import LIBRARIES
+    backend, adapters, _ = LIBRARIES[library]
+    if backend == "torch":
+        import torch
+        torch.set_num_threads(1)
+    try:
+        impl = adapters[spec_name].make(params)
+    except Exception as e:                              # the library lacks the function: every case crashes
+        return [("crash", f"{type(e).__name__}: {e}")] * len(cases)
+    out = []
+    for args, cotangent in cases:
+        try:
+            with np.errstate(all="ignore"):
+                value, g = BACKENDS[backend].evaluate(impl, args, dtype, 0, cotangent, grad, params)
+            out.append(("ok", value, g))
+        except Exception as e:                          # the library's failure is a finding
+            out.append(("crash", f"{type(e).__name__}: {e}"))
+    return out
+
+
+_REQUESTS = {"emitted": _worker_run, "audit": _worker_audit}
+
+
 def _send(stream, obj) -> None:
     data = pickle.dumps(obj)
     stream.write(struct.pack("<Q", len(data)) + data)
@@ -76,7 +104,8 @@ def _serve() -> None:
             request = _receive(inp)
         except EOFError:
             return
-        _send(out, _worker_run(*request))
+        kind, *args = request
+        _send(out, _REQUESTS[kind](*args))
 
 
 def shutdown(kill: bool = False) -> None:
@@ -94,14 +123,14 @@ def shutdown(kill: bool = False) -> None:
         _worker = None
 
 
-def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, timeout: float = 300.0):
-    """(outputs, error): float64 arrays, one per argument list; or ([], a message) if it failed."""
+def _ask(request: tuple, timeout: float):
+    """Send one request to the worker (started on first use) and return its answer; raises
+    WorkerDied when the worker dies or takes longer than ``timeout`` seconds."""
     global _worker
     if _worker is None or _worker.poll() is not None:
         _worker = subprocess.Popen([sys.executable, "-m", "check.framework_runner"],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         atexit.register(shutdown)
-    request = (source, target, dtype, [[np.asarray(a, dtype=dtype) for a in args] for args in arg_lists])
     timer = threading.Timer(timeout, _worker.kill)
     timer.start()
     try:
@@ -109,9 +138,33 @@ def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, time
         return _receive(_worker.stdout)
     except (EOFError, BrokenPipeError, pickle.UnpicklingError):
         shutdown(kill=True)
-        return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
+        raise WorkerDied() from None
     finally:
         timer.cancel()
+
+
+class WorkerDied(Exception):
+    """The worker process died (a crash of the framework) or ran out of time."""
+
+
+def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, timeout: float = 300.0):
+    """(outputs, error): float64 arrays, one per argument list; or ([], a message) if it failed."""
+    try:
+        return _ask(("emitted", source, target, dtype,
+                     [[np.asarray(a, dtype=dtype) for a in args] for args in arg_lists]), timeout)
+    except WorkerDied:
+        return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
+
+
+def evaluate_library(library: str, spec_name: str, params: dict, dtype: str, cases: list, grad: bool,
+                     timeout: float = 600.0) -> list:
+    """The library's value and gradient at each (args, cotangent) case, computed in the worker:
+    (value, grad) per case, or a message string where the call raised (or the worker died)."""
+    try:
+        answers = _ask(("audit", library, spec_name, params, dtype, cases, grad), timeout)
+    except WorkerDied:
+        return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {spec_name}"] * len(cases)
+    return [(a[1], a[2]) if a[0] == "ok" else a[1] for a in answers]
 
 
 if __name__ == "__main__":
