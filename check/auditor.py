@@ -193,7 +193,8 @@ def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
           conventions=()) -> AuditReport:
-    """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.
+    """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
+    given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
     ``params`` are the spec's parameters (used for the truth) — ``impl`` receives ``impl_params``
     through a closure if it needs other names.  ``points``: extra points, each a dict input name ->

@@ -5,7 +5,8 @@
 ``args`` are NumPy arrays already rounded to ``dtype``.  The gradient is taken w.r.t. argument
 ``wrt`` by the backend's own autograd (torch.autograd, jax.vjp — float64 under
 ``jax.enable_x64``, local to the call); for plain NumPy it comes from
-the caller's ``impl_grad(*args, **params)``, if any.  For an activation (``cotangent`` given) the
+the caller's ``impl_grad(*args, **params)``, if any.  Each is called with the spec parameters it
+names (``named``), as hand-written formulas are.  For an activation (``cotangent`` given) the
 gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  Both come back as float64 NumPy
 arrays.  An exception of the implementation propagates; the audit turns it into a finding.
 
@@ -13,18 +14,31 @@ torch and jax are imported when their backend is first used, never on import of 
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 
+def named(fn, params: dict) -> dict:
+    """The parameters ``fn`` names (all with **kwargs; none when its signature cannot be read, as for
+    a NumPy ufunc): an implementation is called with the spec parameters it takes, as formulas are."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return dict(params)
+    return {k: v for k, v in params.items() if k in sig.parameters}
+
+
 def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
-    value = np.asarray(impl(*args, **params), dtype=np.float64)
+    value = np.asarray(impl(*args, **named(impl, params)), dtype=np.float64)
     g = None
     if grad and impl_grad is not None:
         extra = [cotangent] if cotangent is not None else []
-        g = np.asarray(impl_grad(*args, *extra, **params), dtype=np.float64)
+        g = np.asarray(impl_grad(*args, *extra, **named(impl_grad, params)), dtype=np.float64)
     return value, g
 
 
@@ -32,7 +46,7 @@ def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
     import torch
     dt = getattr(torch, dtype)
     tensors = [torch.tensor(a, dtype=dt, requires_grad=(grad and k == wrt)) for k, a in enumerate(args)]
-    out = impl(*tensors, **params)
+    out = impl(*tensors, **named(impl, params))
     value = out.detach().to(torch.float64).numpy()
     g = None
     if grad:
@@ -55,7 +69,7 @@ def _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params):
         raise RuntimeError("JAX did not keep float64 arrays (x64 disabled)")
 
     def f(x):
-        return impl(*arrays[:wrt], x, *arrays[wrt + 1:], **params)
+        return impl(*arrays[:wrt], x, *arrays[wrt + 1:], **named(impl, params))
     if not grad:
         return np.asarray(f(arrays[wrt]), dtype=np.float64), None
     out, pullback = jax.vjp(f, arrays[wrt])

@@ -29,7 +29,7 @@ import sympy as sp
 import derive
 import spec as spec_pkg
 from derive.budget import run
-from derive.sizes import INDEXED, canonical, entry, generic, generic_gradient
+from derive.sizes import INDEXED, Unsupported, canonical, entry, generic_gradient, generic_inputs
 from derive.symbols import exact
 from spec.entry import call
 from spec.errors import GradspecError, lines
@@ -54,7 +54,7 @@ def _latex(expr) -> str:
 
 def _generic_forward(s, params):
     """The generic entry of the terms (a loss) or of the output (an activation or op)."""
-    ins = [generic(i.symbol, 2, i.domain.assumptions) for i in s.inputs]
+    ins = generic_inputs(s)
     if s.kind == "loss":
         rest = {k: v for k, v in params.items() if k != "reduction"}
         return entry(call(s.fn, ins, INDEXED, rest))
@@ -64,7 +64,10 @@ def _generic_forward(s, params):
 def forward_latex(s, params) -> tuple[str, str]:
     """(LaTeX, scope) of the forward: its generic entry for every size, else at shape 1×2."""
     exact_params = {k: exact(v) for k, v in params.items()}
-    value, why = run(SYMBOLIC_SECONDS, _generic_forward, s, exact_params)
+    try:
+        value, why = run(SYMBOLIC_SECONDS, _generic_forward, s, exact_params)
+    except Unsupported as e:
+        value, why = None, str(e)
     if why is None:
         first = s.inputs[0].symbol
         name = s.name.replace("_", "\\_")
@@ -76,7 +79,10 @@ def forward_latex(s, params) -> tuple[str, str]:
 
 def gradient_latex(s, wrt, params) -> tuple[str, str]:
     exact_params = {k: exact(v) for k, v in params.items()}
-    value, why = run(SYMBOLIC_SECONDS, lambda: generic_gradient(s, wrt, exact_params)[0])
+    try:
+        value, why = run(SYMBOLIC_SECONDS, lambda: generic_gradient(s, wrt, exact_params)[0])
+    except Unsupported as e:
+        value, why = None, str(e)
     if why is None:
         return _latex(value), f"every size: ∂/∂{s.input(wrt).symbol}[k, l]"
     kind = "grad" if s.kind == "loss" else "vjp"

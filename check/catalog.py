@@ -1,7 +1,9 @@
 """The catalog's own checks: every hand-written derivative, form and domain condition of an entry.
 
 Check ids: ``grad[INPUT]`` / ``vjp[INPUT]`` (with `` (label)`` when an input has several
-derivatives), ``form[NAME]``, ``condition[NAME]``, ``emitted[INPUT]`` (the emitted numpy gradient
+derivatives), ``form[NAME]``, ``condition[NAME]``, each with `` {beta=0}`` appended for a variant
+of the entry's parameters (spec.Spec.variants: each derivative and form whose formula takes every
+varied parameter is checked at it too), ``emitted[INPUT]`` (the emitted numpy gradient
 code, exact and in float64), ``emitted-torch[INPUT]`` / ``emitted-jax[INPUT]`` (the code emitted for
 PyTorch — float32 and float64 — and JAX — float32 — when the framework is installed).  A check listed in spec/known_deviations.json
 is expected to end with the status given there (a documented finding, such as the seeds' cosine
@@ -15,6 +17,7 @@ from importlib import resources
 from typing import Callable
 
 import spec as spec_pkg
+from spec.entry import accepted_params
 
 from .condition import check_condition
 from .derivative import check_derivative
@@ -49,6 +52,8 @@ def checks(name) -> list[CatalogCheck]:
         out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
     for c in s.conditions:
         out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
+    for variant in s.variants:
+        out += _variant_checks(s, variant)
     if s.input_shapes is None:                       # emitted code: every catalog entry, not models
         from .emitted import check_id, emitted_result
         for target in ("numpy",) + tuple(t for t in FRAMEWORKS if framework_installed(t)):
@@ -56,6 +61,42 @@ def checks(name) -> list[CatalogCheck]:
                 out.append(CatalogCheck(s.name, check_id(n, target),
                                         lambda n=n, t=target: emitted_result(s, n, target=t)))
     return out
+
+
+def variant_tag(variant: dict) -> str:
+    return " {" + ", ".join(f"{k}={_text(v)}" for k, v in variant.items()) + "}"
+
+
+def _text(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def _takes(fn, variant: dict) -> bool:
+    return set(variant) <= set(accepted_params(fn, {**variant, "__probe__": None}))
+
+
+def _variant_checks(s, variant: dict) -> list:
+    """The derivatives and forms of ``s`` whose formulas take every parameter ``variant`` sets, at it."""
+    tag = variant_tag(variant)
+    out = []
+    for d in s.derivatives:
+        if _takes(d.fn, variant):
+            cid = derivative_id(s, d) + tag
+            out.append(CatalogCheck(s.name, cid, lambda d=d, cid=cid: check_derivative(
+                s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=cid,
+                params=variant)))
+    for f in s.forms:
+        if _takes(f.fn, variant):
+            out.append(CatalogCheck(s.name, f"form[{f.name}]{tag}",
+                                    lambda f=f: _tagged(check_form(s, f, params=variant), tag)))
+    return out
+
+
+def _tagged(result: CheckResult, tag: str) -> CheckResult:
+    """A form's result under its variant's check id (in the message too)."""
+    result.message = result.message.replace(result.check, result.check + tag, 1)
+    result.check += tag
+    return result
 
 
 #: Frameworks whose emitted code ``gradspec verify`` runs when they are installed (extras torch, jax).

@@ -39,16 +39,28 @@ def _parse_shape(text):
     return shape
 
 
+def _number(text):
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
 def _params(items):
+    """--param NAME=VALUE items: numbers, true/false, none, a comma-separated tuple (class weights)
+    or, failing those, the string itself (reduction=sum)."""
     out = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep:
             raise GradspecError(lines(f"gradspec: invalid --param {item!r}", "write it as NAME=VALUE, e.g. --param delta=0.5"))
-        try:
-            out[key] = int(value) if value.lstrip("-").isdigit() else float(value)
-        except ValueError:
-            out[key] = value
+        low = value.strip().lower()
+        if low in ("true", "false"):
+            out[key] = low == "true"
+        elif low == "none":
+            out[key] = None
+        else:
+            try:
+                out[key] = tuple(_number(v) for v in value.split(",")) if "," in value else _number(value)
+            except ValueError:
+                out[key] = value
     return out
 
 

@@ -13,8 +13,15 @@ from .result import CheckResult
 
 
 def params_for(values: dict, xp) -> dict:
-    """Numeric parameters as numbers of ``xp`` (ints too: 1/6 must not become a Python float)."""
-    return {k: (v if isinstance(v, (bool, str)) else xp.number(v)) for k, v in values.items()}
+    """Numeric parameters as numbers of ``xp`` (ints too: 1/6 must not become a Python float); a tuple
+    (class weights) entry by entry; None, booleans and strings as they are."""
+    def one(v):
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, tuple):
+            return tuple(one(x) for x in v)
+        return xp.number(v)
+    return {k: one(v) for k, v in values.items()}
 
 
 def shape_text(shape) -> str:

@@ -111,6 +111,10 @@ class ArbNamespace(ObjectNamespace):
     def array(self, arr) -> np.ndarray:
         return self._map(to_arb, np.asarray(arr, dtype=object))
 
+    @property
+    def pi(self):
+        return arb.pi()                            # at the working precision of the caller's block
+
     _exp = staticmethod(lambda x: to_arb(x).exp())
     _log = staticmethod(lambda x: to_arb(x).log())
     _log1p = staticmethod(lambda x: to_arb(x).log1p())

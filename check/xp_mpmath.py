@@ -27,6 +27,7 @@ class MpmathNamespace(ObjectNamespace):
         self._exp, self._log, self._sqrt, self._tanh = c.exp, c.log, c.sqrt, c.tanh
         self._cosh, self._sinh, self._log1p, self._expm1 = c.cosh, c.sinh, c.log1p, c.expm1
         self._abs, self._sign = c.fabs, c.sign
+        self.pi = c.pi
 
     @property
     def namespace(self) -> dict:

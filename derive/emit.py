@@ -37,6 +37,8 @@ class Target:
     helpers: tuple = ()         # module-level helpers the formats may call (each included when used)
     fold_constants: bool = True  # print constant subexpressions as one float; numpy keeps them exact,
                                  # so that its code, run on gradspec's SymPy namespace, is the exact formula
+    constant_branch: str = "{v}"  # a constant branch of a where, given the dtype of array {ref}: torch.where
+                                  # on two Python numbers makes a tensor of torch's default dtype (float32)
 
 
 _NUMPY_HELPERS = ('''def _sigmoid(a, xp):
@@ -57,10 +59,12 @@ TARGET_SPECS = {
                     "_logsumexp({z}, {axis}, xp)", "_sigmoid({a}, xp)", _NUMPY_HELPERS, fold_constants=False),
     "torch": Target("torch", "import torch\n\n\n", "torch", "",
                     "torch.sum({body}, dim={axis}, keepdim=True)", "torch.sum({body})",
-                    "torch.logsumexp({z}, dim={axis}, keepdim=True)", "torch.sigmoid({a})"),
+                    "torch.logsumexp({z}, dim={axis}, keepdim=True)", "torch.sigmoid({a})",
+                    constant_branch="torch.as_tensor({v}, dtype={ref}.dtype)"),
     "jax": Target("jax", "import jax\nimport jax.numpy as jnp\n\n\n", "jnp", "",
                   "jnp.sum({body}, axis={axis}, keepdims=True)", "jnp.sum({body}, axis=None, keepdims=True)",
-                  "jax.nn.logsumexp({z}, axis={axis}, keepdims=True)", "jax.nn.sigmoid({a})"),
+                  "jax.nn.logsumexp({z}, axis={axis}, keepdims=True)", "jax.nn.sigmoid({a})",
+                  constant_branch="jnp.asarray({v}, dtype={ref}.dtype)"),
 }
 #: What ``emit`` can write: source for the frameworks above, and LaTeX of the generic entry.
 TARGETS = tuple(TARGET_SPECS) + ("latex",)
@@ -114,9 +118,14 @@ def _through_sigmoid(expr):
 
 
 class _Printer:
-    def __init__(self, names: dict, target: Target):
+    def __init__(self, names: dict, target: Target, ref: str):
         self.names = names          # IndexedBase/Symbol -> argument name
         self.t = target
+        self.ref = ref              # an argument whose dtype constants take
+
+    def branch(self, e) -> str:
+        """A branch of a where: a constant in the dtype of ``ref`` (see Target.constant_branch)."""
+        return self.t.constant_branch.format(v=self(e), ref=self.ref) if e.is_number else self(e)
 
     def axis_of(self, body, var):
         axes = {i for ind in body.atoms(sp.Indexed) for i, v in enumerate(ind.indices) if v == var}
@@ -156,6 +165,8 @@ class _Printer:
             combined = sp.logcombine(e, force=True)          # log(10⁶) − log(999999) = log(10⁶/999999)
             if isinstance(combined, sp.log) and combined.args[0].is_Rational and abs(combined.args[0] - 1) < 1:
                 return f"{ns}.log1p({p(combined.args[0] - 1)})"  # … = log1p(1/999999): no cancellation
+        if e is sp.pi:
+            return f"{ns}.pi"
         if isinstance(e, sp.Symbol):
             return e.name
         if isinstance(e, sp.Add):
@@ -182,8 +193,9 @@ class _Printer:
             return self.t.sigmoid.format(a=p(e.args[0]))
         if isinstance(e, sp.Piecewise):
             (val, cond), *rest = e.args
-            other = p(sp.Piecewise(*rest)) if rest and rest[0][1] is not sp.true else p(rest[0][0]) if rest else "0"
-            return f"{ns}.where({p(cond)}, {p(val)}, {other})"
+            other = (p(sp.Piecewise(*rest)) if rest and rest[0][1] is not sp.true
+                     else p.branch(rest[0][0]) if rest else p.branch(sp.Integer(0)))
+            return f"{ns}.where({p(cond)}, {p.branch(val)}, {other})"
         rel = {sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.StrictLessThan: "<", sp.LessThan: "<=",
                sp.Equality: "=="}
         for f, op in rel.items():
@@ -217,7 +229,7 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
     for arr, name in zip(ins, arg_names):
         e = arr.expr if isinstance(arr, IArray) else arr
         names[e.base if isinstance(e, sp.Indexed) else e] = name
-    printer = _Printer(names, t)
+    printer = _Printer(names, t, arg_names[0])
     try:
         body = [f"    _m, _n = {arg_names[0]}.shape[0], {arg_names[0]}.shape[-1]"]
         for L, S in bindings.items():

@@ -110,6 +110,7 @@ class IArray:
 class IndexedNamespace:
     """The xp protocol over IArrays (no max/min over an axis: a max-shift has no closed form here)."""
     name = "indexed"
+    pi = sp.pi
     _map1 = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign,
              "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh,
              "log1p": lambda e: sp.log(1 + e), "expm1": lambda e: sp.exp(e) - 1}
@@ -138,6 +139,12 @@ class IndexedNamespace:
 
     def xlogy(self, a, b):
         return self._many(lambda a, b: a * sp.log(b), a, b)
+
+    def asarray(self, a):
+        """A Python number, exactly (an array has no generic entry here)."""
+        if isinstance(a, (int, float)) or isinstance(a, sp.Basic):
+            return sp.Rational(repr(a)) if isinstance(a, float) else sp.sympify(a)
+        raise Unsupported("xp.asarray of an array has no every-size form")
 
     def ones_like(self, a):
         return IArray(1, _shape(a), (None,) * len(_shape(a)))
@@ -179,6 +186,14 @@ def generic(base: str, ndim: int, assumptions: dict) -> IArray:
     b = sp.IndexedBase(base, **assumptions)
     dims, idx = DIMS[-ndim:], ENTRY[-ndim:]
     return IArray(b[idx] if ndim else sp.Symbol(base, **assumptions), dims, idx)
+
+
+def generic_inputs(s) -> list:
+    """Each input of ``s`` as the generic entry of an m×n array; Unsupported when the entry gives its
+    inputs shapes of their own (per-row labels, models): one generic m×n shape would misstate them."""
+    if s.input_shapes is not None:
+        raise Unsupported(f"the inputs of {s.name} have shapes of their own, not all m×n")
+    return [generic(i.symbol, 2, i.domain.assumptions) for i in s.inputs]
 
 
 # --- the collapse rule ----------------------------------------------------------------------------
@@ -261,7 +276,7 @@ def generic_gradient(s, wrt: str, params: dict):
     """The canonical every-size entry of ∂F/∂wrt (F the loss, or ⟨v, f⟩ for an activation or op),
     and the generic arguments a formula receives: the inputs, then the cotangent v if any.
     ``params`` are exact (SymPy) values.  Raises Unsupported where there is no every-size form."""
-    ins = [generic(i.symbol, 2, i.domain.assumptions) for i in s.inputs]
+    ins = generic_inputs(s)
     out = s.forward(*ins, xp=INDEXED, **dict(params))
     args = list(ins)
     if s.kind != "loss":

@@ -21,9 +21,12 @@ def shaped(letter: str, shape: tuple, assumptions: dict) -> SymArray:
 
 
 def exact(value):
-    """A parameter as SymPy sees it: a float is its decimal (1e-6 → 1/10⁶), exactly."""
-    if isinstance(value, bool) or isinstance(value, str):
+    """A parameter as SymPy sees it: a float is its decimal (1e-6 → 1/10⁶), exactly; a tuple (class
+    weights) entry by entry; None, booleans and strings as they are."""
+    if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, tuple):
+        return tuple(exact(v) for v in value)
     if isinstance(value, float):
         return sp.Rational(repr(value))
     return sp.sympify(value)

@@ -45,6 +45,7 @@ class SympyNamespace(ObjectNamespace):
         return symarray(a)
 
     number = staticmethod(sp.sympify)
+    pi = sp.pi
 
     _exp = staticmethod(sp.exp)
     _log = staticmethod(sp.log)

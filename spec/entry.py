@@ -11,7 +11,9 @@ An entry holds
   * ``conditions``: domain conditions, each with a predicate and a way to step outside it;
   * ``kinks``: where the forward is not smooth, with the convention taken there and points
     on and beside the kink;
-  * ``analogue``: the PyTorch function and how its arguments map.
+  * ``analogue``: the PyTorch function and how its arguments map;
+  * ``variants``: parameter settings (e.g. ``{"beta": 0}``, class weights, label smoothing) whose
+    derivatives and forms the catalog checks too — each formula that takes every varied parameter.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any, Callable
 
 from .domains import Domain
 from .errors import GradspecError, lines
-from .reduction import REDUCTIONS, reduce
+from .reduction import REDUCTIONS, WEIGHTED_MEAN, reduce
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,12 @@ def positive(name):
     return check
 
 
-def _reduction_check(v):
-    if v not in REDUCTIONS:
-        return f"reduction must be one of {', '.join(repr(r) for r in REDUCTIONS)}, got {v!r}"
-    return None
+def _reduction_check(allowed):
+    def check(v):
+        if v not in allowed:
+            return f"reduction must be one of {', '.join(repr(r) for r in allowed)}, got {v!r}"
+        return None
+    return check
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,11 @@ class Param:
     description: str = ""
 
 
-def reduction_param(default: str) -> Param:
-    return Param("reduction", default, _reduction_check,
-                 "mean: sum/size; sum; batchmean: sum/rows (all axes but the last)")
+def reduction_param(default: str, weighted: bool = False) -> Param:
+    allowed = REDUCTIONS + ((WEIGHTED_MEAN,) if weighted else ())
+    return Param("reduction", default, _reduction_check(allowed),
+                 "mean: sum/size; sum; batchmean: sum/rows (all axes but the last)"
+                 + ("; weighted_mean: sum/Σ weights (PyTorch's mean with class weights)" if weighted else ""))
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ class Spec:
     doc: str = ""
     default_shape: tuple[int, ...] = (2, 3)
     input_shapes: Callable[[tuple], dict] | None = None   # shape -> {input: its shape}; default: all alike
+    reduction_weights: Callable | None = None   # weights(*inputs, xp, **params): W of reduction "weighted_mean"
+    variants: tuple = ()           # parameter settings checked besides the defaults (libraries' conventions)
 
     # ------------------------------------------------------------------------------------------
     @property
@@ -182,7 +190,8 @@ class Spec:
         """The forward value: for a loss ``reduce(terms, reduction)``, else ``fn`` itself."""
         if self.kind == "loss":
             reduction = params.pop("reduction")
-            return reduce(call(self.fn, inputs, xp, params), reduction, xp=xp)
+            weights = (call(self.reduction_weights, inputs, xp, params) if reduction == WEIGHTED_MEAN else None)
+            return reduce(call(self.fn, inputs, xp, params), reduction, xp=xp, weights=weights)
         return call(self.fn, inputs, xp, params)
 
     def derivatives_for(self, wrt: str) -> tuple[Derivative, ...]:

@@ -9,6 +9,7 @@ indexing behave as NumPy's.  ``xp`` offers:
     maximum minimum clip where ones_like zeros_like          selection
     asarray(a): a Python number or array as the namespace's own (exact on the SymPy and mpmath ones)
     eye_like(x): the identity on x's entries, shaped x.shape + x.shape (for Hessians)
+    pi: the constant π in the namespace's own arithmetic (exact on SymPy, a ball on arb)
     xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
 
 Three namespaces implement it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds

@@ -1,0 +1,117 @@
+"""The libraries' conventions as parameters: each right formula passes, the formula that ignores the
+convention is refuted, and bad parameter values are clear errors."""
+import subprocess
+import sys
+
+import pytest
+
+from check import check_gradient, check_vjp
+from check.catalog import checks
+from spec.errors import GradspecError
+from spec.reduction import count
+
+W = (1, 2, 0.5)
+
+
+def test_smooth_l1_with_beta_zero_is_l1():
+    from spec.catalog.smooth_l1 import grad_predicted
+    assert check_gradient("smooth_l1", grad_predicted, params={"beta": 0}).status == "proved"
+    wrong = check_gradient("smooth_l1", lambda p, t, *, xp, reduction: (p - t) / p.size, params={"beta": 0})
+    assert wrong.status == "refuted"
+    with pytest.raises(GradspecError, match="beta must be ≥ 0"):
+        check_gradient("smooth_l1", grad_predicted, params={"beta": -1})
+
+
+def test_bce_with_logits_pos_weight_and_weight():
+    from spec.catalog.bce_with_logits import grad_logits
+    params = {"pos_weight": 3, "weight": 0.5}
+    assert check_gradient("bce_with_logits", grad_logits, params=params).status == "proved"
+    unweighted = lambda z, t, *, xp, reduction: (1 / (1 + xp.exp(-z)) - t) / count(z, reduction)   # noqa: E731
+    assert check_gradient("bce_with_logits", unweighted, params=params).status == "refuted"
+
+
+def test_nll_weighted_mean_divides_by_the_weights_of_the_targets():
+    from spec.catalog.nll import grad_log_probs, grad_target
+    params = {"weight": W, "reduction": "weighted_mean"}
+    assert check_gradient("nll", grad_log_probs, params=params).status == "proved"
+    assert check_gradient("nll", grad_target, wrt="target", params=params).status == "proved"
+    by_rows = lambda lp, t, *, xp, reduction, weight: -xp.asarray(list(weight)) * t / lp.shape[0]   # noqa: E731
+    r = check_gradient("nll", by_rows, params=params)
+    assert r.status == "refuted" and "relative error" in r.message
+
+
+def test_cross_entropy_label_smoothing_and_class_weights():
+    from spec.catalog.cross_entropy_logits import grad_logits
+    params = {"weight": W, "label_smoothing": 0.1}
+    assert check_gradient("cross_entropy_logits", grad_logits, params=params).status == "proved"
+    not_smoothed = lambda z, t, *, xp, reduction: (                                     # noqa: E731
+        xp.exp(z) / xp.sum(xp.exp(z), axis=-1, keepdims=True) - t) / count(z, reduction)
+    r = check_gradient("cross_entropy_logits", not_smoothed, params={"label_smoothing": 0.1},
+                       conditions=["target_rows_sum_to_1"])
+    assert r.status == "refuted"
+
+
+def test_class_weights_of_the_wrong_length_are_a_clear_error():
+    from spec.catalog.nll import grad_log_probs
+    with pytest.raises(GradspecError, match="weight tuple has 2 entries but the class axis"):
+        check_gradient("nll", grad_log_probs, params={"weight": (1, 2)})
+    with pytest.raises(GradspecError, match="weight must be None, a number"):
+        check_gradient("nll", grad_log_probs, params={"weight": (1, -2, 1)})
+
+
+def test_poisson_full_adds_stirling_only_above_one():
+    from spec.catalog.poisson_nll import grad_target
+    assert check_gradient("poisson_nll", grad_target, wrt="target", params={"full": True}).status == "proved"
+    without = lambda x, k, *, xp, reduction: -x / count(x, reduction)                      # noqa: E731
+    assert check_gradient("poisson_nll", without, wrt="target", params={"full": True}).status == "refuted"
+
+
+def test_softplus_beta_and_threshold():
+    from spec.catalog.softplus import vjp
+    for params in ({"beta": 2}, {"beta": 2, "threshold": 20}):
+        assert check_vjp("softplus", vjp, params=params).status == "proved"
+    beta_one = lambda x, v, *, xp: v / (1 + xp.exp(-x))                                    # noqa: E731
+    assert check_vjp("softplus", beta_one, params={"beta": 2}).status == "refuted"
+
+
+def test_relu_and_margin_ranking_take_the_subgradient_zero_at_a_tie():
+    passes_at_zero = lambda x, v, *, xp: xp.where(x >= 0, v, 0 * v)                        # noqa: E731
+    r = check_vjp("relu", passes_at_zero)
+    assert r.status == "refuted" and r.counterexample.origin.startswith("kink")
+    torch_convention = lambda a, b, y, *, xp, margin, reduction: xp.where(                 # clamp_min passes it
+        -y * (a - b) + margin >= 0, -y, 0 * y) / count(a, reduction)
+    r = check_gradient("margin_ranking", torch_convention)
+    assert r.status == "refuted" and r.counterexample.origin.startswith("kink")
+
+
+def test_gelu_tanh_form_is_exact_and_a_wrong_slope_is_refuted():
+    from spec.catalog.gelu import vjp
+    assert check_vjp("gelu", vjp).status == "proved"
+
+    def missing_three(x, v, *, xp):
+        c = xp.asarray(44715) / 1000000
+        th = xp.tanh(xp.sqrt(2 / xp.pi) * (x + c * x ** 3))
+        return v * ((1 + th) / 2 + x * (1 - th * th) * xp.sqrt(2 / xp.pi) * (1 + c * x * x) / 2)
+    assert check_vjp("gelu", missing_three).status == "refuted"
+
+
+def test_variants_are_catalog_checks_with_their_parameters_in_the_id():
+    ids = [c.id for c in checks("bce_with_logits")]
+    assert "grad[logits] {pos_weight=3, weight=0.5}" in ids
+    assert "form[softplus_stable] {pos_weight=1,2,0.5, weight=2,1,1}" in ids
+    ids = [c.id for c in checks("cross_entropy_logits")]
+    assert "grad[logits] (simplex targets) {label_smoothing=0.1}" in ids
+    assert not any(i.startswith("grad[logits] (simplex targets) {weight") for i in ids)   # it takes no weight
+
+
+def test_cli_param_tuples_booleans_and_none():
+    p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--shape", "1,3", "--param", "weight=1,2,0.5",
+                        "--param", "reduction=weighted_mean"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "2 t_{0,0} + 4 t_{0,1} + t_{0,2}" in p.stdout          # Σ w[y] t with w = (1, 2, ½), doubled
+    p = subprocess.run([sys.executable, "-m", "check", "derive", "poisson_nll", "--wrt", "target", "--shape", "1,2",
+                        "--param", "full=true"], capture_output=True, text=True)
+    assert p.returncode == 0 and "k_{0,0} > 1" in p.stdout                 # the Stirling term, only above 1
+    p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--param", "weight=1,2"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "weight tuple has 2 entries" in p.stderr and "Traceback" not in p.stderr
