@@ -21,7 +21,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from derive import budget
 
-from .xp_arb import Undecided, decide, sign, to_arb
+from .xp_arb import Undecided, decide, extreme, sign, to_arb
 
 COMPILE_SECONDS = 60.0
 
@@ -33,24 +33,8 @@ def _pow(b, e):
     return (to_arb(e) * b.log()).exp()
 
 
-def _max(*args):
-    best = args[0]
-    for v in args[1:]:
-        if decide(">", v, best):
-            best = v
-    return best
-
-
-def _min(*args):
-    best = args[0]
-    for v in args[1:]:
-        if decide("<", v, best):
-            best = v
-    return best
-
-
 NAMESPACE = {
-    "_q": lambda p, q: arb(fmpq(p, q)), "_decide": decide, "_pow": _pow, "_max": _max, "_min": _min,
+    "_q": lambda p, q: arb(fmpq(p, q)), "_decide": decide, "_pow": _pow, "_max": lambda *a: extreme(a, ">"), "_min": lambda *a: extreme(a, "<"),
     "_sign": sign, "_sqrt": lambda x: to_arb(x).sqrt(), "_rsqrt": lambda x: to_arb(x).rsqrt(),
     "_exp": lambda x: to_arb(x).exp(), "_log": lambda x: to_arb(x).log(), "_abs": lambda x: abs(to_arb(x)),
     "_tanh": lambda x: to_arb(x).tanh(), "_cosh": lambda x: to_arb(x).cosh(), "_sinh": lambda x: to_arb(x).sinh(),

@@ -18,34 +18,45 @@ from spec.errors import GradspecError, lines
 
 import spec
 
-from .auditor import KINDS, array_literal, audit
+from .auditor import KINDS, array_literal, audit_with
+from .backends import BACKENDS
+from .framework_runner import evaluate_library
 from .libraries import LIBRARIES
 
 
 def audit_library(library: str, names=None, dtypes=("float32", "float64"), progress=None) -> list:
+    """(adapter, report) for every adapter of ``library`` (those of ``names`` only, when given), per dtype.
+
+    The library's calls run in the framework worker (check.framework_runner), one request per entry
+    and dtype: gradspec's own process never imports torch, jax or keras."""
     if library not in LIBRARIES:
         raise GradspecError(lines(f"gradspec: no audit adapters for {library!r}",
                                   f"libraries: {', '.join(LIBRARIES)}",
                                   "hint: audit any callable with --impl module:function --spec NAME"))
-    backend, adapters, module = LIBRARIES[library]
-    if importlib.util.find_spec(module) is None:
-        raise GradspecError(lines(f"gradspec: auditing {library} needs {module}, which is not installed",
+    lib = LIBRARIES[library]
+    if importlib.util.find_spec(lib.module) is None:
+        raise GradspecError(lines(f"gradspec: auditing {library} needs {lib.module}, which is not installed",
                                   f"hint: pip install 'gradspec[{library}]' (make installs it)"))
-    chosen = names or list(adapters)
-    unknown = [n for n in chosen if n not in adapters]
+    shipped = sorted({a.spec for a in lib.adapters.values()}, key=list(spec.names()).index)
+    unknown = [n for n in names or () if n not in shipped]
     if unknown:
         raise GradspecError(lines(f"gradspec: {library} has no adapter for {unknown[0]!r}",
-                                  f"entries with one: {', '.join(adapters)}"))
+                                  f"entries with one: {', '.join(shipped)}"))
+    chosen = [a for a in lib.adapters.values() if not names or a.spec in names]
+    grad = BACKENDS[lib.backend].autograd
     out = []
     for dtype in dtypes:
-        for name in chosen:
-            a = adapters[name]
+        for k, a in enumerate(chosen):
             if progress:
-                progress(f"audit {library} {dtype} {name}")
-            params = spec.get(name).resolve_params(None)
-            out.append((a, audit(name, a.make(params), backend=backend, dtype=dtype, label=a.call.split("(")[0],
-                                 conventions=a.conventions, reproducer=reproducer(a, spec.get(name), params,
-                                                                                  backend, dtype))))
+                progress(f"[{k + 1}/{len(chosen)}] audit {library} {dtype} {a.key}")
+            s = spec.get(a.spec)
+            params = s.resolve_params(a.params)
+
+            def evaluate(cases, dt, a=a, params=params):
+                return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad)
+            out.append((a, audit_with(s, evaluate, backend=lib.backend, dtype=dtype, grad=grad, params=params,
+                                      label=a.call.split("(")[0], conventions=a.conventions,
+                                      reproducer=reproducer(a, s, params, lib.backend, dtype))))
     return out
 
 
@@ -80,10 +91,10 @@ def markdown(library: str, reports: list) -> str:
             if sample and len(repro) > 300:
                 repro = repro[:297] + "…`"
             grad_bits = f"{r.worst_grad_bits:.1f}" if r.gradient_checked else "—"
-            lines_.append(f"| {r.spec} | `{a.call}` | {r.points} | {counts} | {r.worst_bits:.1f} / "
+            lines_.append(f"| {a.key} | `{a.call}` | {r.points} | {counts} | {r.worst_bits:.1f} / "
                           f"{grad_bits} | {repro} |")
         lines_.append("")
-    conv = {(a.spec, c.description) for a, _ in reports for c in a.conventions}
+    conv = {(a.key, c.description) for a, _ in reports for c in a.conventions}
     if conv:
         lines_ += ["## Conventions that differ from the spec", ""]
         lines_ += [f"- {name}: {text}" for name, text in sorted(conv)]
@@ -96,6 +107,7 @@ def write(reports: list, library: str, out: str | Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     md, js = folder / f"{library}.md", folder / f"{library}.json"
     md.write_text(markdown(library, reports), encoding="utf-8")
-    js.write_text(json.dumps([dict(r.to_json(), call=a.call) for a, r in reports], indent=1) + "\n",
+    js.write_text(json.dumps([dict(r.to_json(), call=a.call, key=a.key, params=a.params) for a, r in reports],
+                             indent=1) + "\n",
                   encoding="utf-8")
     return md, js

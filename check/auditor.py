@@ -275,6 +275,6 @@ def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, sha
             seen.add(kind)
             index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
             detail = ("the truth is subnormal in this dtype: an underflow"
-                      if kind.endswith("inaccurate") and abs(w) < float(np.finfo(dtype).tiny) else "")
+                      if kind.endswith("inaccurate") and 0 < abs(w) < float(np.finfo(dtype).tiny) else "")
             report.findings.append(Finding(kind, inputs, index, _decimal(w), _decimal(g), round(b, 2),
                                            origin, repro, detail))

@@ -73,7 +73,7 @@ def _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params):
     if not grad:
         return np.asarray(f(arrays[wrt]), dtype=np.float64), None
     out, pullback = jax.vjp(f, arrays[wrt])
-    cot = jnp.ones_like(out) if cotangent is None else jnp.asarray(np.asarray(cotangent, dtype=dtype))
+    cot = jnp.ones_like(out) if cotangent is None else jnp.asarray(np.asarray(cotangent), dtype=out.dtype)
     (g,) = pullback(cot)
     return np.asarray(out, dtype=np.float64), np.asarray(g, dtype=np.float64)
 

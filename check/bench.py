@@ -4,7 +4,7 @@ For cross_entropy_logits and kl_div (each hand-written gradient of the catalog):
 every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
 included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`, and the
 audit throughput of torch's cross_entropy (points a second, truth included, beside the float
-evaluation alone) and the wall time of `gradspec audit torch`.
+evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.
 A benchmark, not a test: it prints numbers and asserts nothing about time.
 """
 from __future__ import annotations
@@ -104,11 +104,14 @@ def _audit_throughput() -> None:
         print(f"audit torch cross_entropy {shape[0]}×{shape[1]} float32: {r.points / took:8.1f} points/s with the "
               f"truth; the float value and gradient alone {r.points / floats:8.0f} points/s "
               f"(truth {took / floats:.0f}× the float)")
-    start = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "--out", "/tmp/gradspec-bench-reports"],
-                       capture_output=True, text=True)
-    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
-    print(f"whole `gradspec audit torch` (float32 and float64): {time.monotonic() - start:.1f} s wall ({last})")
+    from .libraries import LIBRARIES
+    for library in LIBRARIES:
+        start = time.monotonic()
+        p = subprocess.run([sys.executable, "-m", "check", "audit", library, "--out", "/tmp/gradspec-bench-reports"],
+                           capture_output=True, text=True)
+        last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+        print(f"whole `gradspec audit {library}` (float32 and float64, {len(LIBRARIES[library].adapters)} calls): "
+              f"{time.monotonic() - start:.1f} s wall ({last})")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--json]
     gradspec cards [NAMES ...] [--out reports] [--check]               contract cards (see check/cards.py)
-    gradspec audit torch|numpy [NAMES ...] [--dtype float32,float64] [--json] [--out reports]
+    gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float32,float64] [--json] [--out reports]
     gradspec audit --impl module:function --spec NAME [--backend numpy|torch|jax] [--dtype ...] [--json]
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify), a card drifted (cards
@@ -217,7 +217,10 @@ def cmd_audit(args) -> int:
         pairs = [(None, r) for r in reports]
     else:
         if not args.library:
-            raise GradspecError(lines("gradspec: audit what? name a library (torch, numpy) or give --impl"))
+            from check.libraries import LIBRARIES
+            raise GradspecError(lines(f"gradspec: audit what? name a library ({', '.join(LIBRARIES)}) or give --impl",
+                                      "e.g. gradspec audit torch kl_div, or gradspec audit --impl mylosses:focal "
+                                      "--spec focal"))
         pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), progress)
         md, js = audit_report.write(pairs, args.library, args.out)
     findings = sum(len(r.findings) for _, r in pairs)
@@ -255,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 naming the files that differ from what the specs produce")
     ap = sub.add_parser("audit", help="audit a library's losses (or any callable) against the specs")
-    ap.add_argument("library", nargs="?", help="torch or numpy")
+    ap.add_argument("library", nargs="?", help="torch, jax, optax, numpy or keras")
     ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")
     ap.add_argument("--dtype", default="float32,float64", help="comma-separated: float32,float64")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")

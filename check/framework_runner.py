@@ -54,17 +54,17 @@ def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[
         return [], f"{type(e).__name__}: {e}"
 
 
-def _worker_audit(library: str, spec_name: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
-    """In the worker: the library's call for ``spec_name`` (check.libraries), its value and gradient at
-    each case; ("ok", value, grad) or ("crash", message) per case."""
+def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
+    """In the worker: the library's call for adapter ``key`` (check.libraries), its value and gradient
+    at each case; ("ok", value, grad) or ("crash", message) per case."""
     from .backends import BACKENDS
     from .libraries import LIBRARIES
-    backend, adapters, _ = LIBRARIES[library]
+    backend = LIBRARIES[library].backend
     if backend == "torch":
         import torch
         torch.set_num_threads(1)
     try:
-        impl = adapters[spec_name].make(params)
+        impl = LIBRARIES[library].adapters[key].make(params)
     except Exception as e:                              # the library lacks the function: every case crashes
         return [("crash", f"{type(e).__name__}: {e}")] * len(cases)
     out = []
@@ -156,14 +156,15 @@ def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, time
         return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
 
 
-def evaluate_library(library: str, spec_name: str, params: dict, dtype: str, cases: list, grad: bool,
+def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
                      timeout: float = 600.0) -> list:
-    """The library's value and gradient at each (args, cotangent) case, computed in the worker:
-    (value, grad) per case, or a message string where the call raised (or the worker died)."""
+    """The value and gradient of the library's call for adapter ``key`` at each (args, cotangent) case,
+    computed in the worker: (value, grad) per case, or a message string where the call raised (or the
+    worker died)."""
     try:
-        answers = _ask(("audit", library, spec_name, params, dtype, cases, grad), timeout)
+        answers = _ask(("audit", library, key, params, dtype, cases, grad), timeout)
     except WorkerDied:
-        return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {spec_name}"] * len(cases)
+        return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {key}"] * len(cases)
     return [(a[1], a[2]) if a[0] == "ok" else a[1] for a in answers]
 
 

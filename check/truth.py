@@ -98,9 +98,9 @@ def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
     return None
 
 
-def rounded_truth(at, n: int, dtype: str, scales=None) -> np.ndarray:
-    """float64 array of the ``n`` values of ``at()`` (a list of arbs, computed inside the precision
-    block) correctly rounded to ``dtype``; NaN where no precision decides an entry."""
+def _ladder(at, n: int, accept) -> np.ndarray:
+    """Each of the n values of ``at()`` (a list of arbs, computed inside the precision block) raised
+    through PRECISIONS until ``accept(ball, i)`` gives a float for it; NaN where none does."""
     out = np.full(n, np.nan)
     todo = list(range(n))
     for bits in PRECISIONS:
@@ -111,7 +111,7 @@ def rounded_truth(at, n: int, dtype: str, scales=None) -> np.ndarray:
                 continue
             still = []
             for i in todo:
-                v = decided(values[i], dtype, scales[i] if scales is not None else 0.0)
+                v = accept(values[i], i)
                 if v is None:
                     still.append(i)
                 else:
@@ -120,6 +120,12 @@ def rounded_truth(at, n: int, dtype: str, scales=None) -> np.ndarray:
         if not todo:
             break
     return out
+
+
+def rounded_truth(at, n: int, dtype: str, scales=None) -> np.ndarray:
+    """float64 array of the ``n`` values of ``at()`` correctly rounded to ``dtype``; NaN where no
+    precision decides an entry."""
+    return _ladder(at, n, lambda ball, i: decided(ball, dtype, scales[i] if scales is not None else 0.0))
 
 
 def _rough(ball: arb) -> float | None:
@@ -136,22 +142,4 @@ def _rough(ball: arb) -> float | None:
 def scale_of(at, n: int) -> np.ndarray:
     """The magnitudes of ``at()``'s n values as floats good to 8 bits (the precision raised as for the
     truth); inf where a magnitude overflows float64; 0 where it is not finite or nothing settles it."""
-    out = np.zeros(n)
-    todo = list(range(n))
-    for bits in PRECISIONS:
-        with precision(bits):
-            try:
-                values = at()
-            except Undecided:
-                continue
-            still = []
-            for i in todo:
-                r = _rough(values[i])
-                if r is None:
-                    still.append(i)
-                else:
-                    out[i] = r
-        todo = still
-        if not todo:
-            break
-    return out
+    return np.nan_to_num(_ladder(at, n, lambda ball, i: _rough(ball)), nan=0.0, posinf=np.inf)

@@ -69,6 +69,16 @@ def decide(op: str, a, b) -> bool:
     raise Undecided(f"{a} {op} {b}")
 
 
+def extreme(values, op: str):
+    """The first of ``values`` that no later one beats under ``op`` (">" the max, "<" the min), every
+    comparison decided: ties keep the earlier value."""
+    best = values[0]
+    for v in values[1:]:
+        if decide(op, v, best):
+            best = v
+    return best
+
+
 def sign(x) -> int:
     if decide(">", x, 0):
         return 1
@@ -135,19 +145,11 @@ class ArbNamespace(ObjectNamespace):
 
     @staticmethod
     def _max_all(values):
-        best = values[0]
-        for v in values[1:]:
-            if decide(">", v, best):
-                best = v
-        return best
+        return extreme(values, ">")
 
     @staticmethod
     def _min_all(values):
-        best = values[0]
-        for v in values[1:]:
-            if decide("<", v, best):
-                best = v
-        return best
+        return extreme(values, "<")
 
     @staticmethod
     def _maximum(a, b):

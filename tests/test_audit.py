@@ -90,9 +90,9 @@ def test_torch_gradient_killed_by_a_clamp():
 
 
 def test_torch_bce_clamp_is_reported_as_a_convention_not_dropped():
-    from check.libraries import TORCH
+    from check.libraries import LIBRARIES
     import spec
-    a = TORCH["bce"]
+    a = LIBRARIES["torch"].adapters["bce"]
     r = audit("bce", a.make(spec.get("bce").resolve_params(None)), backend="torch", conventions=a.conventions)
     conv = [f for f in r.findings if f.kind == "convention"]
     assert conv and "−100" in conv[0].detail

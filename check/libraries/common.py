@@ -1,0 +1,68 @@
+"""The pieces every library's adapters are made of: ``Adapter``, ``Convention`` and convention tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from spec.domains import exact
+
+
+@dataclass(frozen=True)
+class Convention:
+    description: str
+    applies: Callable[[dict, dict], bool]       # (input name -> float array, spec params) -> bool
+
+
+@dataclass(frozen=True)
+class Adapter:
+    spec: str
+    call: str                                   # as a person types it; input and parameter names are replaced
+    make: Callable[[dict], Callable]            # spec params -> the callable audited
+    conventions: tuple = field(default_factory=tuple)
+    params: dict = field(default_factory=dict)  # spec parameters this call implements (besides the defaults)
+
+    @property
+    def key(self) -> str:
+        """The spec's name, with the parameters that differ from its defaults: ``smooth_l1 {beta=0}``."""
+        if not self.params:
+            return self.spec
+        return self.spec + " {" + ", ".join(f"{k}={_text(v)}" for k, v in self.params.items()) + "}"
+
+
+def _text(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def floats(values: dict, name: str) -> np.ndarray:
+    return np.asarray(values[name], dtype=np.float64)
+
+
+def outside_clamp(name: str, param: str = "eps"):
+    """Some entry of ``name`` strictly outside [eps, 1 − eps], compared exactly (the float 1e-06 is below 1/10⁶)."""
+    def applies(values, params):
+        eps = exact(params.get(param, 0))
+        return any(Fraction(float(v)) < eps or Fraction(float(v)) > 1 - eps for v in floats(values, name).flat)
+    return applies
+
+
+def below(name: str, bound: float):
+    """Some entry of ``name`` below ``bound``."""
+    return lambda values, params: bool((floats(values, name) < bound).any())
+
+
+def tie(margin_of):
+    """Some entry where ``margin_of(values, params)`` (a float64 array) is exactly 0: a kink's tie."""
+    return lambda values, params: bool((np.asarray(margin_of(values, params)) == 0).any())
+
+
+def rows_not_normalised(name: str):
+    """Some last-axis row of ``name`` whose sum is not 1 (in float64)."""
+    return lambda values, params: bool((np.abs(floats(values, name).sum(axis=-1) - 1) > 1e-6).any())
+
+
+JAX_ABS = "JAX's abs has slope 1 at 0; the spec takes sign(0) = 0 (the subgradient 0)"
+JAX_TIE = ("JAX's maximum splits the gradient at a tie (half to each argument); the spec takes the "
+           "subgradient 0 there")

@@ -1,0 +1,48 @@
+"""optax's losses, as ``gradspec audit optax`` calls them; gradients by jax.vjp.
+
+optax returns a loss per element (or per row); the adapters take its mean, so that the call is
+the spec's reduction ("mean" over elements, "batchmean" over rows).
+"""
+from __future__ import annotations
+
+from .common import JAX_TIE, Adapter, Convention, floats, tie
+
+
+def _losses():
+    import optax.losses
+    return optax.losses
+
+
+def _hinge_margin(values, params):
+    return 1 - floats(values, "target") * floats(values, "predicted")
+
+
+ADAPTERS = [
+    Adapter("mse", "optax.losses.squared_error(predicted, target).mean()",
+            lambda p: lambda x, t: _losses().squared_error(x, t).mean()),
+    Adapter("huber", "optax.losses.huber_loss(predicted, target, delta=delta).mean()",
+            lambda p: lambda x, t: _losses().huber_loss(x, t, delta=p["delta"]).mean()),
+    Adapter("log_cosh", "optax.losses.log_cosh(predicted, target).mean()",
+            lambda p: lambda x, t: _losses().log_cosh(x, t).mean()),
+    Adapter("cross_entropy_logits", "optax.losses.softmax_cross_entropy(logits, target).mean()",
+            lambda p: lambda z, t: _losses().softmax_cross_entropy(z, t).mean()),
+    Adapter("cross_entropy_logits", "optax.losses.softmax_cross_entropy(logits, "
+            "optax.losses.smooth_labels(target, label_smoothing)).mean()",
+            lambda p: lambda z, t: _losses().softmax_cross_entropy(
+                z, _losses().smooth_labels(t, p["label_smoothing"])).mean(),
+            params={"label_smoothing": 0.1}),
+    Adapter("bce_with_logits", "optax.losses.sigmoid_binary_cross_entropy(logits, target).mean()",
+            lambda p: lambda z, t: _losses().sigmoid_binary_cross_entropy(z, t).mean()),
+    Adapter("kl_div", "optax.losses.kl_divergence(log_probs, target).mean()",
+            lambda p: lambda lp, t: _losses().kl_divergence(lp, t).mean()),
+    Adapter("hinge", "optax.losses.hinge_loss(predicted, target).mean()",
+            lambda p: lambda x, t: _losses().hinge_loss(x, t).mean(),
+            (Convention(JAX_TIE, tie(_hinge_margin)),)),
+    Adapter("cosine_similarity", "optax.losses.cosine_distance(predicted.ravel(), target.ravel(), epsilon=eps**2)",
+            lambda p: lambda x, t: _losses().cosine_distance(x.ravel(), t.ravel(), epsilon=p["eps"] ** 2)),
+    Adapter("focal", "optax.losses.sigmoid_focal_loss(logits, target, alpha=alpha, gamma=gamma).mean()",
+            lambda p: lambda z, t: _losses().sigmoid_focal_loss(z, t, alpha=p["alpha"], gamma=p["gamma"]).mean()),
+    Adapter("focal", "optax.losses.sigmoid_focal_loss(logits, target, alpha=alpha, gamma=gamma).mean()",
+            lambda p: lambda z, t: _losses().sigmoid_focal_loss(z, t, alpha=p["alpha"], gamma=p["gamma"]).mean(),
+            params={"alpha": None, "gamma": 0.5}),
+]
