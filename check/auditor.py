@@ -44,7 +44,7 @@ from spec.errors import GradspecError, lines
 
 from . import points as pts
 from .audit_truth import TruthPlan
-from .backends import BACKENDS
+from .backends import BACKENDS, evaluate_cases
 from .float_error import bits
 
 KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
@@ -176,17 +176,8 @@ def _cases(s, prob, op, dtype, points) -> list:
 
 def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
     """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad) or an exception]."""
-    b = BACKENDS[backend]
-
     def evaluate(cases, dtype):
-        out = []
-        for c in cases:
-            try:
-                with np.errstate(all="ignore"):
-                    out.append(b.evaluate(impl, c.args, dtype, 0, c.cotangent, grad, params, impl_grad))
-            except Exception as e:                      # the library's failure is a finding, not ours
-                out.append(e)
-        return out
+        return evaluate_cases(backend, impl, [(c.args, c.cotangent) for c in cases], dtype, grad, params, impl_grad)
     return evaluate
 
 

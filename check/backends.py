@@ -91,3 +91,18 @@ BACKENDS = {
     "torch": Backend("torch", "torch", _torch_evaluate, True),
     "jax": Backend("jax", "jax", _jax_evaluate, True),
 }
+
+
+def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, params: dict,
+                   impl_grad=None) -> list:
+    """``impl`` at each (args, cotangent) of ``arg_lists``: (value, grad) per case, or the exception it
+    raised (the library's failure is a finding, not gradspec's)."""
+    evaluate = BACKENDS[backend].evaluate
+    out = []
+    for args, cotangent in arg_lists:
+        try:
+            with np.errstate(all="ignore"):
+                out.append(evaluate(impl, args, dtype, 0, cotangent, grad, params, impl_grad))
+        except Exception as e:                          # noqa: BLE001 — reported as a crash finding
+            out.append(e)
+    return out

@@ -57,7 +57,7 @@ def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[
 def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
     """In the worker: the library's call for adapter ``key`` (check.libraries), its value and gradient
     at each case; ("ok", value, grad) or ("crash", message) per case."""
-    from .backends import BACKENDS
+    from .backends import evaluate_cases
     from .libraries import LIBRARIES
     backend = LIBRARIES[library].backend
     if backend == "torch":
@@ -67,15 +67,8 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
         impl = LIBRARIES[library].adapters[key].make(params)
     except Exception as e:                              # the library lacks the function: every case crashes
         return [("crash", f"{type(e).__name__}: {e}")] * len(cases)
-    out = []
-    for args, cotangent in cases:
-        try:
-            with np.errstate(all="ignore"):
-                value, g = BACKENDS[backend].evaluate(impl, args, dtype, 0, cotangent, grad, params)
-            out.append(("ok", value, g))
-        except Exception as e:                          # the library's failure is a finding
-            out.append(("crash", f"{type(e).__name__}: {e}"))
-    return out
+    return [("crash", f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else ("ok", *r)
+            for r in evaluate_cases(backend, impl, cases, dtype, grad, params)]
 
 
 _REQUESTS = {"emitted": _worker_run, "audit": _worker_audit}

@@ -58,6 +58,11 @@ def tie(margin_of):
     return lambda values, params: bool((np.asarray(margin_of(values, params)) == 0).any())
 
 
+def hinge_margin(values, params):
+    """1 − t·p, whose zeros are the hinge's ties."""
+    return 1 - floats(values, "target") * floats(values, "predicted")
+
+
 def rows_not_normalised(name: str):
     """Some last-axis row of ``name`` whose sum is not 1 (in float64)."""
     return lambda values, params: bool((np.abs(floats(values, name).sum(axis=-1) - 1) > 1e-6).any())

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .common import JAX_ABS, JAX_TIE, Adapter, Convention, floats, rows_not_normalised, tie
+from .common import JAX_ABS, JAX_TIE, Adapter, Convention, floats, hinge_margin, rows_not_normalised, tie
 
 
 def _keras():
@@ -61,10 +61,6 @@ def _kl_clipped(values, params):
     return bool((floats(values, "target") < 1e-7).any() or (p < 1e-7).any() or (p >= 1).any())
 
 
-def _hinge_margin(values, params):
-    return 1 - floats(values, "target") * floats(values, "predicted")
-
-
 EPSILON = ("Keras clips to [epsilon, 1 − epsilon] with epsilon = 1e-7 rounded to the dtype, and 1 − epsilon "
            "computed in it; the spec clamps at the exact 1e-7 and 1 − 1e-7")
 
@@ -109,7 +105,7 @@ ADAPTERS = [
             params={"eps": 1e-7}),                   # its normalize() clamps each norm at epsilon() = 1e-7
     Adapter("hinge", "keras.losses.hinge(target, predicted).mean()",
             lambda p: lambda x, t: _losses().hinge(t, x).mean(),
-            (Convention(JAX_TIE, tie(_hinge_margin)),)),
+            (Convention(JAX_TIE, tie(hinge_margin)),)),
     Adapter("focal", "keras.losses.binary_focal_crossentropy(target, logits, apply_class_balancing=True, "
             "alpha=alpha, gamma=gamma, from_logits=True).mean()",
             lambda p: lambda z, t: _losses().binary_focal_crossentropy(

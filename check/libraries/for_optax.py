@@ -5,16 +5,12 @@ the spec's reduction ("mean" over elements, "batchmean" over rows).
 """
 from __future__ import annotations
 
-from .common import JAX_TIE, Adapter, Convention, floats, tie
+from .common import JAX_TIE, Adapter, Convention, hinge_margin, tie
 
 
 def _losses():
     import optax.losses
     return optax.losses
-
-
-def _hinge_margin(values, params):
-    return 1 - floats(values, "target") * floats(values, "predicted")
 
 
 ADAPTERS = [
@@ -37,7 +33,7 @@ ADAPTERS = [
             lambda p: lambda lp, t: _losses().kl_divergence(lp, t).mean()),
     Adapter("hinge", "optax.losses.hinge_loss(predicted, target).mean()",
             lambda p: lambda x, t: _losses().hinge_loss(x, t).mean(),
-            (Convention(JAX_TIE, tie(_hinge_margin)),)),
+            (Convention(JAX_TIE, tie(hinge_margin)),)),
     Adapter("cosine_similarity", "optax.losses.cosine_distance(predicted.ravel(), target.ravel(), epsilon=eps**2)",
             lambda p: lambda x, t: _losses().cosine_distance(x.ravel(), t.ravel(), epsilon=p["eps"] ** 2)),
     Adapter("focal", "optax.losses.sigmoid_focal_loss(logits, target, alpha=alpha, gamma=gamma).mean()",
