@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Callable
 
 import spec as spec_pkg
-from spec.entry import accepted_params
+from spec.entry import accepted_params, variant_tag
 
 from .condition import check_condition
 from .derivative import check_derivative
@@ -61,14 +61,6 @@ def checks(name) -> list[CatalogCheck]:
                 out.append(CatalogCheck(s.name, check_id(n, target),
                                         lambda n=n, t=target: emitted_result(s, n, target=t)))
     return out
-
-
-def variant_tag(variant: dict) -> str:
-    return " {" + ", ".join(f"{k}={_text(v)}" for k, v in variant.items()) + "}"
-
-
-def _text(v) -> str:
-    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
 
 def _takes(fn, variant: dict) -> bool:

@@ -25,7 +25,7 @@ from flint import arb
 from .xp_arb import Undecided, precision
 
 PRECISIONS = (128, 512, 2048, 8192)       # bits
-FORMATS = {"float32": (np.float32, 24), "float64": (np.float64, 53)}
+SIGNIFICAND_BITS = {"float32": 24, "float64": 53}
 
 
 def _exact(x: arb) -> Fraction:
@@ -93,7 +93,7 @@ def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
     lo, hi = round_fraction(mid - rad, dtype), round_fraction(mid + rad, dtype)
     if lo == hi:
         return lo
-    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (FORMATS[dtype][1] + 16):
+    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (SIGNIFICAND_BITS[dtype] + 16):
         return round_fraction(mid, dtype)
     return None
 

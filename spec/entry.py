@@ -198,6 +198,13 @@ class Spec:
         return tuple(d for d in self.derivatives if d.wrt == wrt)
 
 
+def variant_tag(params: dict) -> str:
+    """`` {beta=0, weight=1,2,0.5}``: parameter settings as check ids and audit keys show them."""
+    def text(v):
+        return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+    return " {" + ", ".join(f"{k}={text(v)}" for k, v in params.items()) + "}"
+
+
 def accepted_params(fn: Callable, params: dict) -> dict:
     """The subset of ``params`` a formula names (all of them if it takes **kwargs)."""
     sig = inspect.signature(fn)

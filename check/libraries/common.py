@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from spec.domains import exact
+from spec.entry import variant_tag
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,7 @@ class Adapter:
     @property
     def key(self) -> str:
         """The spec's name, with the parameters that differ from its defaults: ``smooth_l1 {beta=0}``."""
-        if not self.params:
-            return self.spec
-        return self.spec + " {" + ", ".join(f"{k}={_text(v)}" for k, v in self.params.items()) + "}"
-
-
-def _text(v) -> str:
-    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+        return self.spec + variant_tag(self.params) if self.params else self.spec
 
 
 def floats(values: dict, name: str) -> np.ndarray:
