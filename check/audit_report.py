@@ -27,6 +27,7 @@ from .libraries import LIBRARIES
 def audit_library(library: str, names=None, dtypes=("float32", "float64"), progress=None) -> list:
     """(adapter, report) for every adapter of ``library`` (those of ``names`` only, when given), per dtype.
 
+    ``progress(what, total)`` is told as each of the ``total`` audits begins.
     The library's calls run in the framework worker (check.framework_runner), one request per entry
     and dtype: gradspec's own process never imports torch, jax or keras."""
     if library not in LIBRARIES:
@@ -48,7 +49,7 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
     for dtype in dtypes:
         for k, a in enumerate(chosen):
             if progress:
-                progress(f"[{k + 1}/{len(chosen)}] audit {library} {dtype} {a.key}")
+                progress(f"{library} {dtype} {a.key}", len(dtypes) * len(chosen))
             s = spec.get(a.spec)
             params = s.resolve_params(a.params)
 

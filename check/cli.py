@@ -1,13 +1,18 @@
 """The ``gradspec`` command.
 
-    gradspec list [--json]
+    gradspec list [--module MOD ...] [--json]
     gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
     gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
-    gradspec verify [NAMES ...] [--json]
-    gradspec cards [NAMES ...] [--out reports] [--check]               contract cards (see check/cards.py)
-    gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float32,float64] [--json] [--out reports]
-    gradspec audit --impl module:function --spec NAME [--backend numpy|torch|jax] [--dtype ...] [--json]
+    gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
+    gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards.py)
+    gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float32,float64] [--json] [--junit FILE]
+    gradspec audit --impl module:function --spec NAME [--module MOD] [--backend numpy|torch|jax] [--dtype ...]
+
+--module MOD imports a module of your own specs (the current folder first on the path) and works on
+the specs it registers; installed packages with a ``gradspec.specs`` entry point are loaded always.
+Progress goes to stderr: a bar on a terminal, nothing (verify, whose results are lines) or one line
+per step (audit, cards) elsewhere; --quiet silences it.
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify), a card drifted (cards
 --check), an audit has findings (audit); 2 bad input — with a
@@ -64,9 +69,22 @@ def _params(items):
     return out
 
 
+def _module_names(args) -> list[str]:
+    """The specs the --module modules register (each imported, the current folder first on the path)."""
+    out = []
+    for m in getattr(args, "module", None) or []:
+        out += [n for n in spec_pkg.load_module(m) if n not in out]
+    return out
+
+
+def _progress(args, total: int, label: str, lines_when_not_tty: bool = True):
+    from check.progress import Progress
+    return Progress(total, label, quiet=args.quiet or (not sys.stderr.isatty() and not lines_when_not_tty))
+
+
 def cmd_list(args) -> int:
     rows = []
-    for name in spec_pkg.names():
+    for name in _module_names(args) or spec_pkg.names():
         s = spec_pkg.get(name)
         rows.append({"name": s.name, "kind": s.kind,
                      "inputs": [{"name": i.name, "domain": i.domain.name} for i in s.inputs],
@@ -115,18 +133,21 @@ def cmd_derive(args) -> int:
 
 def cmd_verify(args) -> int:
     from check import catalog
-    names = args.names or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
+    names = list(args.names) + [n for n in _module_names(args) if n not in args.names]
+    names = names or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
     known = catalog.known_deviations()
-    failed = 0
-    total = 0
-    for n in names:
-        for c in catalog.checks(n):
+    todo = [c for n in names for c in catalog.checks(n)]
+    failed, cases = 0, []
+    with _progress(args, len(todo), "verify", lines_when_not_tty=False) as bar:
+        for c in todo:
+            bar.step(f"{c.spec} {c.id}")
             r = c.run()
-            total += 1
             ok, note = catalog.passed(r, known)
             failed += not ok
+            cases.append(_junit_case(r, ok, note))
+            bar.finish()
             if args.json:
                 print(json.dumps({"spec": r.spec, "check": r.check, "status": r.status, "method": r.method,
                                   "passed": ok, "note": note, "seconds": round(r.seconds, 4),
@@ -138,12 +159,26 @@ def cmd_verify(args) -> int:
                       + (f"  [{note}]" if note else ""), flush=True)
                 if not ok:
                     print("     " + r.message.replace("\n", "\n     "), flush=True)
+    if args.junit:
+        from check.junit import write_junit
+        write_junit(args.junit, "gradspec verify", cases)
     if not args.json:
         missing = [f for f in catalog.FRAMEWORKS if not catalog.framework_installed(f)]
-        print(f"{total - failed} passed, {failed} failed"
+        print(f"{len(todo) - failed} passed, {failed} failed"
               + (f"; not run: emitted code for {', '.join(missing)} (not installed — pip install "
-                 f"'gradspec[{','.join(missing)}]')" if missing else ""))
+                 f"'gradspec[{','.join(missing)}]')" if missing else "")
+              + (f"; JUnit XML in {args.junit}" if args.junit else ""))
     return 1 if failed else 0
+
+
+def _junit_case(r, ok: bool, note: str):
+    """A verify result as a JUnit test case: the message, or how it passed (method, scope, precision, points)."""
+    from check.junit import Case
+    how = (f"{r.status} by {r.method}" + (f", {r.scope}" if r.scope else "")
+           + (f", at {r.precision} digits" if r.status == "verified" and r.precision else "")
+           + (f" on {r.points} points" if r.status == "verified" and r.points else ""))
+    return Case(r.spec, r.check, r.seconds, ok, r.status,
+                (r.message if not ok else how + (f" [{note}]" if note else "")))
 
 
 def cmd_cards(args) -> int:
@@ -154,10 +189,12 @@ def cmd_cards(args) -> int:
                                   "hint: give the reports folder, e.g. --out reports"))
     for n in args.names:
         if spec_pkg.get(n).name not in spec_pkg.names():
-            raise GradspecError(lines(f"gradspec: cards are made for catalog entries; {n!r} is not one",
-                                      "run `gradspec list` to see them"))
-    files = cards.generate(args.names or None,
-                           progress=lambda n: print(f"card {n}", file=sys.stderr, flush=True))
+            raise GradspecError(lines(f"gradspec: cards are made for registered specs; {n!r} is not one",
+                                      "run `gradspec list` to see them (models have no cards)"))
+    modules = _module_names(args)
+    chosen = list(args.names) + [n for n in modules if n not in args.names]
+    with _progress(args, len(chosen or spec_pkg.names()), "card") as bar:
+        files = cards.generate(chosen or None, progress=bar.step, index=not args.names)
     if not args.check:
         cards.write(files, out)
         print(f"wrote {len(files)} files to {out}/ ({sum(p.startswith('cards/') and p.endswith('.md') for p in files)}"
@@ -202,7 +239,7 @@ def cmd_audit(args) -> int:
     if bad or not dtypes:
         raise GradspecError(lines(f"gradspec: --dtype {args.dtype!r}: {bad[0] if bad else 'empty'} is not a dtype",
                                   f"dtypes: {', '.join(DTYPES)} (comma-separated)"))
-    progress = lambda text: print(text, file=sys.stderr, flush=True)     # noqa: E731
+    _module_names(args)
     if args.impl:
         if args.library or args.names:
             raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
@@ -211,9 +248,11 @@ def cmd_audit(args) -> int:
         fn = _load_impl(args.impl)
         spec_pkg.get(args.spec)
         reports = []
-        for d in dtypes:
-            progress(f"audit {args.impl} {d}")
-            reports.append(audit(args.spec, fn, backend=args.backend, dtype=d, label=args.impl.replace(":", ".")))
+        with _progress(args, len(dtypes), "audit") as bar:
+            for d in dtypes:
+                bar.step(f"{args.impl} {d}")
+                reports.append(audit(args.spec, fn, backend=args.backend, dtype=d,
+                                     label=args.impl.replace(":", ".")))
         pairs = [(None, r) for r in reports]
     else:
         if not args.library:
@@ -221,8 +260,16 @@ def cmd_audit(args) -> int:
             raise GradspecError(lines(f"gradspec: audit what? name a library ({', '.join(LIBRARIES)}) or give --impl",
                                       "e.g. gradspec audit torch kl_div, or gradspec audit --impl mylosses:focal "
                                       "--spec focal"))
-        pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), progress)
+        with _progress(args, 0, "audit") as bar:
+            def step(what, total):
+                bar.total = total
+                bar.step(what)
+            pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step)
         md, js = audit_report.write(pairs, args.library, args.out)
+    if args.junit:
+        from check.junit import write_junit
+        write_junit(args.junit, f"gradspec audit {args.library or args.impl}",
+                    [_audit_case(a, r) for a, r in pairs])
     findings = sum(len(r.findings) for _, r in pairs)
     if args.json:
         print(json.dumps([r.to_json() for _, r in pairs], indent=1))
@@ -232,8 +279,27 @@ def cmd_audit(args) -> int:
             print(f"{'ok  ' if r.ok else 'FIND'} {r.spec:22s} {r.dtype:8s} {r.points:4d} points  findings: {counts}")
         if not args.impl:
             print(f"wrote {md} and {js}")
-        print(f"{findings} finding(s)")
+        print(f"{findings} finding(s)" + (f"; JUnit XML in {args.junit}" if args.junit else ""))
     return 1 if findings else 0
+
+
+def _audit_case(adapter, r):
+    """An audit report as a JUnit test case: suite the call audited, name the dtype; a finding fails it."""
+    from check.junit import Case
+    suite = adapter.key if adapter is not None else r.spec
+    if r.ok:
+        return Case(suite, r.dtype, 0.0, True, "no findings",
+                    f"{r.implementation} ({r.backend}) at {r.dtype}: {r.points} points, no findings; "
+                    f"worst error {r.worst_bits:.1f} bits (value), {r.worst_grad_bits:.1f} bits (gradient)")
+    counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items())
+    text = [f"{r.implementation} ({r.backend}) at {r.dtype}: {len(r.findings)} finding(s) on {r.points} points "
+            f"({counts})"]
+    for f in r.findings[:20]:
+        text.append(f"- {f.kind} at {f.origin}, entry {list(f.index)}: expected {f.expected}, got {f.got}"
+                    + (f" ({f.detail})" if f.detail else "") + f"\n  reproduce: {f.reproducer}")
+    if len(r.findings) > 20:
+        text.append(f"... and {len(r.findings) - 20} more (see --json or the report file)")
+    return Case(suite, r.dtype, 0.0, False, f"findings: {counts}", "\n".join(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -241,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     lp = sub.add_parser("list", help="list the catalog")
     lp.add_argument("--json", action="store_true")
+    lp.add_argument("--module", action="append", metavar="MOD", help="list only the specs this module registers")
     dp = sub.add_parser("derive", help="print an entry's closed-form gradient / VJP")
     dp.add_argument("name", nargs="?", help="a catalog entry, or a model name such as linear:3x2+mse")
     dp.add_argument("--model", help="linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus]")
@@ -252,9 +319,15 @@ def build_parser() -> argparse.ArgumentParser:
     vp = sub.add_parser("verify", help="run every check of the named entries (default: all)")
     vp.add_argument("names", nargs="*")
     vp.add_argument("--json", action="store_true", help="one JSON object per check, per line")
+    vp.add_argument("--module", action="append", metavar="MOD",
+                    help="a module of your own specs (e.g. mypkg.losses): check the specs it registers")
+    vp.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML to FILE")
+    vp.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     cp = sub.add_parser("cards", help="write the gradient contract cards (or check them for drift)")
     cp.add_argument("names", nargs="*", help="only these entries (default: all, and the index)")
     cp.add_argument("--out", default="reports", help="the reports folder (default: reports)")
+    cp.add_argument("--module", action="append", metavar="MOD", help="cards for the specs this module registers")
+    cp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     cp.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 naming the files that differ from what the specs produce")
     ap = sub.add_parser("audit", help="audit a library's losses (or any callable) against the specs")
@@ -263,8 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--dtype", default="float32,float64", help="comma-separated: float32,float64")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", default="reports", help="the reports folder: writes audit/LIBRARY.md and .json")
+    ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")
+    ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    ap.add_argument("--module", action="append", metavar="MOD", help="a module of your own specs, for --spec")
     ap.add_argument("--impl", help="module:function, a callable to audit instead of a library")
-    ap.add_argument("--spec", help="with --impl: the catalog entry it implements")
+    ap.add_argument("--spec", help="with --impl: the spec it implements (catalog, or one from --module)")
     ap.add_argument("--backend", default="numpy", choices=["numpy", "torch", "jax"],
                     help="with --impl: the arrays it takes (gradients from torch/jax autograd)")
     return p

@@ -1,24 +1,51 @@
-"""The registry of catalog entries: ``names()``, ``get(name)``, ``register(spec)``.
+"""The registry of specs: ``names()``, ``get(name)``, ``register(spec)``, ``load_module(name)``.
 
-The catalog (``spec/catalog/``) is imported on first use, so ``import spec`` stays light.
+Three sources fill it:
+  * the catalog (``spec/catalog/``), imported on first use, so ``import spec`` stays light;
+  * installed packages that declare an entry point in the group ``gradspec.specs`` (its value a
+    module that registers specs when imported), loaded with the catalog;
+  * a module named on demand (``load_module("mypkg.losses")``, ``gradspec verify --module``).
+``register`` validates each spec (``spec.validate``) and remembers the module that registered it,
+so ``module_names("mypkg")`` gives the specs a module (or package) registered.
 """
 from __future__ import annotations
 
 import difflib
+import importlib
+import sys
 
 from .entry import Spec
 from .errors import GradspecError, lines
 
+ENTRY_POINT_GROUP = "gradspec.specs"
+
 _REGISTRY: dict[str, Spec] = {}
+_ORIGIN: dict[str, str] = {}
 _loaded = False
 
 
 def register(spec: Spec) -> Spec:
+    """Validate ``spec`` and add it; raises GradspecError for a malformed spec or a taken name."""
+    if not isinstance(spec, Spec):
+        raise GradspecError(lines(f"gradspec: register() takes a Spec, got {spec!r}",
+                                  "build one with spec.loss(...) or spec.activation(...) (they register it)"))
     if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
-        raise GradspecError(lines(f"gradspec: a spec named {spec.name!r} is already registered",
+        raise GradspecError(lines(f"gradspec: a spec named {spec.name!r} is already registered"
+                                  f" (by {_ORIGIN.get(spec.name, 'unknown')})",
                                   "hint: give the new entry another name"))
+    from .validate import validate
+    validate(spec)
     _REGISTRY[spec.name] = spec
+    _ORIGIN[spec.name] = _registering_module()
     return spec
+
+
+def _registering_module() -> str:
+    """The module whose code called loss()/activation()/register(): the first frame outside spec's builders."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") in ("spec.registry", "spec.build", "spec"):
+        frame = frame.f_back
+    return frame.f_globals.get("__name__", "?") if frame is not None else "?"
 
 
 def _load_catalog() -> None:
@@ -26,6 +53,58 @@ def _load_catalog() -> None:
     if not _loaded:
         _loaded = True
         from . import catalog  # noqa: F401  (registers every entry)
+        load_entry_points()
+
+
+def load_entry_points() -> list[str]:
+    """Import every module installed packages declare in the entry point group ``gradspec.specs``."""
+    from importlib.metadata import entry_points
+    loaded = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except GradspecError:
+            raise
+        except Exception as e:
+            dist = getattr(getattr(ep, "dist", None), "name", "an installed package")
+            raise GradspecError(lines(
+                f"gradspec: the entry point {ep.name!r} = {ep.value!r} (group {ENTRY_POINT_GROUP}, from {dist}) "
+                f"failed to load: {type(e).__name__}: {e}",
+                f"hint: fix or uninstall {dist}; its module must import and register specs")) from None
+        loaded.append(ep.value)
+    return loaded
+
+
+def load_module(name: str) -> list[str]:
+    """Import the module ``name`` (the current folder first on the path) and return the specs it registered."""
+    _load_catalog()
+    import os
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        importlib.import_module(name)
+    except GradspecError:
+        raise
+    except Exception as e:
+        raise GradspecError(lines(f"gradspec: cannot import the module {name!r}: {type(e).__name__}: {e}",
+                                  "hint: run from the folder that holds it, or install its package; "
+                                  "--module takes a dotted module name such as mypkg.losses")) from None
+    found = module_names(name)
+    if not found:
+        raise GradspecError(lines(f"gradspec: the module {name!r} registered no specs",
+                                  "a spec module calls spec.loss(...) or spec.activation(...) at import",
+                                  "see the README's \"Your own losses\""))
+    return found
+
+
+def module_names(module: str) -> list[str]:
+    """The registered specs whose registering module is ``module`` or inside it, in registration order."""
+    return [n for n, origin in _ORIGIN.items() if origin == module or origin.startswith(module + ".")]
+
+
+def origin(name: str) -> str:
+    """The module that registered the spec ``name``."""
+    return _ORIGIN.get(get(name).name, "?")
 
 
 def names() -> list[str]:

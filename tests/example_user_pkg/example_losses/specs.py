@@ -1,0 +1,39 @@
+"""gradspec specs of example_losses: the math, written once, and the hand-written backwards to check.
+
+Registered through the entry point group ``gradspec.specs`` (see pyproject.toml), so an installed
+package needs no flags: ``gradspec verify charbonnier``; or ``gradspec verify --module
+example_losses.specs`` without installing.  The backwards are the training code's own
+(``example_losses.losses``), adapted to the xp protocol: ``xp`` is NumPy, SymPy or mpmath.
+"""
+from spec import Derivative, Input, Param, loss, positive
+from spec.domains import REAL
+from spec.reduction import count
+
+
+def charbonnier_terms(predicted, target, *, xp, eps):
+    return xp.sqrt((predicted - target) ** 2 + eps ** 2)
+
+
+def charbonnier_grad(predicted, target, *, xp, eps, reduction):
+    d = predicted - target
+    return d / xp.sqrt(d ** 2 + eps ** 2) / count(predicted, reduction)
+
+
+def pseudo_huber_terms(predicted, target, *, xp, delta):
+    return delta ** 2 * (xp.sqrt(1 + ((predicted - target) / delta) ** 2) - 1)
+
+
+def pseudo_huber_grad(predicted, target, *, xp, delta, reduction):
+    d = predicted - target
+    return d / xp.sqrt(1 + d ** 2) / count(predicted, reduction)      # the training code's bug, as written
+
+
+CHARBONNIER = loss("charbonnier", charbonnier_terms,
+                   inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
+                   params=[Param("eps", 0.1, positive("eps"), "ε: smoothing of |p − t| near 0")],
+                   derivatives=[Derivative("predicted", charbonnier_grad)])
+
+PSEUDO_HUBER = loss("pseudo_huber", pseudo_huber_terms,
+                    inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
+                    params=[Param("delta", 1.5, positive("delta"), "δ: where the loss turns from quadratic to linear")],
+                    derivatives=[Derivative("predicted", pseudo_huber_grad)])
