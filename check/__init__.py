@@ -6,12 +6,17 @@
     r.status        # "proved" | "verified" | "refuted" | "inconclusive"
     print(r.message)
 
+In a test suite: ``assert_gradient(name, grad)`` / ``assert_implementation(name, impl, grad=...)``
+(check.assertions) fail with the check's message; ``check.strategies.inputs(name, input)`` draws
+hypothesis inputs from a spec's domain; ``pytest --gradspec`` collects every registered spec's
+checks (check.pytest_plugin).
+
 check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
 ``check`` alone.
 """
 from spec.errors import GradspecError
 
-__all__ = ["GradspecError", "audit", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
+__all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradient", "assert_implementation", "audit", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
            "check_jvp", "check_vjp"]
 
 
@@ -19,6 +24,9 @@ def __getattr__(name):
     if name in ("check_gradient", "check_vjp", "check_jvp", "check_hessian", "check_hvp", "check_derivative"):
         from . import derivative
         return getattr(derivative, name)
+    if name in ("assert_gradient", "assert_implementation", "GradientCheckFailed", "AuditFailed"):
+        from . import assertions
+        return getattr(assertions, name)
     if name == "check_form":
         from .identity import check_form
         return check_form

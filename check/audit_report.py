@@ -112,3 +112,16 @@ def write(reports: list, library: str, out: str | Path) -> tuple[Path, Path]:
                              indent=1) + "\n",
                   encoding="utf-8")
     return md, js
+
+
+def findings_text(r, limit: int = 20) -> str:
+    """An audit report's findings as text: a summary line, then each finding with its reproducer."""
+    counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items())
+    text = [f"{r.implementation} ({r.backend}) at {r.dtype}: {len(r.findings)} finding(s) on {r.points} points "
+            f"({counts})"]
+    for f in r.findings[:limit]:
+        text.append(f"- {f.kind} at {f.origin}, entry {list(f.index)}: expected {f.expected}, got {f.got}"
+                    + (f" ({f.detail})" if f.detail else "") + f"\n  reproduce: {f.reproducer}")
+    if len(r.findings) > limit:
+        text.append(f"... and {len(r.findings) - limit} more (see --json or the report file)")
+    return "\n".join(text)

@@ -291,15 +291,9 @@ def _audit_case(adapter, r):
         return Case(suite, r.dtype, 0.0, True, "no findings",
                     f"{r.implementation} ({r.backend}) at {r.dtype}: {r.points} points, no findings; "
                     f"worst error {r.worst_bits:.1f} bits (value), {r.worst_grad_bits:.1f} bits (gradient)")
+    from check.audit_report import findings_text
     counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items())
-    text = [f"{r.implementation} ({r.backend}) at {r.dtype}: {len(r.findings)} finding(s) on {r.points} points "
-            f"({counts})"]
-    for f in r.findings[:20]:
-        text.append(f"- {f.kind} at {f.origin}, entry {list(f.index)}: expected {f.expected}, got {f.got}"
-                    + (f" ({f.detail})" if f.detail else "") + f"\n  reproduce: {f.reproducer}")
-    if len(r.findings) > 20:
-        text.append(f"... and {len(r.findings) - 20} more (see --json or the report file)")
-    return Case(suite, r.dtype, 0.0, False, f"findings: {counts}", "\n".join(text))
+    return Case(suite, r.dtype, 0.0, False, f"findings: {counts}", findings_text(r))
 
 
 def build_parser() -> argparse.ArgumentParser:
