@@ -97,6 +97,14 @@ def load_module(name: str) -> list[str]:
     return found
 
 
+def unregister(name: str) -> None:
+    """Remove the spec ``name`` (a test's own specs, after the test); catalog entries stay."""
+    if _ORIGIN.get(name, "").startswith("spec."):
+        raise GradspecError(lines(f"gradspec: {name!r} is a catalog entry; it cannot be unregistered"))
+    _REGISTRY.pop(name, None)
+    _ORIGIN.pop(name, None)
+
+
 def module_names(module: str) -> list[str]:
     """The registered specs whose registering module is ``module`` or inside it, in registration order."""
     return [n for n, origin in _ORIGIN.items() if origin == module or origin.startswith(module + ".")]

@@ -8,3 +8,39 @@ def global_precision_untouched():
     before = mpmath.mp.dps
     yield
     assert mpmath.mp.dps == before, "a check changed mpmath's global precision"
+
+
+@pytest.fixture(scope="session")
+def user_package(tmp_path_factory):
+    """tests/example_user_pkg installed (pip, no build isolation) into a temporary folder: the
+    folder to put on PYTHONPATH, where its ``gradspec.specs`` entry point is found."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+    work = tmp_path_factory.mktemp("user_pkg")
+    source = shutil.copytree(Path(__file__).parent / "example_user_pkg", work / "source")   # builds stay out of the repo
+    target = work / "site"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"installing the example user package failed:\n{done.stdout}\n{done.stderr}"
+    assert list(target.glob("gradspec_example_losses-*.dist-info/entry_points.txt")), "no entry point installed"
+    return target
+
+
+@pytest.fixture
+def user_specs(monkeypatch):
+    """The example package's specs registered in this process (from its source folder), removed afterwards."""
+    from pathlib import Path
+
+    import spec
+    from spec.registry import unregister
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "example_user_pkg"))
+    names = spec.load_module("example_losses.specs")
+    yield names
+    for n in names:
+        unregister(n)
+    import sys
+    for m in [m for m in sys.modules if m.startswith("example_losses")]:
+        del sys.modules[m]
