@@ -111,7 +111,7 @@ def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
     p = subprocess.run([sys.executable, "-m", "check", "audit", "optax", "mse", "--dtype", "float32",
                         "--out", str(tmp_path)], capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "[1/1] audit optax float32 mse" in p.stderr                      # progress, on stderr
+    assert "audit 1/1 optax float32 mse" in p.stderr                       # progress, on stderr (one line: no TTY)
     md = (tmp_path / "audit" / "optax.md").read_text()
     assert "| mse | `optax.losses.squared_error(predicted, target).mean()` |" in md
     p = subprocess.run([sys.executable, "-m", "check", "audit", "keras", "focal", "--dtype", "float32", "--json",
