@@ -239,7 +239,7 @@ def cmd_audit(args) -> int:
     if bad or not dtypes:
         raise GradspecError(lines(f"gradspec: --dtype {args.dtype!r}: {bad[0] if bad else 'empty'} is not a dtype",
                                   f"dtypes: {', '.join(DTYPES)} (comma-separated)"))
-    _module_names(args)
+    _module_names(args)                      # load the --module specs, so that --spec can name one
     if args.impl:
         if args.library or args.names:
             raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
@@ -288,12 +288,13 @@ def _audit_case(adapter, r):
     from check.junit import Case
     suite = adapter.key if adapter is not None else r.spec
     if r.ok:
-        return Case(suite, r.dtype, 0.0, True, "no findings",
+        grad = (f"{r.worst_grad_bits:.1f} bits (gradient)" if r.gradient_checked else "gradient not checked")
+        return Case(suite, r.dtype, None, True, "no findings",
                     f"{r.implementation} ({r.backend}) at {r.dtype}: {r.points} points, no findings; "
-                    f"worst error {r.worst_bits:.1f} bits (value), {r.worst_grad_bits:.1f} bits (gradient)")
+                    f"worst error {r.worst_bits:.1f} bits (value), {grad}")
     from check.audit_report import findings_text
     counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items())
-    return Case(suite, r.dtype, 0.0, False, f"findings: {counts}", findings_text(r))
+    return Case(suite, r.dtype, None, False, f"findings: {counts}", findings_text(r))
 
 
 def build_parser() -> argparse.ArgumentParser:

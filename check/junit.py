@@ -20,27 +20,31 @@ from pathlib import Path
 class Case:
     suite: str            # the spec (or library call)
     name: str             # the check id (or dtype / finding kind)
-    seconds: float
+    seconds: float | None   # None: not measured (the attribute is left out, not written as 0)
     passed: bool
     status: str           # proved / verified / refuted / inconclusive / findings …
     message: str = ""     # the whole text: why it failed, or how it passed
     error: bool = False   # could not run at all (an exception), not a failed check
 
 
+def _time(cases) -> dict:
+    timed = [c.seconds for c in cases if c.seconds is not None]
+    return {"time": f"{sum(timed):.3f}"} if timed else {}
+
+
 def document(title: str, cases: list[Case]) -> ET.Element:
     root = ET.Element("testsuites", name=title, tests=str(len(cases)),
                       failures=str(sum(not c.passed and not c.error for c in cases)),
-                      errors=str(sum(c.error for c in cases)), time=f"{sum(c.seconds for c in cases):.3f}")
+                      errors=str(sum(c.error for c in cases)), **_time(cases))
     suites: dict[str, list[Case]] = {}
     for c in cases:
         suites.setdefault(c.suite, []).append(c)
     for name, group in suites.items():
         suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(group)),
                               failures=str(sum(not c.passed and not c.error for c in group)),
-                              errors=str(sum(c.error for c in group)),
-                              time=f"{sum(c.seconds for c in group):.3f}")
+                              errors=str(sum(c.error for c in group)), **_time(group))
         for c in group:
-            case = ET.SubElement(suite, "testcase", classname=name, name=c.name, time=f"{c.seconds:.3f}")
+            case = ET.SubElement(suite, "testcase", classname=name, name=c.name, **_time([c]))
             if c.error:
                 ET.SubElement(case, "error", message=c.status, type=c.status).text = c.message
             elif not c.passed:

@@ -25,6 +25,8 @@ use).  ``shape`` defaults to the spec's own; inputs with shapes of their own fol
 """
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 import spec as spec_pkg
@@ -47,8 +49,8 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
     shapes = s.shapes(shape)
     values = s.resolve_params(params)
     conds = [_condition(s, c) for c in conditions or ()]
-    kinds = ["ordinary"] + (["extreme"] if any(_has_extremes(i.domain, shapes[i.name]) for i in s.inputs) else []) \
-        + (["kink"] if s.kinks else [])
+    with_extremes = [i for i in s.inputs if i.domain.extremes(tuple(shapes[i.name]), random.Random(0))]
+    kinds = ["ordinary"] + (["extreme"] if with_extremes else []) + (["kink"] if s.kinks else [])
 
     @st.composite
     def draw(data):
@@ -56,7 +58,7 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
         point = {i.name: i.domain.ordinary(shapes[i.name], rng) for i in s.inputs}
         kind = data(st.sampled_from(kinds))
         if kind == "extreme":
-            inp = data(st.sampled_from([i for i in s.inputs if _has_extremes(i.domain, shapes[i.name])]))
+            inp = data(st.sampled_from(with_extremes))
             options = inp.domain.extremes(shapes[inp.name], rng)
             point[inp.name] = options[data(st.integers(0, len(options) - 1))]
         elif kind == "kink":
@@ -72,10 +74,6 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
         return {n: _as(point[n], dtype) for n in s.input_names}
 
     return draw()
-
-
-def _has_extremes(domain, shape) -> bool:
-    return bool(domain.row_wise and domain._extreme_rows and shape) or bool(domain.extreme_values)
 
 
 def _condition(s, name):

@@ -12,6 +12,7 @@
   * the forward, evaluated in float64 NumPy at one sample of the domains at the default shape, is
     not a real number (a loss) or not an array of numbers (an activation or op) — a free SymPy
     symbol that is not an input shows up here;
+  * another form of the forward gives another shape there (a loss's form forgot its reduction);
   * a hand-written derivative returns the wrong shape there (a gradient, VJP or HVP is shaped like
     the input it differentiates; a Hessian like input × input; a JVP like the output), or refers to
     an input or condition the spec does not declare; a variant sets an unknown parameter.
@@ -215,6 +216,17 @@ def _evaluate(s, shapes: dict, params: dict) -> None:
             raise _Malformed("fn (the forward)", f"the output is {_describe(value)}, not an array of numbers",
                              "use only the declared inputs (a SymPy symbol that is not an input does this)")
         out_shape = np.shape(value)
+        for k, f in enumerate(s.forms):
+            try:
+                other = call(f.fn, args, NUMPY, params)
+            except Exception:
+                continue                     # values are the checks' business
+            if not _is_numeric(other) or np.shape(other) != out_shape:
+                raise _Malformed(f"forms[{k}] ({f.name})", f"gave {_describe(other)} of shape {np.shape(other)}, "
+                                 f"the forward's shape is {out_shape}",
+                                 "a form is another way to write the whole forward"
+                                 + (" (reduce its terms: spec.reduction.reduce(terms, reduction, xp=xp))"
+                                    if s.kind == "loss" else ""))
         for k, d in enumerate(s.derivatives):
             kind = d.kind or ("grad" if s.kind == "loss" else "vjp")
             wrt_shape = tuple(shapes[d.wrt])

@@ -73,6 +73,9 @@ MALFORMED = [
     ("a variant of an unknown parameter", lambda: loss("u12", _sq, inputs=_inputs(), derivatives=[],
                                                        variants=[{"beta": 0}]),
      ["variants[0]", "sets beta, not a parameter"]),
+    ("a form that forgot its reduction", lambda: loss("u13", _sq, inputs=_inputs(), derivatives=[],
+                                                      forms=[__import__("spec").Form("unreduced", _sq, True, "")]),
+     ["forms[0] (unreduced)", "of shape (2, 3), the forward's shape is ()", "spec.reduction.reduce"]),
     ("a name that breaks check ids", lambda: loss("my loss::x", _sq, inputs=_inputs(), derivatives=[]),
      ["cannot name a spec", "NAME::grad[INPUT]"]),
 ]
@@ -178,6 +181,16 @@ def test_verify_module_and_cards_module_without_installing(tmp_path):
     done = run(GRADSPEC + ["cards", "--module", "example_losses.specs", "--out", str(out), "--check", "--quiet"],
                cwd=PKG)
     assert done.returncode == 0 and "cards up to date" in done.stdout
+    done = run(GRADSPEC + ["list", "--module", "example_losses.specs"], cwd=PKG)
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["charbonnier", "pseudo_huber"]
+    (tmp_path / "mine.py").write_text("import numpy as np\n"
+                                      "def pseudo_huber(p, t, delta=1.5):\n"
+                                      "    return np.mean(delta ** 2 * (np.sqrt(1 + ((p - t) / delta) ** 2) - 1))\n")
+    junit = tmp_path / "audit.xml"
+    done = run(GRADSPEC + ["audit", "--module", "example_losses.specs", "--impl", "mine:pseudo_huber", "--spec",
+                           "pseudo_huber", "--dtype", "float32", "--junit", str(junit)], cwd=tmp_path, pythonpath=PKG)
+    assert done.returncode == 0 and "pseudo_huber           float32" in done.stdout, done.stderr
+    assert "no findings; worst error" in junit.read_text() and "gradient not checked" in junit.read_text()
     done = run(GRADSPEC + ["verify", "--module", "example_losses.nope"], cwd=PKG)
     assert done.returncode == 2 and "cannot import the module 'example_losses.nope'" in done.stderr
     assert "Traceback" not in done.stderr
