@@ -14,13 +14,14 @@ checks (check.pytest_plugin).
 check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
 ``check`` alone.
 """
-from spec.errors import GradspecError
-
 __all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradient", "assert_implementation", "audit", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
            "check_jvp", "check_vjp"]
 
 
-def __getattr__(name):
+def __getattr__(name):                       # lazy: `import check.pytest_plugin` (pytest11) must stay light
+    if name == "GradspecError":
+        from spec.errors import GradspecError
+        return GradspecError
     if name in ("check_gradient", "check_vjp", "check_jvp", "check_hessian", "check_hvp", "check_derivative"):
         from . import derivative
         return getattr(derivative, name)

@@ -4,7 +4,9 @@ For cross_entropy_logits and kl_div (each hand-written gradient of the catalog):
 every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
 included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`, and the
 audit throughput of torch's cross_entropy (points a second, truth included, beside the float
-evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.
+evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.  Then what users'
+specs cost to bring in: registration-time validation per catalog entry, loading the pytest
+plugin (a fresh interpreter), and hypothesis draws a second from ``check.strategies.inputs``.
 A benchmark, not a test: it prints numbers and asserts nothing about time.
 """
 from __future__ import annotations
@@ -80,7 +82,37 @@ def main() -> int:
     last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
     print(f"\nwhole catalog `gradspec verify`: {time.monotonic() - start:.1f} s wall ({last}; exit {p.returncode})")
     _audit_throughput()
+    _user_side()
     return 0
+
+
+def _user_side() -> None:
+    """Validation per entry, the pytest plugin's load time, strategy draws a second."""
+    from spec.validate import validate
+    names = [n for n in spec.names() if spec.origin(n).startswith("spec.catalog")]
+    start = time.monotonic()
+    for n in names:
+        validate(spec.get(n))
+    took = time.monotonic() - start
+    print(f"\nregistration-time validation: {1000 * took / len(names):.2f} ms per entry "
+          f"({len(names)} catalog entries, {1000 * took:.0f} ms in all)")
+    code = "import time, pytest; t = time.perf_counter(); import check.pytest_plugin; print(time.perf_counter() - t)"
+    loads = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(3)]
+    print(f"loading the pytest plugin after pytest (fresh interpreter, best of 3): {1000 * min(loads):.1f} ms")
+    from hypothesis import HealthCheck, given, settings
+
+    from .strategies import inputs
+    for name, shape in (("mse", (2, 3)), ("kl_div", (8, 16)), ("hinge", (2, 3))):
+        count = 200
+
+        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(inputs(name, dtype="float32", shape=shape))
+        def draw(x):
+            pass
+        start = time.monotonic()
+        draw()
+        print(f"strategies.inputs({name!r}, float32, {shape[0]}×{shape[1]}): "
+              f"{count / (time.monotonic() - start):.0f} examples/s")
 
 
 def _audit_throughput() -> None:

@@ -15,9 +15,9 @@ def test_the_plugin_is_registered_through_the_pytest11_entry_point():
     assert [ep.value for ep in eps] == ["check.pytest_plugin"]
 
 
-def test_loading_the_plugin_imports_no_sympy_mpmath_or_framework():
+def test_loading_the_plugin_imports_nothing_of_gradspec_numpy_sympy_or_a_framework():
     code = ("import sys, check.pytest_plugin; heavy = {'sympy', 'mpmath', 'flint', 'torch', 'jax', 'tensorflow', "
-            "'keras', 'optax', 'derive'}; print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
+            "'keras', 'optax', 'derive', 'spec', 'numpy'}; print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
