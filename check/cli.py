@@ -1,13 +1,14 @@
 """The ``gradspec`` command.
 
     gradspec list [--module MOD ...] [--json]
-    gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...]
+    gradspec derive NAME [--wrt INPUT] [--shape 2,3] [--param k=v ...] [--module MOD]
     gradspec derive --model linear:3x2 [--loss mse] [--wrt INPUT] [--shape 2,3]
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
     gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards.py)
     gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float32,float64] [--json] [--junit FILE]
-    gradspec audit --impl module:function --spec NAME [--module MOD] [--backend numpy|torch|jax] [--dtype ...]
+    gradspec audit --impl module:function [--grad module:function] --spec NAME [--module MOD]
+                   [--backend numpy|torch|jax] [--dtype ...]
 
 --module MOD imports a module of your own specs (the current folder first on the path) and works on
 the specs it registers; installed packages with a ``gradspec.specs`` entry point are loaded always.
@@ -110,6 +111,7 @@ def cmd_derive(args) -> int:
                                   "e.g. gradspec derive kl_div --wrt target, gradspec derive --model linear:3x2 --loss mse"))
     if args.loss and not args.model:
         raise GradspecError(lines("gradspec derive: --loss goes with --model", "e.g. --model linear:3x2 --loss mse"))
+    _module_names(args)                      # load the --module specs, so that NAME can be one of them
     name = args.name or (args.model + (f"+{args.loss}" if args.loss else ""))
     s = spec_pkg.get(name)
     if args.emit:
@@ -243,15 +245,23 @@ def cmd_audit(args) -> int:
     if args.impl:
         if args.library or args.names:
             raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
+    elif args.grad:
+        raise GradspecError(lines("gradspec: --grad goes with --impl: the hand-written gradient of that function",
+                                  "e.g. --impl mylosses:focal --grad mylosses:focal_backward --spec focal"))
+    if args.impl:
         if not args.spec:
             raise GradspecError(lines("gradspec: --impl needs --spec NAME: the catalog entry it implements"))
         fn = _load_impl(args.impl)
+        if args.grad and args.backend != "numpy":
+            raise GradspecError(lines(f"gradspec: --grad is for NumPy code; with --backend {args.backend} the "
+                                      "gradient comes from autograd", "drop --grad, or use --backend numpy"))
+        grad_fn = _load_impl(args.grad) if args.grad else None
         spec_pkg.get(args.spec)
         reports = []
         with _progress(args, len(dtypes), "audit") as bar:
             for d in dtypes:
                 bar.step(f"{args.impl} {d}")
-                reports.append(audit(args.spec, fn, backend=args.backend, dtype=d,
+                reports.append(audit(args.spec, fn, backend=args.backend, dtype=d, impl_grad=grad_fn,
                                      label=args.impl.replace(":", ".")))
         pairs = [(None, r) for r in reports]
     else:
@@ -311,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--wrt", help="the input to differentiate (default: the first)")
     dp.add_argument("--shape", help="comma-separated, e.g. 2,3 (default: the entry's)")
     dp.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter")
+    dp.add_argument("--module", action="append", metavar="MOD", help="a module of your own specs, for NAME")
     vp = sub.add_parser("verify", help="run every check of the named entries (default: all)")
     vp.add_argument("names", nargs="*")
     vp.add_argument("--json", action="store_true", help="one JSON object per check, per line")
@@ -335,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     ap.add_argument("--module", action="append", metavar="MOD", help="a module of your own specs, for --spec")
     ap.add_argument("--impl", help="module:function, a callable to audit instead of a library")
+    ap.add_argument("--grad", metavar="module:function",
+                    help="with --impl (NumPy): its hand-written gradient w.r.t. the first input, audited too")
     ap.add_argument("--spec", help="with --impl: the spec it implements (catalog, or one from --module)")
     ap.add_argument("--backend", default="numpy", choices=["numpy", "torch", "jax"],
                     help="with --impl: the arrays it takes (gradients from torch/jax autograd)")

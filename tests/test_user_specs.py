@@ -2,6 +2,7 @@
 assertions — with the example user package (tests/example_user_pkg: charbonnier right, pseudo_huber wrong)."""
 import json
 import os
+import xml.etree.ElementTree as ET
 import subprocess
 import sys
 from pathlib import Path
@@ -183,6 +184,8 @@ def test_verify_module_and_cards_module_without_installing(tmp_path):
     assert done.returncode == 0 and "cards up to date" in done.stdout
     done = run(GRADSPEC + ["list", "--module", "example_losses.specs"], cwd=PKG)
     assert [line.split()[0] for line in done.stdout.splitlines()] == ["charbonnier", "pseudo_huber"]
+    done = run(GRADSPEC + ["derive", "pseudo_huber", "--module", "example_losses.specs", "--shape", "1,1"], cwd=PKG)
+    assert done.returncode == 0 and "pseudo_huber: gradient w.r.t. predicted, shape 1×1" in done.stdout
     (tmp_path / "mine.py").write_text("import numpy as np\n"
                                       "def pseudo_huber(p, t, delta=1.5):\n"
                                       "    return np.mean(delta ** 2 * (np.sqrt(1 + ((p - t) / delta) ** 2) - 1))\n")
@@ -191,6 +194,15 @@ def test_verify_module_and_cards_module_without_installing(tmp_path):
                            "pseudo_huber", "--dtype", "float32", "--junit", str(junit)], cwd=tmp_path, pythonpath=PKG)
     assert done.returncode == 0 and "pseudo_huber           float32" in done.stdout, done.stderr
     assert "no findings; worst error" in junit.read_text() and "gradient not checked" in junit.read_text()
+    for loss, code in (("charbonnier", 0), ("pseudo_huber", 1)):        # the training code and its backward
+        done = run(GRADSPEC + ["audit", "--module", "example_losses.specs", "--impl", f"example_losses.losses:{loss}",
+                               "--grad", f"example_losses.losses:{loss}_backward", "--spec", loss,
+                               "--dtype", "float64", "--junit", str(junit)], cwd=PKG)
+        assert done.returncode == code, done.stdout + done.stderr
+    failure = ET.parse(junit).getroot().find(".//testcase/failure")
+    assert failure.get("message") == "findings: grad-inaccurate: 28" and "reproduce: example_losses" in failure.text
+    done = run(GRADSPEC + ["audit", "--grad", "example_losses.losses:charbonnier_backward", "torch"], cwd=PKG)
+    assert done.returncode == 2 and "--grad goes with --impl" in done.stderr
     done = run(GRADSPEC + ["verify", "--module", "example_losses.nope"], cwd=PKG)
     assert done.returncode == 2 and "cannot import the module 'example_losses.nope'" in done.stderr
     assert "Traceback" not in done.stderr
