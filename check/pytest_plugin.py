@@ -92,7 +92,8 @@ class SpecCheckItem(pytest.Item):
             raise SpecCheckFailed(note or self.result.message)
 
     def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, SpecCheckFailed):
+        from spec.errors import GradspecError
+        if isinstance(excinfo.value, (SpecCheckFailed, GradspecError)):     # gradspec's own message, no traceback
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 

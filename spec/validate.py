@@ -76,9 +76,14 @@ def _validate(s) -> None:
         if not isinstance(i.symbol, str) or not i.symbol:
             raise _Malformed(f"inputs[{k}] ({i.name}).symbol", f"{i.symbol!r} is not a symbol name",
                              "give a short name for printed formulas, e.g. 'p'")
+    taken = set(s.input_names) | {"xp"}
     for k, p in enumerate(s.params):
         if not isinstance(p, Param):
             raise _Malformed(f"params[{k}]", f"{p!r} is not a Param", "write Param(name, default, check, description)")
+        if p.name in taken:
+            raise _Malformed(f"params[{k}]", f"the name {p.name!r} is taken (an input, xp, another parameter, or "
+                             "the reduction loss() adds)", "give the parameter another name")
+        taken.add(p.name)
         problem = p.check(p.default) if callable(p.check) else "its check is not callable"
         if problem:
             raise _Malformed(f"params[{k}] ({p.name})", f"the default {p.default!r} fails its own check: {problem}",
@@ -96,7 +101,7 @@ def _validate(s) -> None:
             raise _Malformed(f"derivatives[{k}].wrt", f"{d.wrt!r} is not an input",
                              f"the inputs are: {', '.join(s.input_names)}")
         kind = d.kind or ("grad" if s.kind == "loss" else "vjp")
-        if kind not in DERIVATIVE_KINDS or (kind == "grad") != (s.kind == "loss") and kind in ("grad", "vjp"):
+        if kind not in DERIVATIVE_KINDS or (kind in ("grad", "vjp") and (kind == "grad") != (s.kind == "loss")):
             raise _Malformed(f"derivatives[{k}].kind", f"{kind!r} does not apply to a {s.kind}",
                              "a loss has grad, jvp, hessian, hvp; an activation or op vjp, jvp, hessian, hvp")
         missing = [c for c in d.conditions if c not in conditions]

@@ -77,6 +77,9 @@ MALFORMED = [
     ("a form that forgot its reduction", lambda: loss("u13", _sq, inputs=_inputs(), derivatives=[],
                                                       forms=[__import__("spec").Form("unreduced", _sq, True, "")]),
      ["forms[0] (unreduced)", "of shape (2, 3), the forward's shape is ()", "spec.reduction.reduce"]),
+    ("a parameter named like the reduction", lambda: loss("u14", _sq, inputs=_inputs(), derivatives=[],
+                                                          params=[Param("reduction", "sum", lambda v: None)]),
+     ["params[1]", "the name 'reduction' is taken"]),
     ("a name that breaks check ids", lambda: loss("my loss::x", _sq, inputs=_inputs(), derivatives=[]),
      ["cannot name a spec", "NAME::grad[INPUT]"]),
 ]
@@ -111,6 +114,18 @@ def test_every_catalog_entry_passes_validation():
     from spec.validate import validate
     for name in spec.names():
         validate(spec.get(name))
+
+
+def test_a_broken_entry_point_is_a_clear_error(monkeypatch):
+    import importlib.metadata
+
+    from spec.registry import load_entry_points
+    broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_zz.specs", group="gradspec.specs")
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken] if group == "gradspec.specs" else [])
+    with pytest.raises(GradspecError) as e:
+        load_entry_points()
+    assert "the entry point 'broken' = 'no_such_module_zz.specs' (group gradspec.specs" in str(e.value)
+    assert "failed to load: ModuleNotFoundError" in str(e.value) and "fix or uninstall" in str(e.value)
 
 
 # --- in-process: load_module, assertions -----------------------------------------------------------
