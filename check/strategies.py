@@ -19,8 +19,8 @@ such as simplex rows, and kinks that tie inputs together such as a hinge's t·p 
 Hypothesis shrinks toward ordinary points.  ``conditions`` (names of the spec's conditions, such as
 "target_nonzero") keeps only points inside them, projected inside where the condition can.
 
-``dtype`` is "float32", "float64" (NumPy arrays, each exact sample rounded to nearest: a simplex
-row then sums to 1 within rounding) or "exact" (object arrays of fractions.Fraction, as the checks
+``dtype`` is "float32", "float64" (NumPy arrays, each exact sample rounded to nearest — to
+float32 through float64 —, so a simplex row sums to 1 within rounding) or "exact" (object arrays of fractions.Fraction, as the checks
 use).  ``shape`` defaults to the spec's own; inputs with shapes of their own follow ``input_shapes``.
 """
 from __future__ import annotations
@@ -38,12 +38,13 @@ DTYPES = ("float32", "float64", "exact")
 def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=None):
     """A strategy of {input name: array} drawn from the spec ``name``'s domains, extremes and kinks."""
     import hypothesis.strategies as st
+    from hypothesis import assume
     s = spec_pkg.get(name)
     if dtype not in DTYPES:
         raise GradspecError(lines(f"gradspec: strategies.inputs: dtype {dtype!r} is not one of {', '.join(DTYPES)}",
                                   "float32/float64 give NumPy arrays; exact gives Fraction object arrays"))
     shape = tuple(s.default_shape if shape is None else shape)
-    if not all(isinstance(n, int) and n > 0 for n in shape):
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
         raise GradspecError(lines(f"gradspec: strategies.inputs: shape {shape!r} is not positive integers",
                                   f"e.g. shape=(2, 3); {s.name}'s default is {s.default_shape}"))
     shapes = s.shapes(shape)
@@ -69,7 +70,6 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
         for c in conds:
             if not c.holds(point, values) and c.inside is not None:
                 point = c.inside(point, values)
-        from hypothesis import assume
         assume(all(c.holds(point, values) for c in conds))
         return {n: _as(point[n], dtype) for n in s.input_names}
 
