@@ -7,14 +7,15 @@
     print(r.message)
 
 In a test suite: ``assert_gradient(name, grad)`` / ``assert_implementation(name, impl, grad=...)``
-(check.assertions) fail with the check's message; ``check.strategies.inputs(name, input)`` draws
-hypothesis inputs from a spec's domain; ``pytest --gradspec`` collects every registered spec's
-checks (check.pytest_plugin).
+(check.assertions) fail with the check's message; ``check.strategies.inputs(name, dtype, shape)``
+draws hypothesis inputs from a spec's domains, extremes and kinks; ``pytest --gradspec`` collects
+every registered spec's checks (check.pytest_plugin).
 
 check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
 ``check`` alone.
 """
-__all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradient", "assert_implementation", "audit", "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
+__all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradient", "assert_implementation", "audit",
+           "check_condition", "check_form", "check_gradient", "check_hessian", "check_hvp",
            "check_jvp", "check_vjp"]
 
 

@@ -32,6 +32,8 @@ import numpy as np
 import spec as spec_pkg
 from spec.errors import GradspecError, lines
 
+from .points import Point, restrict
+
 DTYPES = ("float32", "float64", "exact")
 
 
@@ -49,7 +51,7 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
                                   f"e.g. shape=(2, 3); {s.name}'s default is {s.default_shape}"))
     shapes = s.shapes(shape)
     values = s.resolve_params(params)
-    conds = [_condition(s, c) for c in conditions or ()]
+    conds = [s.condition(c) for c in conditions or ()]
     with_extremes = [i for i in s.inputs if i.domain.extremes(tuple(shapes[i.name]), random.Random(0))]
     kinds = ["ordinary"] + (["extreme"] if with_extremes else []) + (["kink"] if s.kinks else [])
 
@@ -67,21 +69,11 @@ def inputs(name, dtype: str = "float64", shape=None, *, params=None, conditions=
             near = [p for p in kink.points(point, values) if all(i.domain.contains(p[i.name]) for i in s.inputs)]
             if near:
                 point = near[data(st.integers(0, len(near) - 1))]
-        for c in conds:
-            if not c.holds(point, values) and c.inside is not None:
-                point = c.inside(point, values)
-        assume(all(c.holds(point, values) for c in conds))
-        return {n: _as(point[n], dtype) for n in s.input_names}
+        inside = restrict([Point(point, kind)], conds, values)     # projected inside where it can, else dropped
+        assume(bool(inside))
+        return {n: _as(inside[0].values[n], dtype) for n in s.input_names}
 
     return draw()
-
-
-def _condition(s, name):
-    for c in s.conditions:
-        if c.name == name:
-            return c
-    raise GradspecError(lines(f"gradspec: {s.name} has no condition {name!r}",
-                              f"its conditions are: {', '.join(c.name for c in s.conditions) or '(none)'}"))
 
 
 def _as(arr, dtype):

@@ -166,7 +166,12 @@ class Spec:
         return self.input_shapes(tuple(shape))
 
     def condition(self, name: str) -> Condition:
-        return next(c for c in self.conditions if c.name == name)
+        """The condition called ``name``; an unknown name raises GradspecError listing the spec's."""
+        for c in self.conditions:
+            if c.name == name:
+                return c
+        raise GradspecError(lines(f"gradspec: {self.name} has no condition {name!r}",
+                                  f"its conditions are: {', '.join(sorted(c.name for c in self.conditions)) or '(none)'}"))
 
     def resolve_params(self, given: dict | None) -> dict:
         """Defaults overridden by ``given``; every value checked.  Raises GradspecError."""
