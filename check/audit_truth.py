@@ -17,22 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from flint import arb
-
 import derive
 
 from .arb_code import compile_arb
 from .float_error import magnitude
-from .numeric import flat_symbols
-from .operators import operator
+from .operators import flat_symbols, operator
 from .points import Point
 from .truth import rounded_truth, scale_of
 from .verdict import params_for
+from .real import real
 from .xp_arb import ARB
 
 
 def _arbs(values: list) -> list:
-    return [arb(float(v)) for v in values]          # entries of a float dtype: exact in arb
+    return [real(v) for v in values]               # Fractions holding floats of the dtype: exact
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ class TruthPlan:
 
         def at():
             out = s.forward(*[ARB.array(point.values[m]) for m in s.input_names], xp=ARB, **params_for(params, ARB))
-            return [v if isinstance(v, arb) else arb(v) for v in np.asarray(out, dtype=object).reshape(-1)]
+            return list(np.asarray(out, dtype=object).reshape(-1))
         return rounded_truth(at, n, dtype, scales), scales
 
     def gradient(self, point: Point, dtype: str) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ from spec.errors import GradspecError, lines
 from . import card_plot, catalog, slices
 
 SYMBOLIC_SECONDS = 60
-LIBRARIES = ("gradspec", "sympy", "mpmath", "numpy", "matplotlib")
+LIBRARIES = ("gradspec", "sympy", "mpmath", "python-flint", "numpy", "matplotlib")
 
 
 # formulas -------------------------------------------------------------------------------------
@@ -95,8 +95,11 @@ def gradient_latex(s, wrt, params) -> tuple[str, str]:
 def _verdict(r, known) -> dict:
     ok, note = catalog.passed(r, known)
     method = r.method.split(";")[0] if r.check.startswith("emitted[") else r.method
+    bound = r.bound_bits
     return {"check": r.check, "status": r.status, "passed": ok, "scope": r.scope, "method": method,
             "conditions": list(r.conditions), "precision": r.precision, "points": r.points,
+            "shapes": list(r.shapes), "bound_bits": None if bound is None else "exact" if bound == float("inf")
+            else int(bound), "prover_disagreement": r.prover_disagreement,
             "worst_error": None if r.worst_error is None else float(f"{r.worst_error:.3g}"),
             "note": note, "counterexample": (None if r.counterexample is None else
                                              {"inputs": r.counterexample.inputs,
@@ -174,10 +177,15 @@ def _status_text(v: dict) -> str:
     text = f"**{v['status']}**"
     if v["scope"]:
         text += f" ({v['scope']})"
-    if v["status"] == "verified" and v["precision"]:
-        text += f" at {v['precision']} digits, points: {v['points']}"
-        if v["worst_error"] is not None:
-            text += f", worst relative error {v['worst_error']:g}"
+    if v["precision"] and v["points"] and v["shapes"]:
+        text += (f"; {'certificate' if v['status'] == 'proved' else 'evaluated'}: {v['points']} points, "
+                 f"shapes {', '.join(v['shapes'])}, ball arithmetic at {v['precision']} bits")
+        if v["bound_bits"] == "exact":
+            text += ", every difference exactly 0"
+        elif v["bound_bits"] is not None:
+            text += f", differences within 2^-{v['bound_bits']}"
+    if v.get("prover_disagreement"):
+        text += "; PROVER DISAGREEMENT"
     if v["conditions"]:
         text += f"; under {', '.join(v['conditions'])}"
     if v["note"]:
@@ -248,7 +256,7 @@ def _summary_cell(checks: list) -> str:
     statuses = {v["status"] for v in firsts}
     scopes = {v["scope"] for v in firsts}
     if statuses == {"proved"}:
-        return "proved, all sizes" if scopes == {"all sizes"} else "proved, " + ", ".join(sorted(scopes))
+        return "proved, every m×n" if scopes == {"every m×n"} else "proved, " + ", ".join(sorted(scopes))
     return ", ".join(sorted(statuses))
 
 

@@ -151,10 +151,8 @@ def cmd_verify(args) -> int:
             cases.append(_junit_case(r, ok, note))
             bar.finish()
             if args.json:
-                print(json.dumps({"spec": r.spec, "check": r.check, "status": r.status, "method": r.method,
-                                  "passed": ok, "note": note, "seconds": round(r.seconds, 4),
-                                  "message": r.message, "conditions": r.conditions, "scope": r.scope,
-                                  "precision": r.precision, "points": r.points}), flush=True)
+                print(json.dumps({**r.to_json(), "passed": ok, "note": note, "seconds": round(r.seconds, 4)}),
+                      flush=True)
             else:
                 mark = "ok  " if ok else "FAIL"
                 print(f"{mark} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:12s} {r.seconds:6.2f}s"
@@ -177,8 +175,9 @@ def _junit_case(r, ok: bool, note: str):
     """A verify result as a JUnit test case: the message, or how it passed (method, scope, precision, points)."""
     from check.junit import Case
     how = (f"{r.status} by {r.method}" + (f", {r.scope}" if r.scope else "")
-           + (f", at {r.precision} digits" if r.status == "verified" and r.precision else "")
-           + (f" on {r.points} points" if r.status == "verified" and r.points else ""))
+           + (f"; evaluated in ball arithmetic at {r.precision} bits on {r.points} points"
+              if r.precision and r.points else "")
+           + (f" (shapes {', '.join(r.shapes)})" if r.shapes else ""))
     return Case(r.spec, r.check, r.seconds, ok, r.status,
                 (r.message if not ok else how + (f" [{note}]" if note else "")))
 

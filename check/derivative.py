@@ -6,10 +6,24 @@
     check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None)
         vjp(*inputs, cotangent, xp=..., ...) -> ∂⟨cotangent, f(x)⟩/∂wrt
 
-Order: prove (the entrywise difference to derive's derivative reduces to 0, for the shape, under
-a time budget), else verify (mpmath, ``dps`` digits, points inside the conditions), else refute
-(the simplest failing point).  ``conditions`` defaults to those every catalog derivative for that
-input carries (e.g. kl_div w.r.t. target: nonzero targets); pass [] to check everywhere.
+A verdict is reached in two steps:
+
+1. **prove** (under a time budget): with no ``shape``, for every m×n on generic entries
+   (check.every_size); failing that, or with a ``shape``, at that one shape.  A proof is a *claim*.
+2. **evaluate** the formula itself against the spec's derivative in exact-or-ball arithmetic
+   (check.verify) at every sampled point — the domain's ordinary points and extremes, both sides
+   of every kink, and the points the formula's and the spec's structure give (check.structure:
+   branch boundaries, equality sets, singular points, threshold magnitudes) — at several shapes:
+   with no ``shape`` the default one, 1×1 and a larger one, and, for an every-size claim, the
+   other ranks the spec accepts (a vector, three axes).  For a claim this is its *certificate*.
+
+"proved" needs both: a claim, and no disagreement anywhere.  A disagreement at a shape the claim
+covers refutes the formula and is counted as a *prover disagreement* (a bug of the prover, made
+visible); one at another shape refutes it there.  Without a claim the evaluation decides:
+verified, refuted or inconclusive.  Points where neither the formula nor the derivative is finite
+are outside where the derivative is defined: the result says "where defined" and names them.
+``conditions`` defaults to those every catalog derivative for that input carries (e.g. kl_div
+w.r.t. target: nonzero targets); pass [] to check everywhere.
 """
 from __future__ import annotations
 
@@ -25,16 +39,15 @@ from derive.xp_sympy import XP as SYMPY_XP
 from spec.entry import accepted_params
 from spec.errors import GradspecError, lines
 
-from . import numeric, points as pts
+from . import evaluation
 from .every_size import prove_every_size
 from .operators import KINDS, operator
 from .prove import prove_all_zero
 from .result import CheckResult
-from .verdict import params_for, shape_text, verdict
-from .verify import compare
+from .verdict import Claim, judge, shape_text
 
-DPS = 50
 PROVE_SECONDS = 2.0
+BITS = evaluation.BITS
 
 
 def _validate_callable(spec, fn, n_args, what, example):
@@ -68,7 +81,7 @@ def _resolve_conditions(spec, wrt, conditions):
 
 
 def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=None, kind="grad",
-                     dps=DPS, prove=True, check_name=None) -> CheckResult:
+                     bits=BITS, prove=True, check_name=None) -> CheckResult:
     start = time.monotonic()
     s = spec_pkg.get(name)
     if kind not in KINDS:
@@ -77,9 +90,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         other = "check_vjp" if kind == "grad" else "check_gradient"
         raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
                                   f"use {other} for it"))
-    if isinstance(dps, bool) or not isinstance(dps, int) or dps < DPS:
-        raise GradspecError(lines(f"gradspec: precision dps={dps!r} is too low",
-                                  f"verification runs at ≥ {DPS} significant digits (the default)"))
+    evaluation.check_bits(bits)
     inp = s.input(wrt)
     prob = derive.problem(s, shape, params)
     op = operator(prob, kind, inp.name)
@@ -88,49 +99,35 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
     _validate_callable(s, fn, len(s.inputs) + len(op.extras), op.noun, example)
     conds = _resolve_conditions(s, inp.name, conditions)
     check = check_name or f"{kind}[{inp.name}]"
-    cond_text = [c.description for c in conds]
 
-    def hand(args, extras, xp):
-        values = prob.sym_params if xp is SYMPY_XP else params_for(prob.params, xp)
+    def hand(p, args, extras, xp):
+        values = p.sym_params if xp is SYMPY_XP else evaluation.params_for(p.params, xp)
         return fn(*args, *extras, xp=xp, **accepted_params(fn, values))
 
-    # 1. prove: for every size when no shape was asked for; else, or failing that, for the shape ----
-    every_why = None
+    # 1. the claim: every size, else the shape ---------------------------------------------------
+    claim, reasons = None, []
     if prove and shape is None:
         result, why = budget.run(PROVE_SECONDS, prove_every_size, s, fn, inp.name, prob.params, conds, kind,
                                  PROVE_SECONDS)
-        ok, every_why = result if result is not None else (False, why)
+        ok, how = result if result is not None else (False, why)
         if ok:
-            return CheckResult(s.name, check, "proved", f"symbolic, every size: {every_why}",
-                               f"gradspec: {s.name} {check}: proved for all sizes (every m×n, m, n ≥ 1)"
-                               + (f" where {'; '.join(cond_text)}" if cond_text else "")
-                               + f"\n  on a generic entry [k, l] the difference to the spec's derivative reduces "
-                               f"to 0 ({every_why})", scope="all sizes", conditions=cond_text,
-                               seconds=time.monotonic() - start)
-    not_every = f"\n  not proved for every size: {every_why}" if every_why else ""
-    reason = "proof not attempted"
-    if prove:
+            claim = Claim.every_size(how)
+        else:
+            reasons.append(f"every size: {how}")
+    if prove and claim is None:
         how, proved = _try_prove(s, prob, conds, op, hand)
-        reason = f"shape {shape_text(prob.shape)}: {how}" + (f"; every size: {every_why}" if every_why else "")
         if proved:
-            return CheckResult(s.name, check, "proved", f"symbolic: {how}",
-                               f"gradspec: {s.name} {check}: proved for shape {shape_text(prob.shape)}"
-                               + (f" where {'; '.join(cond_text)}" if cond_text else "")
-                               + f"\n  the difference to the spec's derivative reduces to 0 ({how})" + not_every,
-                               scope=f"shape {shape_text(prob.shape)}", conditions=cond_text,
-                               seconds=time.monotonic() - start)
+            claim = Claim.at_shape(prob.shape, how)
+        else:
+            reasons.append(f"shape {shape_text(prob.shape)}: {how}")
+    if not prove:
+        reasons.append("proof not attempted")
 
-    # 2. verify / 3. refute ---------------------------------------------------------------------
-    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes)
-    inside = pts.restrict(sampled, conds, prob.params)
-    truth_fn = lambda d: numeric.compile_exprs(prob, f"{kind}:{inp.name}", op.truth, d, extras=op.extra_symbols)
-
-    def formula(point, xp):
-        args = [xp.array(point.values[n]) for n in s.input_names]
-        return hand(args, [xp.array(point.extras[n]) for n, _ in op.extras], xp)
-
-    outcome = compare(truth_fn, formula, inside, dps, op.truth.shape, what=op.noun)
-    return verdict(s.name, check, outcome, len(inside), dps, op.noun, reason, cond_text, prob, start)
+    # 2. the formula itself, evaluated rigorously: the certificate, or the verification -------------
+    shapes = evaluation.shapes_for(s, prob, requested=shape, every_size=claim is not None and claim.every)
+    runs = [evaluation.run(s, sh, prob.params, lambda p: operator(p, kind, inp.name), hand, bits=bits,
+                           select=evaluation.inside(conds), prefer=inp.name) for sh in shapes]
+    return judge(s.name, check, claim, runs, "; ".join(reasons), conds, start, op.noun)
 
 
 def _try_prove(s, prob, conds, op, hand):
@@ -142,14 +139,14 @@ def _try_prove(s, prob, conds, op, hand):
 def _prove(s, prob, conds, op, hand):
     args = [prob.symbols[n] for n in s.input_names]
     try:
-        got = hand(args, list(op.extra_symbols), SYMPY_XP)
+        got = hand(prob, args, list(op.extra_symbols), SYMPY_XP)
     except GradspecError:
         raise
     except Exception as e:                     # numeric verification will report it properly
         return f"the formula could not be evaluated symbolically ({type(e).__name__})", False
     got = np.asarray(got, dtype=object)
     if got.shape != op.truth.shape:
-        return f"shape {got.shape} differs from {op.truth.shape}", False
+        return f"the formula returned shape {got.shape}, expected {op.truth.shape}", False
     subs = {}
     for c in conds:
         if c.subs is not None:
@@ -159,31 +156,31 @@ def _prove(s, prob, conds, op, hand):
     return how, ok
 
 
-def check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+def check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written gradient of a loss; see the module docstring."""
     return check_derivative(name, grad, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="grad", dps=dps, prove=prove)
+                            kind="grad", bits=bits, prove=prove)
 
 
-def check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+def check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written VJP of an activation or op; see the module docstring."""
     return check_derivative(name, vjp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="vjp", dps=dps, prove=prove)
+                            kind="vjp", bits=bits, prove=prove)
 
 
-def check_jvp(name, jvp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+def check_jvp(name, jvp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written JVP ``jvp(*inputs, tangent, xp)`` = Σ ∂f/∂x·tangent (a scalar for a loss)."""
     return check_derivative(name, jvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="jvp", dps=dps, prove=prove)
+                            kind="jvp", bits=bits, prove=prove)
 
 
-def check_hessian(name, hessian, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+def check_hessian(name, hessian, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written Hessian ``hessian(*inputs, [cotangent,] xp)``, shaped input + input."""
     return check_derivative(name, hessian, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="hessian", dps=dps, prove=prove)
+                            kind="hessian", bits=bits, prove=prove)
 
 
-def check_hvp(name, hvp, *, wrt=None, shape=None, params=None, conditions=None, dps=DPS, prove=True):
+def check_hvp(name, hvp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written HVP ``hvp(*inputs, [cotangent,] tangent, xp)`` = H·tangent."""
     return check_derivative(name, hvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="hvp", dps=dps, prove=prove)
+                            kind="hvp", bits=bits, prove=prove)

@@ -4,8 +4,10 @@
 
 The claim is the identity form(x) = forward(x) in exact arithmetic, at every point of the domain.
 It is proved when the entrywise difference reduces to 0 (max/min generalised to free symbols:
-the max-shift of log-softmax holds for every shift), else verified in mpmath at the domain's
-points — extremes included, where the two differ most in floating point — else refuted.
+the max-shift of log-softmax holds for every shift) *and* the form itself, evaluated in
+exact-or-ball arithmetic, agrees with the forward at every sampled point — extremes included,
+where the two differ most in floating point — at the default shape, 1×1 and a larger one
+(check.evaluation); without a proof that evaluation verifies or refutes it.
 """
 from __future__ import annotations
 
@@ -16,28 +18,40 @@ import numpy as np
 import derive
 from derive import budget
 import spec as spec_pkg
-from derive.xp_sympy import XP as SYMPY_XP
+from derive.xp_sympy import XP as SYMPY_XP, symarray
 from spec.entry import call
 from spec.errors import GradspecError, lines
 
-from . import numeric, points as pts
-from .derivative import DPS, PROVE_SECONDS
-from .verdict import params_for, shape_text, verdict
+from . import evaluation
+from .derivative import PROVE_SECONDS
+from .operators import Operator
 from .prove import prove_all_zero
 from .result import CheckResult
-from .verify import compare
+from .verdict import Claim, judge, params_for, shape_text
 
 
-def _prove(form, args, prob, truth):
-    got = np.asarray(call(form.fn, args, SYMPY_XP, prob.sym_params), dtype=object)
+def _prove(form, prob, truth):
+    args = [prob.symbols[n] for n in prob.spec.input_names]
+    try:
+        got = np.asarray(call(form.fn, args, SYMPY_XP, prob.sym_params), dtype=object)
+    except GradspecError:
+        raise
+    except Exception as e:
+        return False, f"the form could not be evaluated symbolically ({type(e).__name__})"
     if got.shape != truth.shape:
-        return None
+        return False, f"the form returned shape {got.shape}, expected {truth.shape}"
     return prove_all_zero([g - t for g, t in zip(got.flat, truth.flat)], PROVE_SECONDS)
 
 
-def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
+def _forward(prob, form) -> Operator:
+    truth = np.asarray(derive.forward(prob.spec, shape=prob.shape, params=prob.params), dtype=object)
+    return Operator("form", symarray(truth), (), f"form {form.name!r}")
+
+
+def check_form(name, form, *, shape=None, params=None, bits=evaluation.BITS) -> CheckResult:
     start = time.monotonic()
     s = spec_pkg.get(name)
+    evaluation.check_bits(bits)
     if isinstance(form, str):
         found = [f for f in s.forms if f.name == form]
         if not found:
@@ -45,31 +59,16 @@ def check_form(name, form, *, shape=None, params=None, dps=DPS) -> CheckResult:
                                       f"its forms are: {', '.join(f.name for f in s.forms) or '(none)'}"))
         form = found[0]
     prob = derive.problem(s, shape, params)
-    truth = derive.forward(s, shape=prob.shape, params=prob.params)
     check = f"form[{form.name}]"
-    args = [prob.symbols[n] for n in s.input_names]
-    reason = "the form could not be evaluated symbolically"
-    try:
-        proof, why = budget.run(PROVE_SECONDS, _prove, form, args, prob, truth)
-        if proof is None:
-            reason = why or "the form's shape differs from the forward's"
-        elif proof:
-            ok, reason = proof
-            if ok:
-                return CheckResult(s.name, check, "proved", f"symbolic: {reason}",
-                                   f"gradspec: {s.name} {check}: proved for shape {shape_text(prob.shape)}\n"
-                                   f"  {form.description} equals the forward identically ({reason})",
-                                   scope=f"shape {shape_text(prob.shape)}", seconds=time.monotonic() - start)
-    except GradspecError:
-        raise
-    except Exception as e:
-        reason = f"{reason} ({type(e).__name__})"
-    sampled = pts.sample(s, prob.shape, prob.params)
-    truth_fn = lambda d: numeric.compile_exprs(prob, "forward", truth, d)
+    value, why = budget.run(PROVE_SECONDS, _prove, form, prob, _forward(prob, form).truth)
+    ok, how = value if value is not None else (False, why)
+    claim = Claim.at_shape(prob.shape, how) if ok else None
+    reason = "" if ok else f"shape {shape_text(prob.shape)}: {how}"
 
-    def formula(point, xp):
-        return call(form.fn, [xp.array(point.values[n]) for n in s.input_names], xp,
-                    params_for(prob.params, xp))
+    def hand(p, args, extras, xp):
+        return call(form.fn, args, xp, p.sym_params if xp is SYMPY_XP else params_for(p.params, xp))
 
-    outcome = compare(truth_fn, formula, sampled, dps, truth.shape, what=f"form {form.name!r}")
-    return verdict(s.name, check, outcome, len(sampled), dps, f"form {form.name!r}", reason, [], prob, start)
+    shapes = evaluation.shapes_for(s, prob, requested=shape, every_size=False)
+    runs = [evaluation.run(s, sh, prob.params, lambda p: _forward(p, form), hand, bits=bits) for sh in shapes]
+    return judge(s.name, check, claim, runs, reason, [], start, f"form {form.name!r}", against="the forward",
+                 subject="the forward")

@@ -1,31 +1,47 @@
 """The text of a result: several lines naming the spec and check, the numbers, and a hint.
 
 Error text is part of gradspec's contract (tests read it).  A refutation names the inputs exactly,
-the entry that differs, both values, the precision, where the point came from, and a guess at the
-cause when the numbers suggest one (a constant factor, a sign, a kink, a tiny relative error).
+the shape and the entry that differ, both values, the precision, where the point came from, and a
+guess at the cause when the numbers suggest one (a constant factor, a sign, a kink, a tiny
+relative error, a value that is not finite).
 """
 from __future__ import annotations
 
+import math
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 
-from . import numeric
+from . import real as R
 from .result import Counterexample
 
 
 def decimal(v, digits: int = 20) -> str:
-    """An exact input or an mpmath value as a short decimal string."""
+    """An exact input, an exact-or-ball Real or an mpmath value as a short decimal string."""
     if isinstance(v, Fraction):
         if v.denominator == 1:
             return str(v.numerator)
-        f = float(v)
-        return repr(f) if Fraction(repr(f)) == v else mpmath.nstr(mpmath.mpf(v.numerator) / v.denominator, digits)
+        f = float(v) if abs(v) < 10**300 else math.inf
+        if math.isfinite(f) and f != 0 and Fraction(repr(f)) == v:
+            return repr(f)
+        with localcontext() as c:              # exact digits, a local context
+            c.prec = digits
+            return str(Decimal(v.numerator) / Decimal(v.denominator))
     if v is None:
         return "—"
-    if numeric.is_finite(v):
-        return mpmath.nstr(v, digits)
+    if isinstance(v, R.Real):
+        if v.exact:
+            return decimal(v.fraction(), digits)
+        if v.special:
+            return str(v.v)
+        return v.v.str(digits, radius=False) if v.finite else "undecided"
+    try:
+        if mpmath.isfinite(v):
+            return mpmath.nstr(v, digits)
+    except (TypeError, ValueError):
+        pass
     return str(v)
 
 
@@ -36,61 +52,99 @@ def nested(arr) -> object:
     return [nested(a) for a in arr]
 
 
-def counterexample(failure, dps: int) -> Counterexample:
+def counterexample(failure, bits: int, shape=None) -> Counterexample:
     p = failure.point
     return Counterexample(
         inputs={k: nested(v) for k, v in p.values.items()}, index=tuple(int(i) for i in failure.index),
-        expected=decimal(failure.expected), got=decimal(failure.got), precision=dps, origin=p.origin,
-        extras={k: nested(v) for k, v in p.extras.items()}, error=failure.exception)
+        expected=decimal(failure.expected), got=decimal(failure.got), precision=bits, origin=p.origin,
+        extras={k: nested(v) for k, v in p.extras.items()},
+        error=failure.exception or failure.shape_error,
+        shape=None if shape is None else list(shape))
+
+
+def _finite(v) -> bool:
+    return isinstance(v, R.Real) and v.finite
+
+
+def _exact_zero(v) -> bool:
+    return isinstance(v, R.Real) and v.exact and v.v == 0
 
 
 def hint(failures, what: str) -> str:
     """A guess at the cause from all failures, or a generic next step."""
+    if any(f.shape_error for f in failures):
+        return "hint: keep the input's shape (keepdims=True in reductions; broadcast scalars)"
     if any(f.exception for f in failures):
         return "hint: the callable raised; fix it so it returns an array for every point of the domain"
+    if any(not _finite(f.got) for f in failures):
+        return (f"hint: the {what} is not finite where the truth is: a 0/0 or x/0 in the branch it keeps, "
+                "an exp overflow or a log of 0? write it so it is defined there")
     ratios = set()
     for f in failures:
         for w, g in zip(f.expected_array.flat, f.got_array.flat):
-            if numeric.is_finite(w) and numeric.is_finite(g) and w != 0 and g != 0:
-                ratios.add(mpmath.nstr(g / w, 6))      # 6 digits: a cancelling formula is noisy at extremes
-    if any(not numeric.is_finite(f.got) for f in failures):
-        return (f"hint: the {what} is not finite where the truth is: an unstable form "
-                "(exp overflow, log of 0, 0/0)? write it in a stable form")
+            if _finite(w) and _finite(g):
+                try:
+                    if R.signum(w) != 0 and R.signum(g) != 0:
+                        ratios.add(f"{float(R.div(g, w)):.6g}")   # 6 digits: extremes are noisy
+                except R.Undecided:
+                    pass
     worst = max(f.error for f in failures)
     if worst < 1e-6:
         return (f"hint: off by a tiny relative amount ({worst:.1e}): a float constant where an exact one "
-                "is meant (0.1 is not 1/10; int/int is a float), or an approximation?")
-    if len(ratios) == 1:
+                "is meant (0.1 is 1/10 exactly here, but 1/3 written as 0.3333333333333333 is not 1/3; "
+                "int/int is a float), or an approximation?")
+    zero_side = any(_exact_zero(f.expected) or _exact_zero(f.got) for f in failures)
+    if len(ratios) == 1 and not zero_side and ratios != {"1"}:
         r = float(ratios.pop())
         if r == -1:
             return "hint: off by a factor −1 everywhere: a sign error"
         for k in (r, 1 / r):
             if abs(k - round(k)) < 1e-9 and round(k) >= 2:
-                return (f"hint: off by a constant factor {mpmath.nstr(r, 6)} everywhere: a missing or "
+                return (f"hint: off by a constant factor {r:.6g} everywhere: a missing or "
                         f"extra 1/N? (the reduction divides by {round(k)} here)")
-        return f"hint: off by a constant factor {mpmath.nstr(r, 6)} everywhere"
+        return f"hint: off by a constant factor {r:.6g} everywhere"
     origins = {f.point.origin for f in failures}
     if all(o.startswith("kink:") for o in origins):
         return ("hint: wrong only on or beside a kink (" + "; ".join(sorted(o[5:] for o in origins)) +
                 "): check the branch condition and the convention at the kink")
+    if all(o.startswith(("kink:", "boundary:", "between:", "equal:")) for o in origins):
+        return ("hint: wrong only on or beside a kink or a branch boundary (" + "; ".join(sorted(origins)[:3]) +
+                "): check the branch conditions (< or <=), thresholds, equality tests and the kink conventions")
     if all(o.startswith("extreme:") for o in origins):
         return "hint: wrong only at extreme inputs (" + ", ".join(sorted(o[8:] for o in origins)) + ")"
     return "hint: compare the formula with `gradspec derive` for this entry"
 
 
-def refuted(spec, check, failures, total, dps, what) -> tuple[str, Counterexample]:
-    worst = min(failures, key=lambda f: (_size(f.point), -f.error))
-    cx = counterexample(worst, dps)
-    head = f"gradspec: {spec} {check}: REFUTED at {dps} digits ({len(failures)} of {total} points disagree)"
-    if cx.error:
-        body = [f"the {what} raised {cx.error}", "at " + ", ".join(cx.describe())]
+def refuted(spec, check, failures, total, what, disagreement: str = "") -> tuple[str, Counterexample]:
+    """The message and counterexample of a refutation; ``failures`` are (Failure, shape) pairs in the
+    order of the shapes evaluated.  The counterexample is the simplest failing point (smallest
+    entries, shortest decimals) at the first shape that fails."""
+    first_shape = failures[0][1]
+    worst, worst_shape = min((fs for fs in failures if fs[1] == first_shape),
+                             key=lambda fs: (_size(fs[0].point), -fs[0].error))
+    shape_of = {id(f): sh for f, sh in failures}.__getitem__
+    shape_of = (lambda f, table=shape_of: table(id(f)))
+    failures = [f for f, _ in failures]
+    bits = worst.bits
+    cx = counterexample(worst, bits, worst_shape)
+    shapes = sorted({shape_of(f) for f in failures}, key=lambda s: (len(s), s))
+    where = f" at shape{'s' if len(shapes) > 1 else ''} {', '.join('×'.join(map(str, s)) for s in shapes)}"
+    head = (f"gradspec: {spec} {check}: REFUTED in ball arithmetic at {bits} bits "
+            f"({len(failures)} of {total} points disagree{where})")
+    body = [disagreement] if disagreement else []
+    if worst.shape_error:
+        body += [f"the {what} {worst.shape_error} at shape {'×'.join(map(str, shape_of(worst)))}",
+                 "at " + ", ".join(cx.describe()) + f"   ({cx.origin} point)"]
+    elif worst.exception:
+        body += [f"the {what} raised {worst.exception}", "at " + ", ".join(cx.describe())]
     else:
         idx = "[" + ", ".join(map(str, cx.index)) + "]"
-        err = "∞" if worst.error == float("inf") else f"{worst.error:.3g}"
-        body = [f"the {what} differs from the spec" + ("" if check.startswith("form[") else "'s derivative"),
-                "at " + ", ".join(cx.describe()) + f"   ({cx.origin} point)",
-                f"entry {idx}: expected {cx.expected}, got {cx.got} (relative error {err})"]
-    return "\n  ".join([head] + body + [hint(failures, what)]), cx
+        err = "∞" if worst.error == math.inf else f"{worst.error:.3g}"
+        body += [f"the {what} differs from the spec" + ("" if check.startswith("form[") else "'s derivative"),
+                 "at " + ", ".join(cx.describe()) + f"   ({cx.origin} point)",
+                 f"entry {idx}: expected {cx.expected}, got {cx.got} (relative error {err})"]
+    same_shape = [f for f in failures if shape_of(f) == worst_shape]
+    return "\n  ".join([head] + [b for b in body if b] + [hint(same_shape, what)]), cx
 
 
 def _size(point) -> tuple:

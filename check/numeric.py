@@ -12,20 +12,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .operators import flat_symbols
 from .xp_mpmath import MpmathNamespace
 
 
 @functools.lru_cache(maxsize=32)
 def namespace(dps: int) -> MpmathNamespace:
     return MpmathNamespace(dps)
-
-
-def flat_symbols(prob, extras: tuple = ()) -> list:
-    """Every input symbol in input order, then each extra symbol array's: the truth's arguments."""
-    syms = [s for n in prob.spec.input_names for s in prob.symbols[n].flat]
-    for arr in extras:
-        syms += list(np.asarray(arr, dtype=object).flat)
-    return syms
 
 
 @functools.lru_cache(maxsize=512)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 import derive
 
 KINDS = ("grad", "vjp", "jvp", "hessian", "hvp")
@@ -24,6 +26,7 @@ class Operator:
     truth: object          # SymArray
     extras: tuple          # ((name, SymArray), ...) in argument order after the inputs
     noun: str              # for messages
+    convention: str = ""   # how the truth is taken where it is not classical (second derivatives at kinks)
 
     @property
     def extra_symbols(self) -> tuple:
@@ -45,10 +48,21 @@ def operator(prob, kind: str, wrt: str) -> Operator:
     if kind == "jvp":
         return Operator(kind, derive.jvp(s, wrt, **kw), tan, "hand-written JVP")
     if kind == "hessian":
-        return Operator(kind, derive.hessian(s, wrt, **kw), cot, "hand-written Hessian")
+        return Operator(kind, derive.hessian(s, wrt, **kw), cot, "hand-written Hessian",
+                        almost_everywhere(derive.kink_set(s, wrt, **kw)))
     if kind == "hvp":
-        return Operator(kind, derive.hvp(s, wrt, **kw), cot + tan, "hand-written HVP")
+        return Operator(kind, derive.hvp(s, wrt, **kw), cot + tan, "hand-written HVP",
+                        almost_everywhere(derive.kink_set(s, wrt, **kw)))
     raise ValueError(kind)
+
+
+def almost_everywhere(kinks: tuple) -> str:
+    """The convention of a second derivative whose first derivative jumps on ``kinks`` (derive.kink_set)."""
+    if not kinks:
+        return ""
+    shown = ", ".join(f"{k} = 0" for k in kinks[:2]) + (", …" if len(kinks) > 2 else "")
+    return (f"almost everywhere: the first derivative jumps where {shown}; there the Dirac part of the "
+            "second derivative is dropped (the branch the kink convention selects is differentiated)")
 
 
 def derivative_kind(spec, d) -> str:
@@ -59,3 +73,12 @@ def derivative_kind(spec, d) -> str:
 def derivative_id(spec, d) -> str:
     """The check id of a catalog derivative: ``grad[target]``, ``hessian[logits]``, ``grad[logits] (general)``."""
     return f"{derivative_kind(spec, d)}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
+
+
+def flat_symbols(prob, extras: tuple = ()) -> list:
+    """Every input symbol in input order, then each extra symbol array's: the truth's arguments
+    (the order of ``check.points.Point.values_flat``)."""
+    syms = [s for n in prob.spec.input_names for s in prob.symbols[n].flat]
+    for arr in extras:
+        syms += list(np.asarray(arr, dtype=object).flat)
+    return syms

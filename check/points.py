@@ -35,7 +35,7 @@ class Point:
         return self.extras.get("cotangent")
 
 
-def _in_domain(spec: Spec, values: dict) -> bool:
+def in_domain(spec: Spec, values: dict) -> bool:
     return all(i.domain.contains(values[i.name]) for i in spec.inputs)
 
 
@@ -52,7 +52,7 @@ def sample(spec: Spec, shape: tuple, params: dict, *, seed: int = 0, extras: dic
     for kink in spec.kinks:
         for b in base[:2]:
             points += [Point(v, f"kink:{kink.description}") for v in kink.points(b, params)]
-    points = [p for p in points if _in_domain(spec, p.values)]
+    points = [p for p in points if in_domain(spec, p.values)]
     for k, p in enumerate(points):
         for name, ext_shape in (extras or {}).items():
             arr = REAL.ordinary(ext_shape, rng)

@@ -11,7 +11,9 @@
      and branch condition: x = y, x = −y (y > 0) and x = 0 cover the reals, and each case
      must reduce to 0 by steps 1–3;
   5. ``simplify`` under what is left of the budget.
-It answers (True, how) or (False, why).  It never answers True without a reduction to 0.
+It answers (True, how) or (False, why).  It never answers True without a reduction to 0, nor
+for a difference holding a SymPy Float (a constant rounded to 53 bits: the formula is judged
+exactly, and check.derivative confirms every proof by evaluating the formula itself).
 """
 from __future__ import annotations
 
@@ -186,8 +188,11 @@ def _by_sign(expr, deadline) -> str | None:
 
 
 def prove_zero(expr, seconds: float) -> tuple[bool, str]:
-    """(True, method) if expr is proved identically 0 within ``seconds``; else (False, reason)."""
+    """(True, method) if expr is proved identically 0 within ``seconds``; else (False, reason).
+    A difference holding a SymPy Float (a constant rounded to 53 bits) is never proved."""
     deadline = time.monotonic() + seconds
+    if isinstance(expr, sp.Basic) and expr.has(sp.Float):
+        return False, "a rounded constant (a SymPy Float) is in the difference; formulas are judged exactly"
 
     def attempt():
         how = _zero_branchwise(expr, deadline) or _by_sign(expr, deadline)

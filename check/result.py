@@ -1,9 +1,13 @@
 """What a check returns: a status, how it was reached, and a message a person can act on.
 
 Status, in order of strength:
-  proved        the difference to the spec's derivative reduced to 0 symbolically (for ``scope``)
-  verified      no proof, but agreement at every sampled point at ``precision`` digits
-  refuted       a concrete counterexample (``counterexample``)
+  proved        the difference to the spec's derivative reduced to 0 symbolically (for ``scope``),
+                and the formula itself, evaluated in ball arithmetic at ``points`` points and the
+                ``shapes``, agrees with the spec's derivative everywhere (its certificate)
+  verified      no proof, but at every sampled point every difference ball holds 0 at ``precision``
+                bits, the differences bounded by 2^-``bound_bits`` (relative)
+  refuted       a concrete counterexample (``counterexample``); ``prover_disagreement`` when the
+                prover had claimed the identity at that shape
   inconclusive  neither, and ``message`` says why
 """
 from __future__ import annotations
@@ -27,7 +31,8 @@ class Counterexample:
     precision: int
     origin: str
     extras: dict = field(default_factory=dict)   # the cotangent / tangent the formula was given
-    error: str | None = None          # the exception, when the callable raised
+    error: str | None = None          # the exception, when the callable raised (or its wrong shape)
+    shape: list | None = None         # the shape the point was taken at
 
     @property
     def cotangent(self):
@@ -47,10 +52,15 @@ class CheckResult:
     scope: str = ""
     conditions: list = field(default_factory=list)
     counterexample: Counterexample | None = None
-    precision: int | None = None
+    precision: int | None = None     # bits (the highest rung of the precision ladder reached)
     points: int = 0
     worst_error: float | None = None
     seconds: float = 0.0
+    shapes: list = field(default_factory=list)      # the shapes evaluated, e.g. ["2×3", "1×1", "3×4"]
+    bound_bits: float | None = None  # every agreeing difference ≤ 2^-bound_bits relative (inf: all exactly 0)
+    prover_disagreement: bool = False
+    undefined: int = 0               # points where neither side is finite ("where defined")
+    unresolved: int = 0              # points no precision decided
 
     @property
     def ok(self) -> bool:
@@ -61,6 +71,8 @@ class CheckResult:
 
     def to_json(self) -> dict:
         d = asdict(self)
+        if d["bound_bits"] is not None and d["bound_bits"] == float("inf"):
+            d["bound_bits"] = "exact"
         if self.counterexample is not None:
             d["counterexample"]["index"] = list(self.counterexample.index)
         return d

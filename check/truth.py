@@ -2,7 +2,7 @@
 
     expected = rounded_truth(lambda: [values as arb balls], dtype="float32", scales=[...])
 
-Each value is computed in ball arithmetic (check.xp_arb) at 128 bits, then 512, 2048, 8192 —
+Each value is computed in exact-or-ball arithmetic (check.real) at 128 bits, then 512, 2048, 8192 —
 only as far as needed.  A ball decides its value in the dtype when both its ends round to the same
 float: that float is the correctly rounded truth (rounding is monotone, and the exact value lies
 in the ball).  A ball that straddles a rounding boundary but is narrower than 2^−(p+16) of the
@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 from flint import arb
 
-from .xp_arb import Undecided, precision
+from .real import Undecided, precision, to_arb
 
 PRECISIONS = (128, 512, 2048, 8192)       # bits
 SIGNIFICAND_BITS = {"float32": 24, "float64": 53}
@@ -111,7 +111,7 @@ def _ladder(at, n: int, accept) -> np.ndarray:
                 continue
             still = []
             for i in todo:
-                v = accept(values[i], i)
+                v = accept(to_arb(values[i]), i)
                 if v is None:
                     still.append(i)
                 else:

@@ -1,146 +1,70 @@
-"""The arb ``xp`` namespace: ball arithmetic (python-flint), rigorous, at an explicit precision.
+"""The rigorous ``xp`` namespace: arrays of exact-or-ball reals (check.real), at an explicit precision.
 
-    with precision(128):                       # bits; flint's own context, restored on exit
+    with precision(1280):                      # bits, for the balls; flint's own context, restored on exit
         xp = ARB
-        y = spec.forward(*[xp.array(a) for a in inputs], xp=xp, ...)   # arrays of arb balls
+        y = spec.forward(*[xp.array(a) for a in inputs], xp=xp, ...)   # arrays of Reals
 
-An arb is a ball [m ± r] certain to hold the exact value of what was computed, so a single
-evaluation tells how many of its digits are right: no second precision is needed to trust it.
+A value stays an exact rational while the formula computes rationally and becomes a ball [m ± r]
+(python-flint's arb, certain to hold the exact value) at the first transcendental step, so a single
+evaluation tells how many of its digits are right.  Python numbers are exact (a float is its
+decimal value), every function returns the namespace's own numbers (``where(c, 1, 0)`` gives
+exact 1 and 0), and a division by an exact 0 is ±inf or nan, as in NumPy: harmless in a branch
+``where`` discards, a finding in the branch it keeps.
 
-Comparisons are *decided* or refused: ``x < y`` on two overlapping balls is neither true nor
-false, and arb's own operators answer False for both.  Here every comparison (array comparisons,
-``where``, ``maximum``, ``clip``, ``sign``, the max of a row) goes through ``decide``, which
-raises ``Undecided`` when the balls cannot tell — the caller raises the precision and tries
-again.  Division by zero and log of a non-positive number give a NaN ball (arb's convention),
-never an exception.
-
-Precision is never set globally for longer than a ``with precision(bits)`` block.
+Comparisons are *decided* or refused: ``x < y`` on two overlapping balls raises ``Undecided``
+(the caller raises the precision and tries again), and ``x == y`` on exact values is exact.
+Kink conventions as spec.xp: maximum/minimum send ties to the first argument, clip passes x at its
+bounds, sign(0) = 0, xlogy(0, y) = 0.
 """
 from __future__ import annotations
 
-import contextlib
-import operator
-from fractions import Fraction
-
 import numpy as np
-from flint import arb, ctx, fmpq
 
-from spec.xp import ObjectNamespace
+from spec.xp import ExactArray, ObjectNamespace
 
-
-class Undecided(Exception):
-    """A comparison of two balls that overlap: more precision is needed to decide it."""
+from . import real as R
+from .real import Real, Undecided, decide, extreme, precision, to_arb   # noqa: F401 (re-exported)
 
 
-@contextlib.contextmanager
-def precision(bits: int):
-    """Evaluate arb arithmetic at ``bits`` of working precision inside the block."""
-    with ctx.workprec(int(bits)):
-        yield
-
-
-def to_arb(v) -> arb:
-    """An exact number (Fraction, int, float, numpy scalar) or an arb, as an arb at the current precision."""
-    if isinstance(v, arb):
-        return v
-    if isinstance(v, Fraction):
-        return arb(fmpq(v.numerator, v.denominator))
-    if isinstance(v, (bool, np.bool_)):
-        return arb(int(v))
-    if isinstance(v, (int, np.integer)):
-        return arb(int(v))
-    if isinstance(v, (float, np.floating)):
-        return arb(float(v))                      # a binary float is exact in arb
-    raise TypeError(f"cannot make an arb of {type(v).__name__}")
-
-
-_OPS = {"<": (operator.lt, operator.ge), "<=": (operator.le, operator.gt), ">": (operator.gt, operator.le),
-        ">=": (operator.ge, operator.lt), "==": (operator.eq, operator.ne), "!=": (operator.ne, operator.eq)}
-
-
-def decide(op: str, a, b) -> bool:
-    """``a op b`` for balls: True or False when certain, else Undecided."""
-    yes, no = _OPS[op]
-    a, b = to_arb(a), to_arb(b)
-    if yes(a, b):
-        return True
-    if no(a, b):
-        return False
-    raise Undecided(f"{a} {op} {b}")
-
-
-def extreme(values, op: str):
-    """The first of ``values`` that no later one beats under ``op`` (">" the max, "<" the min), every
-    comparison decided: ties keep the earlier value."""
-    best = values[0]
-    for v in values[1:]:
-        if decide(op, v, best):
-            best = v
-    return best
-
-
-def sign(x) -> int:
-    if decide(">", x, 0):
-        return 1
-    if decide("<", x, 0):
-        return -1
-    return 0                                      # decided: x == 0 exactly (else Undecided was raised)
-
-
-class ArbArray(np.ndarray):
-    """An object array of arb balls whose comparisons are decided (or raise Undecided)."""
-
-    def _cmp(self, other, op):
-        return np.asarray(np.frompyfunc(lambda a, b: decide(op, a, b), 2, 1)(self, other), dtype=object)
-
-    def __lt__(self, other):
-        return self._cmp(other, "<")
-
-    def __le__(self, other):
-        return self._cmp(other, "<=")
-
-    def __gt__(self, other):
-        return self._cmp(other, ">")
-
-    def __ge__(self, other):
-        return self._cmp(other, ">=")
+class ArbArray(ExactArray):
+    """An object array of Reals whose comparisons are decided (or raise Undecided)."""
 
 
 class ArbNamespace(ObjectNamespace):
-    """The xp protocol on arb balls; the kink conventions of spec.xp (ties to the first argument)."""
+    """The xp protocol on exact-or-ball reals."""
 
     name = "arb"
+    array_class = ArbArray
 
-    def _wrap(self, a):
-        return np.asarray(a, dtype=object).view(ArbArray)
+    number = staticmethod(R.real)
 
     @staticmethod
-    def number(value):
-        return to_arb(value)
+    def relation(op, a, b):
+        return R.compare(op, R.real(a), R.real(b))
 
     def array(self, arr) -> np.ndarray:
-        return self._map(to_arb, np.asarray(arr, dtype=object))
+        return self.asarray(arr)
 
     @property
     def pi(self):
-        return arb.pi()                            # at the working precision of the caller's block
+        return R.pi()                               # at the working precision of the caller's block
 
-    _exp = staticmethod(lambda x: to_arb(x).exp())
-    _log = staticmethod(lambda x: to_arb(x).log())
-    _log1p = staticmethod(lambda x: to_arb(x).log1p())
-    _expm1 = staticmethod(lambda x: to_arb(x).expm1())
-    _sqrt = staticmethod(lambda x: to_arb(x).sqrt())
-    _tanh = staticmethod(lambda x: to_arb(x).tanh())
-    _cosh = staticmethod(lambda x: to_arb(x).cosh())
-    _sinh = staticmethod(lambda x: to_arb(x).sinh())
-    _abs = staticmethod(lambda x: abs(to_arb(x)))
-    _sign = staticmethod(sign)
+    _exp = staticmethod(R.exp)
+    _log = staticmethod(R.log)
+    _log1p = staticmethod(R.log1p)
+    _expm1 = staticmethod(R.expm1)
+    _sqrt = staticmethod(R.sqrt)
+    _tanh = staticmethod(R.tanh)
+    _cosh = staticmethod(R.cosh)
+    _sinh = staticmethod(R.sinh)
+    _abs = staticmethod(R.absolute)
+    _sign = staticmethod(R.sign)
 
     @staticmethod
     def _add_all(values):
-        total = arb(0)
+        total = R.ZERO
         for v in values:
-            total += v
+            total = R.add(total, R.real(v))
         return total
 
     @staticmethod
@@ -169,7 +93,8 @@ class ArbNamespace(ObjectNamespace):
 
     @staticmethod
     def _xlogy(a, b):
-        return arb(0) if decide("==", a, 0) else to_arb(a) * to_arb(b).log()
+        return R.ZERO if decide("==", a, 0) else R.mul(a, R.log(b))
 
 
 ARB = ArbNamespace()
+ArbArray.namespace = ARB

@@ -8,6 +8,6 @@
 derive knows spec; it knows nothing of check.
 """
 from .gradient import Problem, forward, gradient, problem, vjp
-from .higher import hessian, hvp, jacobian, jvp, tangent
+from .higher import hessian, hvp, jacobian, jvp, kink_set, tangent
 
-__all__ = ["Problem", "forward", "gradient", "hessian", "hvp", "jacobian", "jvp", "problem", "tangent", "vjp"]
+__all__ = ["Problem", "forward", "gradient", "hessian", "hvp", "jacobian", "jvp", "kink_set", "problem", "tangent", "vjp"]

@@ -5,7 +5,7 @@
 
 The generic entry x[k, l] of derive.sizes becomes the whole array x; Sum over the last index
 becomes ``xp.sum(..., axis=-1, keepdims=True)``, over the first ``axis=0``, over both a full
-sum; m and n are read from the first input's shape.  The function is written against the ``xp``
+sum; m (the rows: every axis but the last) and n are read from the first input's shape.  The function is written against the ``xp``
 protocol (default numpy), so gradspec checks it like any hand-written formula.  Before printing,
 stable rewrites are applied where the math allows:
     Σ_c exp(x[k, c])        → exp(lse_k),  lse = max + log Σ exp(x − max)   (no overflow)
@@ -39,6 +39,8 @@ class Target:
                                  # so that its code, run on gradspec's SymPy namespace, is the exact formula
     constant_branch: str = "{v}"  # a constant branch of a where, given the dtype of array {ref}: torch.where
                                   # on two Python numbers makes a tensor of torch's default dtype (float32)
+    rows: str = "{x}.size // {x}.shape[-1]"   # the rows m of an input {x} of any rank: every axis but the last
+    exact_int: str = "{k}"      # an integer numerator over sizes: numpy's must stay exact (1 / _m of ints is a float)
 
 
 _NUMPY_HELPERS = ('''def _sigmoid(a, xp):
@@ -56,11 +58,12 @@ _NUMPY_HELPERS = ('''def _sigmoid(a, xp):
 TARGET_SPECS = {
     "numpy": Target("numpy", "import numpy\n\n\n", "xp", ", *, xp=numpy",
                     "xp.sum({body}, axis={axis}, keepdims=True)", "xp.sum({body}, axis=None, keepdims=True)",
-                    "_logsumexp({z}, {axis}, xp)", "_sigmoid({a}, xp)", _NUMPY_HELPERS, fold_constants=False),
+                    "_logsumexp({z}, {axis}, xp)", "_sigmoid({a}, xp)", _NUMPY_HELPERS, fold_constants=False,
+                    exact_int="xp.asarray({k})"),
     "torch": Target("torch", "import torch\n\n\n", "torch", "",
                     "torch.sum({body}, dim={axis}, keepdim=True)", "torch.sum({body})",
                     "torch.logsumexp({z}, dim={axis}, keepdim=True)", "torch.sigmoid({a})",
-                    constant_branch="torch.as_tensor({v}, dtype={ref}.dtype)"),
+                    constant_branch="torch.as_tensor({v}, dtype={ref}.dtype)", rows="{x}.numel() // {x}.shape[-1]"),
     "jax": Target("jax", "import jax\nimport jax.numpy as jnp\n\n\n", "jnp", "",
                   "jnp.sum({body}, axis={axis}, keepdims=True)", "jnp.sum({body}, axis=None, keepdims=True)",
                   "jax.nn.logsumexp({z}, axis={axis}, keepdims=True)", "jax.nn.sigmoid({a})",
@@ -143,6 +146,8 @@ class _Printer:
             top = "(-" + (factors[1] if len(factors) == 2 else "(" + " * ".join(factors[1:]) + ")") + ")"
         else:
             top = factors[0] if len(factors) == 1 else "(" + " * ".join(factors) + ")"
+        if den != 1 and num.is_Integer and not exps:
+            top = self.t.exact_int.format(k=top) if not top.startswith("(-") else f"(-{self.t.exact_int.format(k=-num)})"
         return top if den == 1 else f"({top} / {p(den)})"
 
     def __call__(self, e) -> str:
@@ -174,6 +179,9 @@ class _Printer:
         if isinstance(e, sp.Mul):
             return self._product(e)
         if isinstance(e, sp.Pow):
+            if e.exp.is_Integer and e.exp < 0:          # 1 / b**k, never b ** -k (an int power -1 is a float)
+                inner = p(e.base) if e.exp == -1 else f"({p(e.base)} ** {p(-e.exp)})"
+                return f"({self.t.exact_int.format(k=1)} / {inner})"
             return f"({p(e.base)} ** {p(e.exp)})"
         if isinstance(e, sp.Sum):
             body, axes = e.function, []
@@ -231,7 +239,7 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
         names[e.base if isinstance(e, sp.Indexed) else e] = name
     printer = _Printer(names, t, arg_names[0])
     try:
-        body = [f"    _m, _n = {arg_names[0]}.shape[0], {arg_names[0]}.shape[-1]"]
+        body = [f"    _m, _n = {t.rows.format(x=arg_names[0])}, {arg_names[0]}.shape[-1]"]
         for L, S in bindings.items():
             inner = S.function.args[0]
             axis = printer.axis_of(inner, S.limits[0][0])

@@ -9,6 +9,12 @@ tangent shaped like the input x:
     hvp(x; u)     = Σ_j ∂²F/∂x_i∂x_j · u_j
 
 Tangent symbols are named u_{…}; every entry is exact SymPy, differentiated under a hard budget.
+
+Second derivatives of piecewise objectives (huber, smooth_l1, mae, relu) are taken **almost
+everywhere**: where the first derivative jumps (a kink: |d| = delta, d = 0) SymPy's derivative
+holds a Dirac delta; it is dropped, leaving the classical second derivative off the kink set and,
+on it, the derivative of the branch the kink convention selects.  ``kink_set`` names the arguments
+of the dropped deltas, so a check can state the convention.
 """
 from __future__ import annotations
 
@@ -49,14 +55,24 @@ def _jacobian(prob, wrt):
     return jac
 
 
+def _almost_everywhere(e, kinks: set):
+    """e with every DiracDelta(a) (and its derivatives) replaced by 0; their arguments added to ``kinks``."""
+    deltas = e.atoms(sp.DiracDelta)
+    if not deltas:
+        return e
+    kinks.update(d.args[0] for d in deltas)
+    return e.xreplace({d: 0 for d in deltas})
+
+
 def _hessian(prob, wrt):
     grad = _raw_gradient(prob, wrt)
     xs = prob.symbols[wrt]
     hess = np.empty(xs.shape + xs.shape, dtype=object)
+    kinks: set = set()
     for i in np.ndindex(xs.shape):
         for j in np.ndindex(xs.shape):
-            hess[i + j] = sp.diff(grad[i], xs[j])
-    return hess
+            hess[i + j] = _almost_everywhere(sp.diff(grad[i], xs[j]), kinks)
+    return hess, tuple(sorted(kinks, key=sp.default_sort_key))
 
 
 @functools.lru_cache(maxsize=256)
@@ -65,8 +81,16 @@ def _jacobian_cached(prob, wrt):
 
 
 @functools.lru_cache(maxsize=256)
+def _hessian_and_kinks(prob, wrt):
+    value, why = budget.run(DERIVE_SECONDS, _hessian, prob, wrt)
+    if value is None:
+        raise GradspecError(lines(f"gradspec: the Hessian of {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} "
+                                  f"did not finish: {why}", "hint: try a smaller shape"))
+    return symarray(value[0]), value[1]
+
+
 def _hessian_cached(prob, wrt):
-    return _budgeted("Hessian", prob, wrt, _hessian, prob, wrt)
+    return _hessian_and_kinks(prob, wrt)[0]
 
 
 def _contract(arr, vec, axes: int):
@@ -93,6 +117,12 @@ def jvp(name, wrt=None, *, shape=None, params=None):
 def hessian(name, wrt=None, *, shape=None, params=None):
     prob = problem(name, shape, params)
     return _hessian_cached(prob, prob.spec.input(wrt).name)
+
+
+def kink_set(name, wrt=None, *, shape=None, params=None) -> tuple:
+    """The expressions a at whose zeros the Hessian dropped a Dirac delta (its first derivative jumps)."""
+    prob = problem(name, shape, params)
+    return _hessian_and_kinks(prob, prob.spec.input(wrt).name)[1]
 
 
 def hvp(name, wrt=None, *, shape=None, params=None):

@@ -15,7 +15,10 @@ derivative evaluated the same way can then be proved equal to it for every m and
 """
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
+
+from .xp_sympy import _as_number, exact_number
 
 M, N = sp.symbols("m n", integer=True, positive=True)
 ENTRY = sp.symbols("k l", integer=True, nonnegative=True)
@@ -26,8 +29,84 @@ class Unsupported(Exception):
     """The formula uses something the indexed namespace cannot express for every size."""
 
 
-def _expr(a):
-    return a.expr if isinstance(a, IArray) else sp.sympify(a)
+class SizeDependent(Unsupported):
+    """The formula compares, branches or loops on a size: no claim can hold for every size."""
+
+
+class Size:
+    """A symbolic size (m, n, m·n, …) as a formula sees it in ``x.shape`` and ``x.size``.
+
+    Integer arithmetic is allowed (``x.size // x.shape[-1]``, ``m * n``) and stays symbolic, and an
+    array divided by a size is exact (``x / x.shape[0]``).  A size divided by a number (``1 / x.size``,
+    ``x.size ** -1``) is a Python float at every concrete size, so it is refused (``Unsupported``)
+    rather than made exact here; a comparison, ``bool``, ``int`` or ``range`` would decide something
+    about one size — Python would answer it structurally (m == 3 is False) — so it raises
+    ``SizeDependent``."""
+
+    __slots__ = ("expr",)
+
+    def __init__(self, expr):
+        self.expr = sp.sympify(expr)
+
+    def _sympy_(self):
+        return self.expr
+
+    def _refuse(self, what):
+        raise SizeDependent(f"the formula {what} a size ({self.expr}): code that depends on the size "
+                            "cannot be proved for every size")
+
+    def _arith(self, other, f, reverse=False):
+        if isinstance(other, IArray):
+            return NotImplemented
+        o = other.expr if isinstance(other, Size) else exact_number(other)
+        return Size(f(o, self.expr) if reverse else f(self.expr, o))
+
+    def __add__(self, o): return self._arith(o, lambda a, b: a + b)
+    def __radd__(self, o): return self._arith(o, lambda a, b: a + b, True)
+    def __sub__(self, o): return self._arith(o, lambda a, b: a - b)
+    def __rsub__(self, o): return self._arith(o, lambda a, b: a - b, True)
+    def __mul__(self, o): return self._arith(o, lambda a, b: a * b)
+    def __rmul__(self, o): return self._arith(o, lambda a, b: a * b, True)
+    def __truediv__(self, o): self._inexact("/")
+    def __rtruediv__(self, o): self._inexact("/")
+    def __floordiv__(self, o): return self._arith(o, lambda a, b: sp.floor(a / b))
+    def __rfloordiv__(self, o): return self._arith(o, lambda a, b: sp.floor(a / b), True)
+    def __pow__(self, o):
+        if not (isinstance(o, (int, np.integer)) and o >= 0):
+            self._inexact("**")
+        return self._arith(o, lambda a, b: a ** b)
+
+    def __neg__(self): return Size(-self.expr)
+
+    def _inexact(self, op):
+        raise Unsupported(f"the formula computes with a size as a Python number ({self.expr} {op} …): at every "
+                          "concrete size that is a float division, not an exact one; divide the array by the size "
+                          "instead (x / x.size), or use spec.reduction.count")
+
+    def __eq__(self, o): self._refuse("compares")
+    def __ne__(self, o): self._refuse("compares")
+    def __lt__(self, o): self._refuse("compares")
+    def __le__(self, o): self._refuse("compares")
+    def __gt__(self, o): self._refuse("compares")
+    def __ge__(self, o): self._refuse("compares")
+    def __bool__(self): self._refuse("branches on")
+    def __int__(self): self._refuse("takes the integer value of")
+    def __index__(self): self._refuse("loops or indexes with")
+    def __float__(self): self._refuse("takes the float value of")
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Size({self.expr})"
+
+
+def _expr(a, *, as_number=True):
+    if isinstance(a, IArray):
+        e = a.expr
+    elif isinstance(a, Size):
+        e = a.expr
+    else:
+        e = exact_number(a)
+    return _as_number(e) if as_number else e
 
 
 def _idx(a):
@@ -35,10 +114,10 @@ def _idx(a):
 
 
 def _shape(a):
-    return a.shape if isinstance(a, IArray) else ()
+    return a.dims if isinstance(a, IArray) else ()
 
 
-def _align(*arrays):
+def _align(*arrays, as_number=True):
     """Broadcast (numpy rules, right-aligned); returns expressions, shape and index tuple."""
     nd = max(len(_shape(a)) for a in arrays)
     shape, idx = [1] * nd, [None] * nd
@@ -53,7 +132,7 @@ def _align(*arrays):
                 idx[off + ax] = idx[off + ax] or i
     exprs = []
     for a in arrays:
-        e = _expr(a)
+        e = _expr(a, as_number=as_number)
         off = nd - len(_shape(a))
         for ax, i in enumerate(_idx(a)):
             if i is not None and idx[off + ax] != i:
@@ -62,25 +141,35 @@ def _align(*arrays):
     return exprs, tuple(shape), tuple(idx)
 
 
+_CMP = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
+
+
 class IArray:
-    """A generic entry ``expr`` of an array of (symbolic) ``shape``; ``idx[a]`` indexes axis a
-    (None for a broadcast axis of length 1)."""
+    """A generic entry ``expr`` of an array of (symbolic) shape ``dims``; ``idx[a]`` indexes axis a
+    (None for a broadcast axis of length 1).  ``shape`` and ``size`` are ``Size`` values a formula
+    may compute with but not compare; operators are exact and ``==`` is a relation (as
+    derive.xp_sympy)."""
     __array_priority__ = 1000
     _op_priority = 1e9          # SymPy numbers defer to IArray's reflected operators
+    __hash__ = None
 
     def __init__(self, expr, shape, idx):
-        self.expr, self.shape, self.idx = sp.sympify(expr), tuple(shape), tuple(idx)
+        self.expr, self.dims, self.idx = sp.sympify(expr), tuple(shape), tuple(idx)
+
+    @property
+    def shape(self):
+        return tuple(Size(d) for d in self.dims)
 
     @property
     def ndim(self):
-        return len(self.shape)
+        return len(self.dims)
 
     @property
     def size(self):
-        return sp.Mul(*self.shape) if self.shape else sp.Integer(1)
+        return Size(sp.Mul(*self.dims) if self.dims else sp.Integer(1))
 
-    def _op(self, other, f, reverse=False):
-        (a, b), shape, idx = _align(self, other)
+    def _op(self, other, f, reverse=False, as_number=True):
+        (a, b), shape, idx = _align(self, other, as_number=as_number)
         return IArray(f(b, a) if reverse else f(a, b), shape, idx)
 
     def __add__(self, o): return self._op(o, lambda a, b: a + b)
@@ -92,14 +181,23 @@ class IArray:
     def __truediv__(self, o): return self._op(o, lambda a, b: a / b)
     def __rtruediv__(self, o): return self._op(o, lambda a, b: a / b, True)
     def __pow__(self, o): return self._op(o, lambda a, b: a ** b)
-    def __neg__(self): return IArray(-self.expr, self.shape, self.idx)
-    def __lt__(self, o): return self._op(o, sp.Lt)
-    def __le__(self, o): return self._op(o, sp.Le)
-    def __gt__(self, o): return self._op(o, sp.Gt)
-    def __ge__(self, o): return self._op(o, sp.Ge)
-    def __and__(self, o): return self._op(o, sp.And)
-    def __rand__(self, o): return self._op(o, sp.And, True)
-    def __or__(self, o): return self._op(o, sp.Or)
+    def __rpow__(self, o): return self._op(o, lambda a, b: a ** b, True)
+    def __neg__(self): return IArray(-_as_number(self.expr), self.dims, self.idx)
+    def __abs__(self): return IArray(sp.Abs(_as_number(self.expr)), self.dims, self.idx)
+    def __lt__(self, o): return self._op(o, _CMP["<"])
+    def __le__(self, o): return self._op(o, _CMP["<="])
+    def __gt__(self, o): return self._op(o, _CMP[">"])
+    def __ge__(self, o): return self._op(o, _CMP[">="])
+    def __eq__(self, o): return self._op(o, _CMP["=="])
+    def __ne__(self, o): return self._op(o, _CMP["!="])
+    def __and__(self, o): return self._op(o, sp.And, as_number=False)
+    def __rand__(self, o): return self._op(o, sp.And, True, as_number=False)
+    def __or__(self, o): return self._op(o, sp.Or, as_number=False)
+    def __ror__(self, o): return self._op(o, sp.Or, True, as_number=False)
+    def __invert__(self): return IArray(sp.Not(self.expr), self.dims, self.idx)
+
+    def __bool__(self):
+        raise Unsupported("the truth value of an array of every size")
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -135,15 +233,20 @@ class IndexedNamespace:
         return self._many(lambda x, lo, hi: sp.Piecewise((lo, sp.Lt(x, lo)), (hi, sp.Gt(x, hi)), (x, True)), x, lo, hi)
 
     def where(self, c, a, b):
-        return self._many(lambda c, a, b: sp.Piecewise((a, c), (b, True)), c, a, b)
+        (c, a, b), shape, idx = _align(c, a, b, as_number=False)
+        if not (isinstance(c, sp.logic.boolalg.Boolean) and not isinstance(c, sp.Expr)):
+            c = sp.Ne(c, 0)                           # a number used as a mask
+        return IArray(sp.Piecewise((_as_number(a), c), (_as_number(b), True)), shape, idx)
 
     def xlogy(self, a, b):
         return self._many(lambda a, b: a * sp.log(b), a, b)
 
     def asarray(self, a):
         """A Python number, exactly (an array has no generic entry here)."""
-        if isinstance(a, (int, float)) or isinstance(a, sp.Basic):
-            return sp.Rational(repr(a)) if isinstance(a, float) else sp.sympify(a)
+        if isinstance(a, IArray):
+            return a
+        if isinstance(a, (int, float, np.integer, np.floating)) or isinstance(a, sp.Basic):
+            return exact_number(a)
         raise Unsupported("xp.asarray of an array has no every-size form")
 
     def ones_like(self, a):
@@ -156,7 +259,7 @@ class IndexedNamespace:
         if not isinstance(a, IArray):
             raise Unsupported("sum of a scalar")
         axes = range(a.ndim) if axis is None else [axis % a.ndim]
-        e, shape, idx = a.expr, list(a.shape), list(a.idx)
+        e, shape, idx = _as_number(a.expr), list(a.dims), list(a.idx)
         for ax in axes:
             if idx[ax] is not None:
                 d = sp.Dummy("s", integer=True, nonnegative=True)
@@ -280,7 +383,7 @@ def generic_gradient(s, wrt: str, params: dict):
     out = s.forward(*ins, xp=INDEXED, **dict(params))
     args = list(ins)
     if s.kind != "loss":
-        shaped_out = isinstance(out, IArray) and out.shape
+        shaped_out = isinstance(out, IArray) and bool(out.dims)
         v = generic("v", out.ndim, {"real": True}) if shaped_out else sp.Symbol("v", real=True)
         args.append(v)
         out = INDEXED.sum(out * v) if shaped_out else out * v

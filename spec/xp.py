@@ -47,29 +47,105 @@ def diag(d, *, xp):
     return xp.eye_like(d) * d.reshape(d.shape + (1,) * d.ndim)
 
 
+_ARITHMETIC = {"add", "subtract", "multiply", "true_divide", "divide", "power", "float_power", "negative",
+               "positive", "absolute", "matmul", "square", "reciprocal"}
+_LOGICAL = {"logical_and", "logical_or", "logical_not", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+            "invert"}
+_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
+                "not_equal": "!="}
+
+
+class ExactArray(np.ndarray):
+    """An object array of one namespace's numbers, whose operators stay in that namespace.
+
+    Every operand of an arithmetic operator or NumPy ufunc — a Python or NumPy number, a float
+    array, a mask — first becomes the namespace's own number (``namespace.number``: exact on the
+    SymPy and arb namespaces, so ``0.1 * x`` multiplies by 1/10 and ``np.float64(2) * x`` by 2);
+    comparisons, ``==`` and ``!=`` included, go through ``namespace.relation`` (a SymPy relation, or a
+    decided bool); results keep the array class, 0-d ones too.  Ufuncs other than arithmetic,
+    comparisons and logic (``np.exp`` on such an array) are refused: formulas use ``xp``.
+    Subclasses set ``namespace``.
+    """
+
+    namespace = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = ufunc.__name__
+        ns = type(self).namespace
+        if kwargs.get("out") is not None or name not in _ARITHMETIC | _LOGICAL | set(_COMPARISONS):
+            return NotImplemented
+        if name in _COMPARISONS and method == "__call__":
+            op = _COMPARISONS[name]
+            a, b = (ns._operand(x, logical=False) for x in inputs)
+            return ns._relations(np.frompyfunc(lambda x, y: ns.relation(op, x, y), 2, 1)(a, b))
+        logical = name in _LOGICAL
+        plain = [ns._operand(x, logical=logical) for x in inputs]
+        ns.observe(name, plain)
+        with np.errstate(all="ignore"):            # IEEE flags of exact ±inf / nan: values, not warnings
+            out = getattr(ufunc, method)(*plain, **kwargs)
+        return ns._wrap(out) if isinstance(out, np.ndarray) or not isinstance(out, (bool, np.bool_)) else out
+
+    def __bool__(self):
+        if self.size == 1:
+            return bool(self.reshape(-1)[0])
+        return super().__bool__()
+
+
 class ObjectNamespace:
     """Shared machinery of the namespaces whose arrays hold one scalar object per entry.
 
     Subclasses provide the scalar functions (``_exp``, ``_log``, …) and ``_add_all`` / ``_max_all``
-    / ``_min_all`` for reductions, may override ``_wrap`` to choose the array class, and ``number``
-    to make a Python number exact in their arithmetic.  ``asarray`` does both, so that formula code
-    can write an exact constant as ``xp.asarray(1) / 3`` (a float on numpy, 1/3 on these).
+    / ``_min_all`` for reductions, set ``array_class`` (an ``ExactArray`` subclass), and give
+    ``number`` (a Python number made exact in their arithmetic) and ``relation`` (``a op b`` for
+    op in < <= > >= == !=).  Every argument of every function goes through ``number`` first, so
+    ``xp.where(c, 1, 0)``, ``xp.clip(d, -1, 1)`` and ``xp.ones_like(x)`` hold the namespace's own
+    numbers, never Python ints that would make a later ``/ N`` a float division.  ``asarray``
+    lets formula code write an exact constant as ``xp.asarray(1) / 3`` (a float on numpy).
     """
 
     name = "object"
+    array_class = None
     elementwise = ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh")
 
     def _wrap(self, a):
-        return np.asarray(a, dtype=object)
+        out = np.asarray(a, dtype=object)
+        return out.view(self.array_class) if self.array_class is not None else out
 
     def number(self, value):
         return value
+
+    def relation(self, op: str, a, b):
+        raise NotImplementedError
+
+    def observe(self, ufunc: str, operands) -> None:
+        """Called with each arithmetic ufunc's name and operands (the SymPy namespace records
+        denominators there); nothing by default."""
+
+    def _relations(self, out):
+        """The array of ``relation`` results (object, or bool where they are all bools)."""
+        out = np.asarray(out, dtype=object)
+        if all(isinstance(v, (bool, np.bool_)) for v in out.flat):
+            return out.astype(bool)
+        return self._wrap(out)
+
+    def _scalar_operand(self, v, logical):
+        if logical and isinstance(v, (bool, np.bool_)):
+            return v
+        return self.number(v)
+
+    def _operand(self, a, *, logical=False):
+        """An operand as a plain object array (or scalar) of this namespace's numbers."""
+        if isinstance(a, np.ndarray):
+            if a.dtype == object and isinstance(a, ExactArray):
+                return np.asarray(a).view(np.ndarray)
+            return np.frompyfunc(lambda v: self._scalar_operand(v, logical), 1, 1)(np.asarray(a, dtype=object))
+        return self._scalar_operand(a, logical)
 
     def asarray(self, a):
         return self._wrap(np.frompyfunc(self.number, 1, 1)(np.asarray(a, dtype=object)))
 
     def _map(self, f, *args):
-        out = np.frompyfunc(f, len(args), 1)(*args)
+        out = np.frompyfunc(f, len(args), 1)(*[self._operand(a) for a in args])
         return self._wrap(out)
 
     def __getattr__(self, item):
@@ -80,7 +156,7 @@ class ObjectNamespace:
 
     # reductions -------------------------------------------------------------------------------
     def _reduce(self, combine, a, axis=None, keepdims=False):
-        a = np.asarray(a, dtype=object)
+        a = np.asarray(self._operand(a), dtype=object)
         if axis is None:
             value = combine(list(a.flat))
             out = np.empty((1,) * a.ndim if keepdims else (), dtype=object)
@@ -112,23 +188,28 @@ class ObjectNamespace:
         return self._map(self._minimum, a, b)
 
     def clip(self, x, lo, hi):
+        if lo is None:
+            return self.minimum(x, hi)
+        if hi is None:
+            return self.maximum(x, lo)
         return self._map(self._clip, x, lo, hi)
 
     def where(self, cond, a, b):
-        return self._map(self._where, cond, a, b)
+        c = np.asarray(cond, dtype=object) if not isinstance(cond, (bool, np.bool_)) else cond
+        return self._wrap(np.frompyfunc(self._where, 3, 1)(c, self._operand(a), self._operand(b)))
 
     def xlogy(self, a, b):
         return self._map(self._xlogy, a, b)
 
     def ones_like(self, a):
-        return self._wrap(np.full(np.shape(a), 1, dtype=object))
+        return self._wrap(np.full(np.shape(a), self.number(1), dtype=object))
 
     def zeros_like(self, a):
-        return self._wrap(np.full(np.shape(a), 0, dtype=object))
+        return self._wrap(np.full(np.shape(a), self.number(0), dtype=object))
 
     def eye_like(self, a):
         n = int(np.prod(np.shape(a), dtype=int))
-        out = np.full((n, n), 0, dtype=object)
+        out = np.full((n, n), self.number(0), dtype=object)
         for i in range(n):
-            out[i, i] = 1
+            out[i, i] = self.number(1)
         return self._wrap(out.reshape(np.shape(a) * 2))

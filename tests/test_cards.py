@@ -43,7 +43,9 @@ def test_verdicts_and_measurements_in_a_card():
     data, picture = cards.card("cross_entropy_logits")
     checks = {v["check"]: v for v in data["checks"]}
     assert checks["grad[logits] (general)"]["status"] == "proved"
-    assert checks["grad[logits] (general)"]["scope"] == "all sizes"
+    assert checks["grad[logits] (general)"]["scope"] == "every m×n"
+    assert checks["grad[logits] (general)"]["shapes"][:3] == ["2×3", "1×1", "3×4"]
+    assert checks["grad[logits] (general)"]["precision"] == 1280 and not checks["grad[logits] (general)"]["prover_disagreement"]
     naive = next(f for f in data["forms"] if f["name"] == "log_of_softmax")
     stable = next(f for f in data["forms"] if f["name"] == "max_shifted")
     f32 = naive["float_failures"]["float32"]

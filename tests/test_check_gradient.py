@@ -9,8 +9,10 @@ from spec.reduction import count
 
 def test_mse_written_differently_is_proved_for_all_sizes():
     r = check_gradient("mse", lambda p, t, *, xp: (p + p - t - t) / p.size)
-    assert r.status == "proved" and r.scope == "all sizes"
-    assert "proved for all sizes" in r.message
+    assert r.status == "proved" and r.scope == "every m×n"
+    assert "proved for every m×n" in r.message
+    assert r.shapes[:3] == ["2×3", "1×1", "3×4"] and "3" in r.shapes and "1×2×3" in r.shapes   # certificate
+    assert r.points > 50 and not r.prover_disagreement
 
 
 def test_a_given_shape_proves_for_that_shape():
@@ -37,8 +39,8 @@ def test_cross_entropy_logits_via_exp_of_log_softmax_is_proved_on_simplex_target
 def test_verification_without_proof_reports_precision_and_points():
     r = check_gradient("huber", lambda p, t, *, xp, delta: xp.clip(p - t, -delta, delta) / p.size, prove=False)
     assert r.status == "verified"
-    assert r.precision == 50 and r.points > 20 and r.worst_error < 1e-40
-    assert "verified at 50 digits" in r.message
+    assert r.precision == 1280 and r.points > 100 and r.worst_error < 1e-300
+    assert "verified in ball arithmetic" in r.message and r.shapes == ["2×3", "1×1", "3×4"]
 
 
 def test_vjp_of_softmax_is_proved():
@@ -49,15 +51,22 @@ def test_vjp_of_softmax_is_proved():
 
 
 def test_kl_target_gradient_defaults_to_its_condition():
-    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / 2, wrt="target")
+    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / count(l, "batchmean"), wrt="target")
     assert r.status == "proved"
     assert r.conditions == ["every target entry is nonzero"]
+
+
+def test_right_at_the_default_shape_only_is_refuted_at_another():
+    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / 2, wrt="target")   # 2 rows at 2×3
+    assert r.status == "refuted" and not r.prover_disagreement
+    assert "proved for shape 2×3" in r.message and "wrong at another shape" in r.message
+    assert r.counterexample.shape in ([1, 1], [3, 4])
 
 
 def test_other_shape_and_params():
     r = check_gradient("huber", lambda p, t, *, xp, delta: xp.clip(p - t, -delta, delta) / p.size,
                        shape=(3,), params={"delta": 0.5})
-    assert r.ok and r.scope == "shape 3"
+    assert r.ok and r.shapes == ["3"]
 
 
 # --- wrong derivatives that must be refuted ------------------------------------------------------
@@ -67,7 +76,7 @@ def test_missing_one_over_n_is_refuted_with_a_factor_hint():
     assert r.status == "refuted" and r.scope == "shape 2×3"       # refuted at a concrete size
     assert "constant factor 6" in r.message and "1/N" in r.message
     cx = r.counterexample
-    assert cx.precision == 50 and set(cx.inputs) == {"predicted", "target"}
+    assert cx.precision == 1280 and set(cx.inputs) == {"predicted", "target"} and cx.shape == [2, 3]
     assert float(cx.got) == pytest.approx(6 * float(cx.expected))
 
 
@@ -97,8 +106,8 @@ def test_wrong_only_in_a_narrow_band_beside_the_kink_is_refuted():
         return xp.where(xp.abs(d) < delta * (1 - 1e-3), d, delta * xp.sign(d)) / p.size
     r = check_gradient("huber", grad)
     assert r.status == "refuted"
-    assert r.counterexample.origin.startswith("kink:")
-    assert "kink" in r.message
+    assert r.counterexample.origin.startswith(("kink:", "boundary:", "between:"))
+    assert "kink" in r.message or "boundary" in r.message
 
 
 def test_off_by_1e_12_relative_is_refuted():
@@ -120,11 +129,20 @@ def test_simplex_formula_without_its_condition_is_refuted():
     assert r.status == "refuted"
 
 
-def test_kl_target_gradient_everywhere_is_inconclusive_not_passed():
-    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / 2, wrt="target", conditions=[],
-                       prove=False)
+def test_kl_target_gradient_everywhere_holds_only_where_defined():
+    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / count(l, "batchmean"), wrt="target",
+                       conditions=[])
+    assert r.status == "proved" and r.undefined > 0            # −∞ on both sides where a target is 0
+    assert any(c.startswith("where the derivative is defined") for c in r.conditions)
+    assert "where the derivative is defined" in r.message
+
+
+def test_a_finite_formula_where_the_derivative_is_not_is_inconclusive_not_passed():
+    def grad(l, t, *, xp):                     # finite at t = 0, where ∂/∂t is −∞
+        return (xp.where(t > 0, xp.log(t), 0 * t) + 1 - l) / count(l, "batchmean")
+    r = check_gradient("kl_div", grad, wrt="target", conditions=[], prove=False)
     assert r.status == "inconclusive"
-    assert "not finite" in r.message
+    assert "not finite but the formula is" in r.message
 
 
 def test_wrong_vjp_is_refuted():
@@ -155,3 +173,17 @@ def test_non_finite_output_is_refuted():
     r = check_gradient("bce", grad, wrt="target")
     assert r.status == "refuted"
     assert "not finite" in r.message
+
+
+def test_a_clamp_below_a_tiny_threshold_is_refuted_between_it_and_zero():
+    def grad(l, t, *, xp):                     # log(max(t, 1e-300)): wrong for 0 < t < 1e-300
+        return (xp.log(xp.maximum(t, 1e-300)) + 1 - l) / count(l, "batchmean")
+    r = check_gradient("kl_div", grad, wrt="target")
+    assert r.status == "refuted"
+    assert 0 < float(r.counterexample.inputs["target"][0][0]) < 1e-300
+
+
+def test_batch_divisor_taken_from_the_first_axis_is_wrong_for_a_vector():
+    r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / l.shape[0], wrt="target")
+    assert r.status == "refuted" and "proved for every m×n" in r.message    # right for every m×n …
+    assert r.counterexample.shape == [3]                                      # … not for a vector (1 row)

@@ -34,7 +34,7 @@ def test_emitted_cross_entropy_gradient_is_vectorised_stable_and_proved():
 
 def test_emitted_kl_gradient_is_proved_for_all_sizes():
     exact, (floats,) = check_emitted("kl_div", "target")
-    assert exact.status == "proved" and exact.scope == "all sizes" and floats.ok
+    assert exact.status == "proved" and exact.scope == "every m×n" and floats.ok
 
 
 def test_float_report_flags_overflow_of_an_unstable_formula():
@@ -73,4 +73,4 @@ def test_every_emitted_gradient_of_a_few_entries_is_exact_and_finite():
         exact, (floats,) = check_emitted(name, wrt)
         assert exact.status == "proved" and floats.ok, (name, exact.message, floats.overflow)
     exact, (floats,) = check_emitted("cosine_similarity", "target")   # the eps clamp's condition, every size
-    assert exact.status == "proved" and exact.scope == "all sizes" and floats.ok
+    assert exact.status == "proved" and exact.scope == "every m×n" and floats.ok
