@@ -1,8 +1,11 @@
-"""``make bench``: what proofs cost, and how that grows with size.
+"""``make bench``: what proofs and verdicts cost, and how that grows with size.
 
 For cross_entropy_logits and kl_div (each hand-written gradient of the catalog): the time of the
 every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
-included, each capped at CAP seconds), then the wall time of the whole `gradspec verify`, and the
+included, each capped at CAP seconds); then what a whole verdict costs (``verdicts``): a few
+catalog checks end to end (claim, certificate points, shapes), a verification without a proof
+at one 2×3 shape, and the smallest relative error a 2×3 gradient check refutes; then the wall
+time of the whole `gradspec verify`, and the
 audit throughput of torch's cross_entropy (points a second, truth included, beside the float
 evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.  Then what users'
 specs cost to bring in: registration-time validation per catalog entry, loading the pytest
@@ -36,8 +39,8 @@ def _concrete(s, d, n):
         op = operator(prob, derivative_kind(s, d), d.wrt)
         conds = [s.condition(c) for c in d.conditions]
 
-        def hand(args, extras, xp):
-            return d.fn(*args, *extras, xp=xp, **derivative.accepted_params(d.fn, prob.sym_params))
+        def hand(p, args, extras, xp):
+            return d.fn(*args, *extras, xp=xp, **derivative.accepted_params(d.fn, p.sym_params))
         return derivative._prove(s, prob, conds, op, hand)
     saved = derivative.PROVE_SECONDS
     derivative.PROVE_SECONDS = CAP
@@ -77,6 +80,7 @@ def main() -> int:
             for n in SIZES:
                 print(f" {_concrete(s, d, n):>12s}", end="", flush=True)
             print()
+    verdicts()
     start = time.monotonic()
     p = subprocess.run([sys.executable, "-m", "check", "verify"], capture_output=True, text=True)
     last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
@@ -84,6 +88,49 @@ def main() -> int:
     _audit_throughput()
     _user_side()
     return 0
+
+
+#: Catalog checks timed end to end by ``verdicts`` (spec, check id).
+VERDICT_CHECKS = (("mse", "grad[predicted]"), ("kl_div", "grad[target]"), ("huber", "grad[predicted]"),
+                  ("cross_entropy_logits", "grad[logits] (general)"), ("softmax", "vjp[x]"),
+                  ("bce_with_logits", "form[softplus_stable]"), ("mse", "hessian[predicted]"))
+
+
+def verdicts() -> None:
+    """End-to-end cost of catalog checks (proof, structure, certificate), a verification of a 2×3
+    entry without a proof, and the smallest relative error detected on a 2×3 gradient."""
+    from . import catalog
+    from .derivative import check_gradient
+    print("\nverdicts end to end: a claim, then the formula itself evaluated in ball arithmetic\n")
+    header = f"{'check':44s} {'status':>9s} {'scope':>12s} {'points':>7s} {'shapes':>26s} {'bits':>6s} {'time':>8s}"
+    print(header)
+    print("-" * len(header))
+    for name, cid in VERDICT_CHECKS:
+        c = next(c for c in catalog.checks(name) if c.id == cid)
+        start = time.monotonic()
+        r = c.run()
+        took = time.monotonic() - start
+        print(f"{name + ' ' + cid:44s} {r.status:>9s} {r.scope:>12s} {r.points:7d} {', '.join(r.shapes):>26s} "
+              f"{r.precision:6d} {took:7.2f}s")
+    clip = lambda p, t, *, xp, delta: xp.clip(p - t, -delta, delta) / p.size          # noqa: E731
+    check_gradient("huber", clip, shape=(2, 3), prove=False)                          # warm: derive, compile
+    start = time.monotonic()
+    r = check_gradient("huber", clip, shape=(2, 3), prove=False)
+    print(f"\nverification of huber's clip-form gradient at 2×3, no proof: {r.status} at {r.points} points in "
+          f"{time.monotonic() - start:.2f} s ({r.points / (time.monotonic() - start):.0f} points/s)")
+    for name, right in (("mse", lambda p, t, *, xp: 2 * (p - t) / p.size),
+                        ("bce_with_logits", lambda z, t, *, xp: (1 / (1 + xp.exp(-z)) - t) / z.size)):
+        smallest, missed, where = None, None, ""
+        for k in (10, 30, 100, 200, 300, 350, 370, 380, 400, 500, 1000):
+            wrong = (lambda *a, xp, k=k, f=right: f(*a, xp=xp) * (1 + xp.asarray(10) ** -k))
+            r = check_gradient(name, wrong, shape=(2, 3), prove=False)
+            if r.status != "refuted":
+                missed = k
+                break
+            smallest, where = k, f"{r.counterexample.origin} point, entry {list(r.counterexample.index)}"
+        print(f"smallest relative error refuted on {name}'s 2×3 gradient: 1e-{smallest} (caught at: {where})"
+              + (f"; 1e-{missed} passes as verified, below the 2^-1000 asked: the bound it states" if missed
+                 else "; where the gradient is rational at a sampled point, any error is decided exactly"))
 
 
 def _user_side() -> None:

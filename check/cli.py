@@ -155,7 +155,7 @@ def cmd_verify(args) -> int:
                       flush=True)
             else:
                 mark = "ok  " if ok else "FAIL"
-                print(f"{mark} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:12s} {r.seconds:6.2f}s"
+                print(f"{mark} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:20s} {r.seconds:6.2f}s"
                       + (f"  [{note}]" if note else ""), flush=True)
                 if not ok:
                     print("     " + r.message.replace("\n", "\n     "), flush=True)

@@ -44,7 +44,7 @@ from .every_size import prove_every_size
 from .operators import KINDS, operator
 from .prove import prove_all_zero
 from .result import CheckResult
-from .verdict import Claim, judge, shape_text
+from .verdict import Claim, judge, params_for, shape_text
 
 PROVE_SECONDS = 2.0
 BITS = evaluation.BITS
@@ -101,7 +101,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
     check = check_name or f"{kind}[{inp.name}]"
 
     def hand(p, args, extras, xp):
-        values = p.sym_params if xp is SYMPY_XP else evaluation.params_for(p.params, xp)
+        values = p.sym_params if xp is SYMPY_XP else params_for(p.params, xp)
         return fn(*args, *extras, xp=xp, **accepted_params(fn, values))
 
     # 1. the claim: every size, else the shape ---------------------------------------------------

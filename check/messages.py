@@ -26,9 +26,10 @@ def decimal(v, digits: int = 20) -> str:
         f = float(v) if abs(v) < 10**300 else math.inf
         if math.isfinite(f) and f != 0 and Fraction(repr(f)) == v:
             return repr(f)
-        with localcontext() as c:              # exact digits, a local context
+        with localcontext() as c:              # correctly rounded digits, in a local context
             c.prec = digits
-            return str(Decimal(v.numerator) / Decimal(v.denominator))
+            q = Decimal(v.numerator) / Decimal(v.denominator)
+            return str(q.normalize()) if q == q.to_integral_value() or "E" in str(q.normalize()) else str(q).rstrip("0")
     if v is None:
         return "—"
     if isinstance(v, R.Real):

@@ -123,7 +123,8 @@ GRID = tuple(sorted({0, *(sgn * v for sgn in (1, -1) for v in (
 BISECTIONS = 90
 SIGN_BITS = 256               # precision of the signs the bisection decides
 SMALL = 40                    # operations: a boundary this small is asked whether it has one sign
-ROOT_SECONDS = 0.3            # per boundary solved
+ROOT_SECONDS = 2.0            # a safety net per boundary solved (the limits above make the work finite;
+                              # the points, and so the cards, must not depend on the machine's speed)
 
 
 def _polynomial_roots(g, s) -> list | None:
@@ -276,12 +277,11 @@ def _set(values: dict, owners: dict, s, v: Fraction, spec) -> dict | None:
     return out
 
 
-def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefer: str,
-           seconds: float) -> list[Point]:
+def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefer: str) -> list[Point]:
     """Points on and beside every boundary, solved at each base point.  ``owners`` maps each
-    entry symbol to (input or extra name, index); ``prefer`` is the input solved for first."""
-    import time
-    deadline = time.monotonic() + seconds
+    entry symbol to (input or extra name, index); ``prefer`` is the input solved for first.
+    Deterministic: the work is bounded by counts (MAX_BOUNDARIES, TOGETHER, PER_SIGNATURE, BASES,
+    BISECTIONS), never by the clock."""
     by_signature: dict[str, list[Boundary]] = {}
     for b in bounds:
         by_signature.setdefault(_signature(b.expr, owners), []).append(b)
@@ -295,8 +295,6 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
         for _, group in signatures:
             together, moved_any = dict(flat), False
             for k, b in enumerate(group[:TOGETHER] if b_index == 0 else group[:PER_SIGNATURE]):
-                if time.monotonic() > deadline:
-                    return [p for p in out if in_domain(spec, p.values)]
                 syms = sorted((s for s in b.expr.free_symbols if s in owners),
                               key=lambda s: (owners[s][0] != prefer, str(s)))[:2]
                 for s in syms:
@@ -306,11 +304,12 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
                         continue
                     found.setdefault(s, []).extend((r, b) for r in rs)
                     if k < PER_SIGNATURE:
+                        label = f"boundary:{b.text()}"
                         for r in rs[:2]:
                             for v in around(r):
                                 moved = _set(flat, owners, s, v, spec)
                                 if moved is not None:
-                                    out.append(_point(spec, moved, base, f"boundary:{b.text()}"))
+                                    out.append(_point(spec, moved, base, label))
                     moved = _set(together, owners, s, rs[0], spec)
                     if moved is not None:
                         together, moved_any = moved, True
@@ -324,6 +323,96 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
                 if moved is not None:
                     out.append(_point(spec, moved, base, f"between:{s} = {float(a):.6g} and {float(b):.6g}"))
     return [p for p in out if in_domain(spec, p.values)]
+
+
+def branches(exprs: list, owners: dict) -> list:
+    """The effective condition of every branch of every Piecewise in ``exprs`` (a branch is taken
+    where its condition holds and no earlier one does), one per shape of condition."""
+    out, seen = [], set()
+    for _, arr in exprs:
+        for e in np.asarray(arr, dtype=object).flat:
+            if not isinstance(e, sp.Basic):
+                continue
+            for pw in e.atoms(sp.Piecewise):
+                before = sp.false
+                for _, c in pw.args:
+                    effective = sp.And(c, sp.Not(before))
+                    before = sp.Or(before, c)
+                    if effective in (sp.true, sp.false) or not effective.free_symbols:
+                        continue
+                    key = _signature(effective, owners)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(effective)
+                    if len(out) >= MAX_BOUNDARIES:
+                        return out
+    return out
+
+
+def _holds(cond, subs: dict) -> bool | None:
+    """Whether a condition holds at exact values (None when SymPy cannot tell)."""
+    try:
+        v = cond.xreplace(subs)
+        if v in (sp.true, sp.false):
+            return v is sp.true
+        return bool(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _conjuncts(cond) -> list:
+    cond = sp.to_nnf(cond)
+    if isinstance(cond, sp.And):
+        return list(cond.args)
+    if isinstance(cond, sp.Or):
+        return _conjuncts(cond.args[0])          # one way into the branch is enough
+    return [cond]
+
+
+def witnesses(spec, conds: list, owners: dict, base: Point) -> list[Point]:
+    """For each branch condition a point where it holds, found from ``base`` by moving one entry per
+    relation onto the side of its boundary the relation wants (relations met in order)."""
+    flat = {**base.values, **base.extras}
+    out = []
+    for cond in conds:
+        values, moved = dict(flat), set()
+        for rel in _conjuncts(cond):
+            subs = _subs(values, owners)
+            if _holds(rel, subs) is not False:
+                continue
+            if not isinstance(rel, sp.core.relational.Relational):
+                break
+            g = rel.lhs - rel.rhs
+            syms = sorted((x for x in g.free_symbols if x in owners), key=lambda x: (x in moved, str(x)))
+            done = False
+            for x in syms[:2]:
+                rs, _ = budget.run(ROOT_SECONDS, roots, g.xreplace({t: v for t, v in subs.items() if t != x}), x)
+                for r in rs or []:
+                    for v in around(r):
+                        trial = _set(values, owners, x, v, spec)
+                        if trial is not None and _holds(rel, _subs(trial, owners)):
+                            values, done = trial, True
+                            moved.add(x)
+                            break
+                    if done:
+                        break
+                if done:
+                    break
+            if not done:
+                break
+        if values is not flat and _holds(cond, _subs(values, owners)):
+            out.append(_point(spec, values, base, f"branch:{_short(cond)}"))
+    return [p for p in out if in_domain(spec, p.values)]
+
+
+def _subs(values: dict, owners: dict) -> dict:
+    return {s: sp.Rational(values[n][i].numerator, values[n][i].denominator) for s, (n, i) in owners.items()
+            if isinstance(values[n][i], Fraction)}
+
+
+def _short(e) -> str:
+    text = sp.sstr(e)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _point(spec, values: dict, base: Point, origin: str) -> Point:

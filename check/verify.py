@@ -89,12 +89,15 @@ class Outcome:
 
 
 def relative(got: R.Real, want: R.Real) -> float:
-    """|got − want| / |want| as a float, from the midpoints; inf where one side is not finite."""
+    """|got − want| / |want| as a float (for messages); inf where one side is not finite or want is 0."""
     if not (got.finite and want.finite):
         return 0.0 if (not got.finite and not want.finite) else math.inf
-    d = abs(float(got) - float(want)) if not (got.exact and want.exact) else abs(float(got.fraction() - want.fraction()))
-    w = abs(float(want))
-    return d / w if w else math.inf
+    try:
+        if R.signum(want) == 0:
+            return 0.0 if (got - want).exact and (got - want).v == 0 else math.inf
+        return abs(float(R.div(got - want, want)))
+    except R.Undecided:
+        return math.inf
 
 
 def _lg(x) -> float:
@@ -106,7 +109,7 @@ def _lg(x) -> float:
 
 class _Verdict:
     """What one evaluation of one point says."""
-    AGREE, FAIL, UNDEFINED, NOT_FINITE, RETRY = range(5)
+    AGREE, FAIL, RETRY = range(3)
 
 
 def _magnitude(x: R.Real, bits: int) -> float:

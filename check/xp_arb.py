@@ -23,7 +23,9 @@ import numpy as np
 from spec.xp import ExactArray, ObjectNamespace
 
 from . import real as R
-from .real import Real, Undecided, decide, extreme, precision, to_arb   # noqa: F401 (re-exported)
+from .real import Undecided, decide, extreme, precision, to_arb
+
+__all__ = ["ARB", "ArbArray", "ArbNamespace", "Undecided", "decide", "precision", "to_arb"]
 
 
 class ArbArray(ExactArray):

@@ -49,6 +49,14 @@ def _note(kind: str, expr) -> None:
         _TRACE.append((kind, expr))
 
 
+def _noting(kind: str, f, argument=lambda x: x):
+    """The scalar function f that first records ``argument(x)`` as a boundary of this ``kind``."""
+    def scalar(x):
+        _note(kind, argument(x))
+        return f(x)
+    return scalar
+
+
 def exact_number(v):
     """A number as SymPy sees it, exactly: a float is its shortest decimal (1e-6 → 1/10⁶)."""
     if isinstance(v, sp.Basic):
@@ -135,38 +143,16 @@ class SympyNamespace(ObjectNamespace):
                 elif isinstance(e, sp.Basic) and e.is_number and not e.is_integer:
                     _note("sqrt", b)
 
-    @staticmethod
-    def _exp(x):
-        return sp.exp(x)
-
-    @staticmethod
-    def _log(x):
-        _note("log", x)
-        return sp.log(x)
-
-    @staticmethod
-    def _log1p(x):
-        _note("log", 1 + x)
-        return sp.log(1 + x)
+    _exp = staticmethod(sp.exp)
+    _log = staticmethod(_noting("log", sp.log))
+    _log1p = staticmethod(_noting("log", lambda x: sp.log(1 + x), lambda x: 1 + x))
+    _sqrt = staticmethod(_noting("sqrt", sp.sqrt))
+    _abs = staticmethod(_noting("kink", sp.Abs))
+    _sign = staticmethod(_noting("kink", sp.sign))
 
     @staticmethod
     def _expm1(x):
         return sp.exp(x) - 1
-
-    @staticmethod
-    def _sqrt(x):
-        _note("sqrt", x)
-        return sp.sqrt(x)
-
-    @staticmethod
-    def _abs(x):
-        _note("kink", x)
-        return sp.Abs(x)
-
-    @staticmethod
-    def _sign(x):
-        _note("kink", x)
-        return sp.sign(x)
 
     _tanh = staticmethod(sp.tanh)
     _cosh = staticmethod(sp.cosh)

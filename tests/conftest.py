@@ -4,10 +4,13 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def global_precision_untouched():
-    """gradspec never changes mpmath's global precision: every test ends as it began."""
-    before = mpmath.mp.dps
+    """gradspec never changes mpmath's or python-flint's global precision: every test ends as it began
+    (ball arithmetic runs inside ``check.real.precision`` blocks only)."""
+    import flint
+    before, before_bits = mpmath.mp.dps, flint.ctx.prec
     yield
     assert mpmath.mp.dps == before, "a check changed mpmath's global precision"
+    assert flint.ctx.prec == before_bits, "a check changed python-flint's global precision"
 
 
 @pytest.fixture(scope="session")

@@ -141,16 +141,14 @@ def test_a_formula_that_is_0_over_0_inside_the_domain_is_refuted(name, fn, kind)
     assert r.counterexample.got in ("nan", "inf", "-inf")
 
 
-def test_a_cancelled_singularity_is_a_prover_disagreement_made_visible(capsys):
+def test_a_cancelled_singularity_is_a_prover_disagreement_made_visible():
+    from check.cli import _junit_case
+    from check.junit import document
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) * (p / p) / p.size)
     assert r.status == "refuted" and r.prover_disagreement      # SymPy cancels p/p; the evaluation does not
     assert "PROVER DISAGREEMENT" in r.message
     assert r.to_json()["prover_disagreement"] is True
-    from check.cli import main
-    import check.catalog
-    from check.junit import document
-    case = __import__("check.cli", fromlist=["_junit_case"])._junit_case(r, False, "")
-    xml = document("t", [case])
+    xml = document("gradspec verify", [_junit_case(r, False, "")])
     assert "PROVER DISAGREEMENT" in xml.find(".//failure").text
 
 
@@ -191,6 +189,13 @@ def test_an_error_confined_where_ordinary_samples_never_go_is_refuted(grad):
     r = check_gradient("huber", grad, shape=S)
     assert r.status == "refuted", r.message
     assert r.points > 100                                       # the structure adds points (said in the result)
+
+
+def test_a_branch_no_single_boundary_reaches_gets_a_witness():
+    def grad(p, t, *, xp):                      # wrong only where three conditions meet, far from samples
+        return xp.where((p > 2.9) & (t < -2.95) & (p * t < -8.7), 0 * p, 2 * (p - t) / p.size)
+    r = check_gradient("mse", grad, shape=S)
+    assert r.status == "refuted" and r.counterexample.origin.startswith("branch:")
 
 
 def test_a_hinge_margin_off_by_1e_12_is_refuted():
