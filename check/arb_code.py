@@ -130,7 +130,9 @@ def _source(symbols: tuple, exprs: tuple) -> str:
     """The function's source: arguments _a0, _a1, … (one per symbol), common subexpressions once."""
     names = {s: sp.Symbol(f"_a{k}") for k, s in enumerate(symbols)}
     replaced = [sp.sympify(e).xreplace(names) for e in exprs]
-    subs, reduced = sp.cse(replaced, symbols=sp.numbered_symbols("_t"), order="none")
+    # canonical order: "none" follows hashes, which change from process to process, and the order of
+    # a sum's terms changes its ball's radius — a card's bound must not
+    subs, reduced = sp.cse(replaced, symbols=sp.numbered_symbols("_t"), order="canonical")
     printer = ArbPrinter()
     body = [f"    {printer._print(s)} = {printer._print(v)}" for s, v in subs]
     args = ", ".join(f"_a{k}" for k in range(len(symbols)))

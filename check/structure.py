@@ -142,7 +142,7 @@ def _polynomial_roots(g, s) -> list | None:
 def _abs_cases(g, s) -> list | None:
     """Roots of g with every Abs(h) / sign(h) (h polynomial in s) split by the sign of h; None when
     g is not of that form."""
-    atoms = [a for a in g.atoms(sp.Abs, sp.sign) if a.has(s)]
+    atoms = sorted((a for a in g.atoms(sp.Abs, sp.sign) if a.has(s)), key=sp.default_sort_key)
     if not atoms or len(atoms) > 3 or not all(a.args[0].is_polynomial(s) for a in atoms):
         return None
     import itertools
@@ -333,7 +333,7 @@ def branches(exprs: list, owners: dict) -> list:
         for e in np.asarray(arr, dtype=object).flat:
             if not isinstance(e, sp.Basic):
                 continue
-            for pw in e.atoms(sp.Piecewise):
+            for pw in sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key):     # sets: hash order
                 before = sp.false
                 for _, c in pw.args:
                     effective = sp.And(c, sp.Not(before))
@@ -363,9 +363,9 @@ def _holds(cond, subs: dict) -> bool | None:
 def _conjuncts(cond) -> list:
     cond = sp.to_nnf(cond)
     if isinstance(cond, sp.And):
-        return list(cond.args)
+        return sorted(cond.args, key=sp.default_sort_key)
     if isinstance(cond, sp.Or):
-        return _conjuncts(cond.args[0])          # one way into the branch is enough
+        return _conjuncts(min(cond.args, key=sp.default_sort_key))   # one way into the branch is enough
     return [cond]
 
 

@@ -100,6 +100,17 @@ def test_cli_check_fails_naming_the_card_and_exits_0_when_current(tmp_path):
     assert f"{out}/cards/mse.md: changed" in bad.stdout and "make cards" in bad.stdout
 
 
+@pytest.mark.parametrize("seed", ["1", "2"])
+def test_cards_do_not_depend_on_the_process_hash_seed(seed):
+    """Point counts and bounds go into cards: the structure's points, the order of a compiled sum's
+    terms (its ball's radius) must not follow Python's per-process string hashes."""
+    import os
+    p = subprocess.run([sys.executable, "-m", "check", "cards", "soft_margin", "huber", "--check", "--quiet",
+                        "--out", str(REPORTS)], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
 def test_cli_cards_bad_input_exits_2(tmp_path):
     (tmp_path / "afile").write_text("")
     p = subprocess.run([sys.executable, "-m", "check", "cards", "--out", str(tmp_path / "afile")],
