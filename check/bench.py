@@ -67,7 +67,7 @@ def _every(s, d):
 
 def main() -> int:
     print(f"proof time: every size vs concrete shapes (1, n); cap {CAP:.0f} s per proof\n")
-    header = f"{'check':52s} {'all sizes':>12s}" + "".join(f" {'n=' + str(n):>12s}" for n in SIZES)
+    header = f"{'check':52s} {'every m×n':>12s}" + "".join(f" {'n=' + str(n):>12s}" for n in SIZES)
     print(header)
     print("-" * len(header))
     for name in ENTRIES:
@@ -102,7 +102,7 @@ def verdicts() -> None:
     from . import catalog
     from .derivative import check_gradient
     print("\nverdicts end to end: a claim, then the formula itself evaluated in ball arithmetic\n")
-    header = f"{'check':44s} {'status':>9s} {'scope':>12s} {'points':>7s} {'shapes':>26s} {'bits':>6s} {'time':>8s}"
+    header = f"{'check':44s} {'status':>9s} {'scope':>21s} {'points':>7s} {'shapes':>26s} {'bits':>6s} {'time':>8s}"
     print(header)
     print("-" * len(header))
     for name, cid in VERDICT_CHECKS:
@@ -110,7 +110,7 @@ def verdicts() -> None:
         start = time.monotonic()
         r = c.run()
         took = time.monotonic() - start
-        print(f"{name + ' ' + cid:44s} {r.status:>9s} {r.scope:>12s} {r.points:7d} {', '.join(r.shapes):>26s} "
+        print(f"{name + ' ' + cid:44s} {r.status:>9s} {r.scope:>21s} {r.points:7d} {', '.join(r.shapes):>26s} "
               f"{r.precision:6d} {took:7.2f}s")
     clip = lambda p, t, *, xp, delta: xp.clip(p - t, -delta, delta) / p.size          # noqa: E731
     check_gradient("huber", clip, shape=(2, 3), prove=False)                          # warm: derive, compile

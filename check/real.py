@@ -119,26 +119,34 @@ class Real:
     __str__ = __repr__
     __hash__ = object.__hash__
 
-    # --- arithmetic (an array operand answers instead: NotImplemented) -------------------------
+    # --- arithmetic (an array operand answers instead: NotImplemented); Real first, the hot path ------
     def __add__(self, other):
+        if type(other) is Real:
+            return add(self, other)
         return NotImplemented if isinstance(other, np.ndarray) else add(self, real(other))
 
     def __radd__(self, other):
         return add(real(other), self)
 
     def __sub__(self, other):
+        if type(other) is Real:
+            return add(self, neg(other))
         return NotImplemented if isinstance(other, np.ndarray) else add(self, neg(real(other)))
 
     def __rsub__(self, other):
         return add(real(other), neg(self))
 
     def __mul__(self, other):
+        if type(other) is Real:
+            return mul(self, other)
         return NotImplemented if isinstance(other, np.ndarray) else mul(self, real(other))
 
     def __rmul__(self, other):
         return mul(real(other), self)
 
     def __truediv__(self, other):
+        if type(other) is Real:
+            return div(self, other)
         return NotImplemented if isinstance(other, np.ndarray) else div(self, real(other))
 
     def __rtruediv__(self, other):
@@ -246,6 +254,8 @@ def _special_of(sign: int) -> Real:
 def add(a: Real, b: Real) -> Real:
     x, y = a.v, b.v
     tx, ty = type(x), type(y)
+    if tx is arb and ty is arb:
+        return Real(x + y)
     if tx is fmpq and ty is fmpq:
         return Real(_small(x + y))
     if tx is float or ty is float:
@@ -261,9 +271,15 @@ def neg(a: Real) -> Real:
     return Real(-a.v)
 
 
+def sub(a: Real, b: Real) -> Real:
+    return add(a, neg(b))
+
+
 def mul(a: Real, b: Real) -> Real:
     x, y = a.v, b.v
     tx, ty = type(x), type(y)
+    if tx is arb and ty is arb:
+        return Real(x * y)
     if tx is fmpq and ty is fmpq:
         return Real(_small(x * y))
     if tx is float or ty is float:

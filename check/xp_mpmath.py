@@ -13,7 +13,12 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from spec.xp import ObjectNamespace
+import operator
+
+from spec.xp import ExactArray, ObjectNamespace
+
+_RELATIONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+              "!=": operator.ne}
 
 
 class MpmathNamespace(ObjectNamespace):
@@ -21,6 +26,8 @@ class MpmathNamespace(ObjectNamespace):
 
     def __init__(self, dps: int):
         self.dps = dps
+        # arrays of this namespace: a float meeting them is its decimal value, as on SymPy and arb
+        self.array_class = type("MpmathArray", (ExactArray,), {"namespace": self})
         self.ctx = mpmath.MPContext()
         self.ctx.dps = dps
         c = self.ctx
@@ -35,14 +42,18 @@ class MpmathNamespace(ObjectNamespace):
         return {n: getattr(self.ctx, n) for n in dir(self.ctx) if not n.startswith("_")}
 
     def number(self, value):
-        """An exact input (Fraction, int, or a float meaning its decimal) at this precision."""
+        """An exact input (Fraction, int, bool, or a float meaning its decimal) at this precision."""
         if isinstance(value, Fraction):
             return self.ctx.mpf(value.numerator) / value.denominator
-        if isinstance(value, float):
-            return self.ctx.mpf(repr(value))
-        if isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)):
+            return self.ctx.mpf(repr(float(value)))
+        if isinstance(value, (int, np.integer, bool, np.bool_)):
             return self.ctx.mpf(int(value))
         return value
+
+    @staticmethod
+    def relation(op, a, b):
+        return bool(_RELATIONS[op](a, b))
 
     def array(self, arr) -> np.ndarray:
         return self._map(self.number, np.asarray(arr, dtype=object))
