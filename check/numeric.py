@@ -1,5 +1,8 @@
-"""Arbitrary-precision evaluation: the truth (the spec's derivative or forward, lambdified to mpmath)
-and a hand-written formula (called with the mpmath xp namespace), at exact points.
+"""mpmath evaluation: the spec's derivative or forward lambdified to mpmath, at exact points.
+
+Used where the one rigorous engine (check.real: verdicts and audits) has not arrived yet: the
+cards' slices (``settled``) and the float reports of emitted code (check.emitted).  Verdicts
+never use it.
 
 A value is *finite* when it is a real mpf that is neither ±inf nor NaN.  Division by zero and a
 complex result (log of a negative number) count as not finite: the formula is undefined there.

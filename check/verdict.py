@@ -62,10 +62,6 @@ def shape_text(shape) -> str:
     return "×".join(map(str, shape))
 
 
-def _shapes_text(runs) -> str:
-    return ", ".join(shape_text(r.shape) for r in runs)
-
-
 def bound_text(outcome: Outcome) -> str:
     if outcome.bound_bits == math.inf:
         return "every difference exactly 0"
