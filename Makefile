@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: test verify cards bench clean
+.PHONY: test verify cards bench fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ cards: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m check.bench
+
+fuzz: $(STAMP)
+	$(PY) -m check.fuzz 10000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

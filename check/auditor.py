@@ -201,6 +201,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     if not callable(impl):
         raise GradspecError(lines(f"gradspec: the implementation to audit must be callable, got {type(impl).__name__}"))
     s = spec_pkg.get(name)
+    from .probe import probe
+    probe(s)
     resolved = s.resolve_params(params)
     check_grad = grad and (b.autograd or impl_grad is not None)
     return audit_with(s, in_process(backend, impl, resolved, check_grad, impl_grad), backend=backend, dtype=dtype,

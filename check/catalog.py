@@ -43,7 +43,9 @@ def known_deviations() -> dict:
 
 
 def checks(name) -> list[CatalogCheck]:
+    from .probe import probe
     s = spec_pkg.get(name)
+    probe(s)                                         # a user's spec: malformed on the exact namespaces?
     out = []
     for d in s.derivatives:
         out.append(CatalogCheck(s.name, derivative_id(s, d), lambda d=d, c=derivative_id(s, d): check_derivative(

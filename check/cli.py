@@ -25,9 +25,14 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 import spec as spec_pkg
 from spec.errors import GradspecError, lines
+
+
+#: The exit code of gradspec's own bug (never of bad input, which is 2).
+INTERNAL_ERROR = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,9 +45,54 @@ def _parse_shape(text):
     try:
         shape = tuple(int(s) for s in text.split(","))
     except ValueError:
-        raise GradspecError(lines(f"gradspec: invalid --shape {text!r}",
+        raise GradspecError(lines(f"gradspec: invalid --shape {text[:60]!r}",
                                   "give comma-separated positive integers, e.g. --shape 2,3")) from None
     return shape
+
+
+#: Seconds a --module may take to import (a module that loops at import is stopped, not waited for).
+IMPORT_SECONDS = 60.0
+#: Seconds `derive` may spend printing one closed form (pretty, then LaTeX).
+PRINT_SECONDS = 20.0
+
+
+def _writable_ancestor(path: Path, flag: str, given: str) -> None:
+    """The nearest existing folder at or above ``path`` must be a folder gradspec can write in."""
+    q = path
+    while not q.exists() and q != q.parent:
+        q = q.parent
+    if not q.is_dir():
+        raise GradspecError(lines(f"gradspec: {flag} {given!r}: {q} is a file, so nothing can be made under it",
+                                  f"hint: give {flag} a path in a folder"))
+    if not os.access(q, os.W_OK):
+        raise GradspecError(lines(f"gradspec: {flag} {given!r}: cannot write in {q}",
+                                  f"hint: give {flag} a path in a folder you may write in"))
+
+
+def output_file(given, flag: str, example: str):
+    """Check, before any work, that ``given`` can be written as a file; None passes through."""
+    if given is None:
+        return None
+    if not given.strip():
+        raise GradspecError(lines(f"gradspec: {flag} needs a file name", f"e.g. {flag} {example}"))
+    path = Path(given)
+    if path.is_dir():
+        raise GradspecError(lines(f"gradspec: {flag} {given!r} is a folder; it names the file to write",
+                                  f"e.g. {flag} {example}"))
+    _writable_ancestor(path.parent if str(path.parent) else Path("."), flag, given)
+    return given
+
+
+def output_folder(given, flag: str, example: str):
+    """Check, before any work, that ``given`` is (or can be made) a folder gradspec can write in."""
+    if not given or not given.strip():
+        raise GradspecError(lines(f"gradspec: {flag} needs a folder", f"e.g. {flag} {example}"))
+    path = Path(given)
+    if path.exists() and not path.is_dir():
+        raise GradspecError(lines(f"gradspec: {flag} {given!r} is a file, not a folder",
+                                  f"hint: give the folder to write in, e.g. {flag} {example}"))
+    _writable_ancestor(path, flag, given)
+    return given
 
 
 def _number(text):
@@ -71,10 +121,24 @@ def _params(items):
 
 
 def _module_names(args) -> list[str]:
-    """The specs the --module modules register (each imported, the current folder first on the path)."""
+    """The specs the --module modules register (each imported, the current folder first on the path,
+    within IMPORT_SECONDS), each checked on gradspec's exact namespaces (check.probe)."""
+    from check.probe import probe
+    from derive.budget import BudgetExceeded, BudgetUnavailable, budget
     out = []
     for m in getattr(args, "module", None) or []:
-        out += [n for n in spec_pkg.load_module(m) if n not in out]
+        try:
+            with budget(IMPORT_SECONDS):
+                found = spec_pkg.load_module(m)
+        except BudgetUnavailable:
+            found = spec_pkg.load_module(m)
+        except BudgetExceeded:
+            raise GradspecError(lines(f"gradspec: importing the module {m!r} did not finish within "
+                                      f"{IMPORT_SECONDS:g} s", "a spec module only defines and registers specs "
+                                      "at import; a loop or a long computation there never ends")) from None
+        out += [n for n in found if n not in out]
+    for n in out:
+        probe(spec_pkg.get(n))
     return out
 
 
@@ -106,37 +170,47 @@ def cmd_derive(args) -> int:
     import sympy as sp
 
     import derive
-    if bool(args.name) == bool(args.model):
+    from derive import budget
+    if (args.name is not None) == (args.model is not None):
         raise GradspecError(lines("gradspec derive: name an entry, or a model with --model (not both)",
                                   "e.g. gradspec derive kl_div --wrt target, gradspec derive --model linear:3x2 --loss mse"))
-    if args.loss and not args.model:
+    if args.loss is not None and args.model is None:
         raise GradspecError(lines("gradspec derive: --loss goes with --model", "e.g. --model linear:3x2 --loss mse"))
+    if args.loss == "":
+        raise GradspecError(lines("gradspec derive: --loss needs a loss's name", "e.g. --model linear:3x2 --loss mse"))
     _module_names(args)                      # load the --module specs, so that NAME can be one of them
-    name = args.name or (args.model + (f"+{args.loss}" if args.loss else ""))
+    name = args.name if args.name is not None else args.model + (f"+{args.loss}" if args.loss else "")
     s = spec_pkg.get(name)
+    params = s.resolve_params(_params(args.param))
     if args.emit:
+        if args.shape is not None:
+            raise GradspecError(lines("gradspec derive: --emit writes code for every size; --shape does not apply",
+                                      "drop --shape (or drop --emit to see the closed form at that shape)"))
         from derive.emit import emit
-        print(emit(s, s.input(args.wrt).name, target=args.emit, params=_params(args.param)), end="")
+        print(emit(s, s.input(args.wrt).name, target=args.emit, params=params), end="")
         return 0
     wrts = [s.input(args.wrt).name] if args.wrt or not args.model else list(s.input_names)
-    shape = _parse_shape(args.shape) if args.shape else None
+    shape = derive.problem(s, _parse_shape(args.shape), params).shape if args.shape is not None else None
     what = "gradient" if s.kind == "loss" else "VJP (cotangent v)"
     for k, wrt in enumerate(wrts):
-        grad = derive.gradient(s, wrt, shape=shape, params=_params(args.param), simplified=True)
+        grad = derive.gradient(s, wrt, shape=shape, params=params, simplified=True)
         arr = np.asarray(grad, dtype=object)
         mat = sp.Matrix(arr.reshape(-1, arr.shape[-1])) if arr.ndim else sp.Matrix([[arr.item()]])
         print(("\n" if k else "") + f"{s.name}: {what} w.r.t. {wrt}, shape {'×'.join(map(str, arr.shape))}"
               + (" (rows flattened)" if arr.ndim > 2 else ""))
-        print(sp.pretty(mat, use_unicode=True))
-        print("LaTeX:")
-        print(sp.latex(mat))
+        for title, printer in (("", lambda m: sp.pretty(m, use_unicode=True)), ("LaTeX:", sp.latex)):
+            text, why = budget.run(PRINT_SECONDS, printer, mat)
+            if title:
+                print(title)
+            print(text if text is not None else f"(not printed: {why}; a smaller --shape prints it)")
     return 0
 
 
 def cmd_verify(args) -> int:
     from check import catalog
-    names = list(args.names) + [n for n in _module_names(args) if n not in args.names]
-    names = names or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
+    output_file(args.junit, "--junit", "reports/gradspec.xml")
+    modules = _module_names(args)
+    names = list(args.names) or modules or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
     known = catalog.known_deviations()
@@ -184,16 +258,13 @@ def _junit_case(r, ok: bool, note: str):
 
 def cmd_cards(args) -> int:
     from check import cards
-    out = args.out
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise GradspecError(lines(f"gradspec: --out {out!r} is a file, not a folder",
-                                  "hint: give the reports folder, e.g. --out reports"))
+    out = output_folder(args.out, "--out", "reports")
     for n in args.names:
         if spec_pkg.get(n).name not in spec_pkg.names():
             raise GradspecError(lines(f"gradspec: cards are made for registered specs; {n!r} is not one",
                                       "run `gradspec list` to see them (models have no cards)"))
     modules = _module_names(args)
-    chosen = list(args.names) + [n for n in modules if n not in args.names]
+    chosen = list(args.names) or modules
     with _progress(args, len(chosen or spec_pkg.names()), "card") as bar:
         files = cards.generate(chosen or None, progress=bar.step, index=not args.names)
     if not args.check:
@@ -235,32 +306,43 @@ def _load_impl(text: str):
 def cmd_audit(args) -> int:
     from check import audit_report
     from check.auditor import DTYPES, audit
-    dtypes = [d.strip() for d in args.dtype.split(",") if d.strip()]
+    dtypes = [d.strip() for d in args.dtype.split(",")]
     bad = [d for d in dtypes if d not in DTYPES]
-    if bad or not dtypes:
-        raise GradspecError(lines(f"gradspec: --dtype {args.dtype!r}: {bad[0] if bad else 'empty'} is not a dtype",
-                                  f"dtypes: {', '.join(DTYPES)} (comma-separated)"))
-    _module_names(args)                      # load the --module specs, so that --spec can name one
+    if bad:
+        raise GradspecError(lines(f"gradspec: --dtype {args.dtype[:60]!r}: {bad[0][:30]!r} is not a dtype",
+                                  f"dtypes: {', '.join(DTYPES)} (comma-separated, e.g. --dtype float32,float64)"))
+    output_file(args.junit, "--junit", "reports/audit.xml")
     if args.impl:
         if args.library or args.names:
             raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
-    elif args.grad:
-        raise GradspecError(lines("gradspec: --grad goes with --impl: the hand-written gradient of that function",
-                                  "e.g. --impl mylosses:focal --grad mylosses:focal_backward --spec focal"))
+        if args.out is not None:
+            raise GradspecError(lines("gradspec: --out writes a library's reports (audit/LIBRARY.md and .json); "
+                                      "with --impl use --json or --junit FILE"))
+    else:
+        unused = [flag for flag, value in (("--grad", args.grad), ("--spec", args.spec),
+                                           ("--backend", args.backend)) if value is not None]
+        if unused:
+            raise GradspecError(lines(f"gradspec: {', '.join(unused)} go{'es' if len(unused) == 1 else ''} with "
+                                      "--impl (auditing one callable); a library's calls and backend are its adapter's",
+                                      "e.g. --impl mylosses:focal --grad mylosses:focal_backward --spec focal "
+                                      "--backend numpy"))
+        output_folder("reports" if args.out is None else args.out, "--out", "reports")
+    _module_names(args)                      # load the --module specs, so that --spec can name one
     if args.impl:
         if not args.spec:
             raise GradspecError(lines("gradspec: --impl needs --spec NAME: the catalog entry it implements"))
+        backend = args.backend or "numpy"
+        spec_pkg.get(args.spec)
         fn = _load_impl(args.impl)
-        if args.grad and args.backend != "numpy":
-            raise GradspecError(lines(f"gradspec: --grad is for NumPy code; with --backend {args.backend} the "
+        if args.grad and backend != "numpy":
+            raise GradspecError(lines(f"gradspec: --grad is for NumPy code; with --backend {backend} the "
                                       "gradient comes from autograd", "drop --grad, or use --backend numpy"))
         grad_fn = _load_impl(args.grad) if args.grad else None
-        spec_pkg.get(args.spec)
         reports = []
         with _progress(args, len(dtypes), "audit") as bar:
             for d in dtypes:
                 bar.step(f"{args.impl} {d}")
-                reports.append(audit(args.spec, fn, backend=args.backend, dtype=d, impl_grad=grad_fn,
+                reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
                                      label=args.impl.replace(":", ".")))
         pairs = [(None, r) for r in reports]
     else:
@@ -274,7 +356,7 @@ def cmd_audit(args) -> int:
                 bar.total = total
                 bar.step(what)
             pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step)
-        md, js = audit_report.write(pairs, args.library, args.out)
+        md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out)
     if args.junit:
         from check.junit import write_junit
         write_junit(args.junit, f"gradspec audit {args.library or args.impl}",
@@ -340,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")
     ap.add_argument("--dtype", default="float32,float64", help="comma-separated: float32,float64")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
-    ap.add_argument("--out", default="reports", help="the reports folder: writes audit/LIBRARY.md and .json")
+    ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     ap.add_argument("--module", action="append", metavar="MOD", help="a module of your own specs, for --spec")
@@ -348,14 +430,27 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--grad", metavar="module:function",
                     help="with --impl (NumPy): its hand-written gradient w.r.t. the first input, audited too")
     ap.add_argument("--spec", help="with --impl: the spec it implements (catalog, or one from --module)")
-    ap.add_argument("--backend", default="numpy", choices=["numpy", "torch", "jax"],
-                    help="with --impl: the arrays it takes (gradients from torch/jax autograd)")
+    ap.add_argument("--backend", choices=["numpy", "torch", "jax"],
+                    help="with --impl: the arrays it takes (gradients from torch/jax autograd; default numpy)")
     return p
+
+
+def _no_empty_values(args) -> None:
+    """An option given an empty value (``--junit ''``, ``--emit ''``) is a mistake, not "not given"."""
+    for key, value in vars(args).items():
+        if key in ("command", "names", "name", "library"):
+            continue
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            flag = "--" + key.replace("_", "-")
+            raise GradspecError(lines(f"gradspec: {flag} was given an empty value",
+                                      f"give {flag} a value, or leave it out (run `gradspec {args.command} --help`)"))
 
 
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _no_empty_values(args)
         return {"list": cmd_list, "derive": cmd_derive, "verify": cmd_verify,
                 "cards": cmd_cards, "audit": cmd_audit}[args.command](args)
     except GradspecError as e:
@@ -367,6 +462,17 @@ def main(argv=None) -> int:
     except BrokenPipeError:                      # `gradspec list | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except MemoryError:
+        print(lines("gradspec: out of memory", "hint: a smaller shape (symbolic work is limited to "
+                    "1024 entries an input), or fewer entries at once"), file=sys.stderr)
+        return 2
+    except Exception as e:                       # gradspec's own bug: said plainly, never a traceback
+        if os.environ.get("GRADSPEC_TRACEBACK"):
+            raise
+        print(lines(f"gradspec: internal error: {type(e).__name__}: {str(e)[:300]}",
+                    "this is a bug in gradspec, not in your input; please report it with the command line",
+                    "GRADSPEC_TRACEBACK=1 shows the traceback"), file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

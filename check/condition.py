@@ -19,11 +19,13 @@ import numpy as np
 import derive
 import spec as spec_pkg
 from derive.xp_sympy import XP as SYMPY_XP
-from spec.entry import accepted_params
+from spec.entry import Condition, accepted_params
+from spec.errors import GradspecError, lines
 
 from . import evaluation, messages, points as pts
 from . import real as R
 from .operators import derivative_id, derivative_kind, operator
+from .probe import probe
 from .result import CheckResult, Counterexample
 from .verdict import params_for, shape_text
 from .xp_arb import ARB
@@ -55,7 +57,12 @@ def check_condition(name, condition, *, shape=None, params=None, bits=evaluation
     start = time.monotonic()
     s = spec_pkg.get(name)
     evaluation.check_bits(bits)
+    probe(s)
     cond = s.condition(condition) if isinstance(condition, str) else condition
+    if not isinstance(cond, Condition):
+        raise GradspecError(lines(f"gradspec: check_condition takes a condition's name or a spec.Condition, "
+                                  f"got {str(condition)[:60]!r}",
+                                  f"{s.name}'s conditions are: {', '.join(c.name for c in s.conditions) or '(none)'}"))
     prob = derive.problem(s, shape, params)
     check = f"condition[{cond.name}]"
     guarded = [d for d in s.derivatives if cond.name in d.conditions]

@@ -31,6 +31,7 @@ import inspect
 import time
 
 import numpy as np
+import sympy as sp
 
 import derive
 from derive import budget
@@ -42,6 +43,7 @@ from spec.errors import GradspecError, lines
 from . import evaluation
 from .every_size import prove_every_size
 from .operators import KINDS, operator
+from .probe import probe
 from .prove import prove_all_zero
 from .result import CheckResult
 from .verdict import Claim, judge, params_for, shape_text
@@ -76,6 +78,12 @@ def _default_conditions(spec, wrt):
 
 
 def _resolve_conditions(spec, wrt, conditions):
+    if conditions is not None and (isinstance(conditions, str) or not isinstance(conditions, (list, tuple))
+                                   or not all(isinstance(c, str) for c in conditions)):
+        raise GradspecError(lines(f"gradspec: conditions for {spec.name} must be a list of condition names, "
+                                  f"got {str(conditions)[:60]!r}",
+                                  f"its conditions are: {', '.join(c.name for c in spec.conditions) or '(none)'}; "
+                                  "None (the default) takes those its derivatives carry, [] checks everywhere"))
     names = _default_conditions(spec, wrt) if conditions is None else list(conditions)
     return [spec.condition(n) for n in names]        # an unknown name: GradspecError listing the spec's
 
@@ -91,6 +99,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
         raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
                                   f"use {other} for it"))
     evaluation.check_bits(bits)
+    probe(s)
     inp = s.input(wrt)
     prob = derive.problem(s, shape, params)
     op = operator(prob, kind, inp.name)
@@ -147,11 +156,16 @@ def _prove(s, prob, conds, op, hand):
     got = np.asarray(got, dtype=object)
     if got.shape != op.truth.shape:
         return f"the formula returned shape {got.shape}, expected {op.truth.shape}", False
+    if not all(isinstance(g, (sp.Expr, int, float)) and not isinstance(g, bool) for g in got.flat):
+        return "the formula returned entries that are not numbers", False
     subs = {}
     for c in conds:
         if c.subs is not None:
             subs.update(c.subs(prob.symbols, prob.sym_params, SYMPY_XP))
-    diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, op.truth.flat)]
+    try:
+        diffs = [(g - t).xreplace(subs).subs(subs) if subs else g - t for g, t in zip(got.flat, op.truth.flat)]
+    except Exception as e:                     # entries SymPy cannot subtract: the evaluation will say what
+        return f"the difference could not be formed ({type(e).__name__})", False
     ok, how = prove_all_zero(diffs, PROVE_SECONDS)
     return how, ok
 

@@ -27,6 +27,8 @@ def prove_every_size(s, fn, wrt: str, params: dict, conditions, kind: str, secon
     try:
         truth, args = generic_gradient(s, wrt, p)
         got = fn(*args, xp=INDEXED, **accepted_params(fn, p))
+        if isinstance(got, IArray) and not isinstance(got.expr, sp.Expr):
+            return False, "the formula's entries are not numbers"
         if not isinstance(got, IArray) or got.dims != DIMS or None in got.idx:
             shown = "a scalar" if not isinstance(got, IArray) else "shape (" + ", ".join(
                 str(d) if i is not None else "1" for d, i in zip(got.dims, got.idx)) + ")"

@@ -19,12 +19,13 @@ import derive
 from derive import budget
 import spec as spec_pkg
 from derive.xp_sympy import XP as SYMPY_XP, symarray
-from spec.entry import call
+from spec.entry import Form, call
 from spec.errors import GradspecError, lines
 
 from . import evaluation
 from .derivative import PROVE_SECONDS
 from .operators import Operator
+from .probe import probe
 from .prove import prove_all_zero
 from .result import CheckResult
 from .verdict import Claim, judge, params_for, shape_text
@@ -52,12 +53,16 @@ def check_form(name, form, *, shape=None, params=None, bits=evaluation.BITS) -> 
     start = time.monotonic()
     s = spec_pkg.get(name)
     evaluation.check_bits(bits)
+    probe(s)
     if isinstance(form, str):
         found = [f for f in s.forms if f.name == form]
         if not found:
             raise GradspecError(lines(f"gradspec: {s.name} has no form {form!r}",
                                       f"its forms are: {', '.join(f.name for f in s.forms) or '(none)'}"))
         form = found[0]
+    if not isinstance(form, Form):
+        raise GradspecError(lines(f"gradspec: check_form takes a form's name or a spec.Form, got {str(form)[:60]!r}",
+                                  f"{s.name}'s forms are: {', '.join(f.name for f in s.forms) or '(none)'}"))
     prob = derive.problem(s, shape, params)
     check = f"form[{form.name}]"
     value, why = budget.run(PROVE_SECONDS, _prove, form, prob, _forward(prob, form).truth)

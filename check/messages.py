@@ -95,12 +95,12 @@ def hint(failures, what: str) -> str:
                 "is meant (0.1 is 1/10 exactly here, but 1/3 written as 0.3333333333333333 is not 1/3; "
                 "int/int is a float), or an approximation?")
     zero_side = any(_exact_zero(f.expected) or _exact_zero(f.got) for f in failures)
-    if len(ratios) == 1 and not zero_side and ratios != {"1"}:
+    if len(ratios) == 1 and not zero_side and ratios != {"1"} and math.isfinite(float(next(iter(ratios)))):
         r = float(ratios.pop())
         if r == -1:
             return "hint: off by a factor −1 everywhere: a sign error"
         for k in (r, 1 / r):
-            if abs(k - round(k)) < 1e-9 and round(k) >= 2:
+            if abs(k) < 1e15 and abs(k - round(k)) < 1e-9 and round(k) >= 2:
                 return (f"hint: off by a constant factor {r:.6g} everywhere: a missing or "
                         f"extra 1/N? (the reduction divides by {round(k)} here)")
         return f"hint: off by a constant factor {r:.6g} everywhere"

@@ -103,7 +103,10 @@ class Real:
     def __float__(self) -> float:
         v = self.v
         if type(v) is fmpq:
-            return float(Fraction(int(v.p), int(v.q)))
+            try:
+                return float(Fraction(int(v.p), int(v.q)))
+            except OverflowError:                 # beyond every float: ±inf, as a float conversion rounds
+                return _INF if v > 0 else _NINF
         if type(v) is float:
             return v
         return float(v.mid()) if v.is_finite() else _NAN

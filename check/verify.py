@@ -88,6 +88,13 @@ class Outcome:
         return self
 
 
+def _is_number(v) -> bool:
+    """A real number of some kind (a bool counts: NumPy would compute with it); not a string, None,
+    a complex number or a nested sequence."""
+    return isinstance(v, (R.Real, int, float, np.integer, np.floating, np.bool_)) or (
+        type(v).__name__ in ("Fraction", "fmpq", "arb"))
+
+
 def relative(got: R.Real, want: R.Real) -> float:
     """|got − want| / |want| as a float (for messages); inf where one side is not finite or want is 0."""
     if not (got.finite and want.finite):
@@ -198,6 +205,12 @@ def compare(truth, formula, points: list[Point], shape: tuple, *, what: str,
                     out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
                     break
                 got = np.asarray(got, dtype=object)
+                odd = next((v for v in got.flat if not _is_number(v)), None) if got.shape == tuple(shape) else None
+                if odd is not None:
+                    out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
+                                                shape_error=f"returned {type(odd).__name__} {str(odd)[:40]!r} as an "
+                                                            "entry, not a real number"))
+                    break
                 if got.shape != tuple(shape):
                     out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
                                                 shape_error=f"returned shape {got.shape}, expected {tuple(shape)}"))

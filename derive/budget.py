@@ -10,7 +10,14 @@ pickled; an exception the step raises is raised again in the caller.
 Inside that child, nested ``run`` calls use a soft budget instead: SIGALRM (``setitimer``)
 raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
 it — and firing again every 0.1 s until the budget is left.  ``budget(seconds)`` is that soft
-budget as a context manager.
+budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
+``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
+stderr) and fires again 0.1 s later.
+
+**Fork safety.** A process that has loaded PyTorch, JAX, TensorFlow or Keras (their threads make
+``fork`` unsafe: a child may deadlock) is never forked: there ``run`` uses the soft budget in the
+process itself (main thread only; elsewhere it answers that no budget can be enforced).
+``FRAMEWORKS`` names the modules looked for in ``sys.modules``.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -34,6 +42,24 @@ class BudgetUnavailable(Exception):
 
 _deadlines: list[float] = []
 _in_child = False
+
+#: Modules whose presence makes forking unsafe (they start threads); a process holding one is never forked.
+FRAMEWORKS = ("torch", "jax", "jaxlib", "tensorflow", "keras")
+
+
+def fork_safe() -> bool:
+    """Whether this process may fork for a hard budget: no framework with threads is loaded."""
+    return not any(m in sys.modules for m in FRAMEWORKS)
+
+
+def _quiet_unraisable(unraisable) -> None:
+    """sys.unraisablehook while a soft budget is armed: an alarm in a finalizer is not an error."""
+    if isinstance(unraisable.exc_value, BudgetExceeded):
+        return
+    _previous_hook(unraisable)
+
+
+_previous_hook = sys.unraisablehook
 
 
 def _on_alarm(signum, frame):
@@ -52,7 +78,10 @@ def budget(seconds: float):
     """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds``."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         raise BudgetUnavailable("time budgets need SIGALRM in the main thread")
+    global _previous_hook
     previous = signal.signal(signal.SIGALRM, _on_alarm)
+    if not _deadlines:
+        _previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
     now = time.monotonic()
     _deadlines.append(now + seconds)
     _arm(now)
@@ -63,6 +92,7 @@ def budget(seconds: float):
         _arm(time.monotonic())
         if not _deadlines:
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = _previous_hook
 
 
 def _soft_run(seconds, fn, args, kwargs):
@@ -92,12 +122,13 @@ def _child(conn, seconds, fn, args, kwargs):
 
 
 def run(seconds: float, fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` under a hard budget; returns (value, None) or (None, reason)."""
-    if _in_child:
+    """``fn(*args, **kwargs)`` under a hard budget; returns (value, None) or (None, reason).  In a
+    budget's child, or in a process that must not fork (``fork_safe``), a soft budget instead."""
+    if _in_child or not fork_safe():
         try:
             return _soft_run(seconds, fn, args, kwargs)
         except BudgetUnavailable as e:
-            return None, str(e)
+            return None, f"{e} (this process has loaded a framework, so it is not forked)"
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, seconds, fn, args, kwargs), daemon=True)

@@ -24,8 +24,12 @@ from . import budget
 from .symbols import exact, shaped
 from .xp_sympy import XP, symarray
 
-SIMPLIFY_SECONDS = 2.0
+SIMPLIFY_SECONDS = 2.0    # per entry, when a derivative is printed simplified
+SIMPLIFY_TOTAL = 20.0     # all entries together; past it the rest are printed as differentiated
 DERIVE_SECONDS = 60.0     # differentiating the forward at one shape; a hard budget
+FORWARD_SECONDS = 60.0    # making the symbols and the symbolic forward at one shape; a hard budget
+MAX_ENTRIES = 1024        # entries of an input at a concrete shape: symbolic work is entry by entry
+MAX_RANK = 6
 
 
 @dataclass(frozen=True, eq=False)     # identity: one Problem per (entry, shape, params), cached
@@ -54,29 +58,86 @@ class Problem:
 
 
 def check_shape(spec: Spec, shape) -> tuple:
-    shape = tuple(spec.default_shape if shape is None else shape)
-    if not shape or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in shape):
+    """``shape`` (default: the entry's) as a tuple of ints, within the limits of symbolic work."""
+    try:
+        shape = tuple(spec.default_shape if shape is None else shape)
+    except TypeError:
+        shape = (shape,)
+    if not shape or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in shape):
         raise GradspecError(lines(
-            f"gradspec: invalid shape {shape!r} for {spec.name}",
+            f"gradspec: invalid shape {str(shape)[:60]} for {spec.name}",
             "a shape is one or more positive integers, e.g. (2, 3) or --shape 2,3",
             "the last axis is the class/row axis for row-wise entries"))
-    return tuple(int(s) for s in shape)
+    shape = tuple(int(s) for s in shape)
+    entries = 1
+    for s in shape:
+        entries *= s
+    if entries > MAX_ENTRIES or len(shape) > MAX_RANK:
+        raise GradspecError(lines(
+            f"gradspec: the shape {'×'.join(map(str, shape))[:60]} is too large for symbolic work on {spec.name} "
+            f"({entries if entries < 10**12 else 'over 10^12'} entries)",
+            f"the limit is {MAX_ENTRIES} entries per input and {MAX_RANK} axes: every entry gets a symbol and "
+            "its own derivative",
+            "for every size at once leave the shape out (checks prove every m×n) or use "
+            "`gradspec derive NAME --emit latex|numpy`"))
+    return shape
 
 
 def _freeze(params: dict) -> tuple:
     return tuple(sorted(params.items()))
 
 
+def symbolic(spec: Spec, what: str, run, *args, seconds: float = FORWARD_SECONDS, shape=None):
+    """``run(*args)`` — SymPy work on the spec's own code — under a hard budget; what the spec's code
+    raises, or the budget running out, becomes a GradspecError naming the spec and ``what``."""
+    where = f" at shape {'×'.join(map(str, shape))}" if shape else ""
+    try:
+        value, why = budget.run(seconds, run, *args)
+    except GradspecError:
+        raise
+    except Exception as e:
+        raise GradspecError(lines(
+            f"gradspec: {what} of {spec.name}{where} raised {describe_error(e)}",
+            "on gradspec's SymPy namespace (proofs and derivations) the forward gets arrays of symbols:",
+            "use xp functions (xp.exp, not np.exp or math.exp) and only the declared inputs and parameters")) from None
+    if value is None and why:
+        raise GradspecError(lines(f"gradspec: {what} of {spec.name}{where} did not finish: {why}",
+                                  "hint: a smaller shape, or leave the shape out: checks prove every m×n"))
+    return value
+
+
+def describe_error(e: BaseException) -> str:
+    """An exception from a user's formula, in one line: NumPy's refusal of its own ufunc on gradspec's
+    arrays says which function to replace by xp's."""
+    import re
+    text = str(e)
+    m = re.search(r"<ufunc '(\w+)'>", text)
+    if isinstance(e, TypeError) and m and "NotImplemented" in text:
+        return f"TypeError: it calls numpy.{m.group(1)} on gradspec's arrays (write xp.{m.group(1)})"
+    text = " ".join(text.split())
+    return f"{type(e).__name__}: {text if len(text) <= 200 else text[:197] + '...'}"
+
+
+def _output_shape(spec: Spec, symbols: dict, params: dict) -> tuple:
+    sym_params = {k: exact(v) for k, v in params.items()}
+    return np.shape(call(spec.fn, [symbols[n] for n in spec.input_names], XP, sym_params))
+
+
 @functools.lru_cache(maxsize=256)
 def _problem(spec: Spec, shape: tuple, frozen: tuple) -> Problem:
     params = dict(frozen)
-    shapes = spec.shapes(shape)
+    try:
+        shapes = spec.shapes(shape)
+    except GradspecError:
+        raise
+    except Exception as e:
+        raise GradspecError(lines(f"gradspec: the input_shapes of {spec.name} raised {type(e).__name__}: {e} "
+                                  f"at shape {shape}", "input_shapes(shape) returns {input name: its shape}")) from None
     symbols = {i.name: shaped(i.symbol, shapes[i.name], i.domain.assumptions) for i in spec.inputs}
     cot = None
     if spec.kind != "loss":
-        sym_params = {k: exact(v) for k, v in params.items()}
-        out = call(spec.fn, [symbols[n] for n in spec.input_names], XP, sym_params)
-        cot = shaped("v", np.shape(out), {"real": True})
+        out_shape = symbolic(spec, "the forward", _output_shape, spec, symbols, params, shape=shape)
+        cot = shaped("v", out_shape, {"real": True})
     return Problem(spec, shape, params, symbols, cot)
 
 
@@ -97,18 +158,21 @@ def _differentiate(prob: Problem, wrt: str) -> np.ndarray:
 
 @functools.lru_cache(maxsize=256)
 def _raw_gradient(prob: Problem, wrt: str):
-    value, why = budget.run(DERIVE_SECONDS, _differentiate, prob, wrt)
-    if value is None:
-        raise GradspecError(lines(
-            f"gradspec: differentiating {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} did not finish: {why}",
-            "hint: try a smaller shape"))
-    return symarray(value)
+    return symarray(symbolic(prob.spec, f"differentiating the forward w.r.t. {wrt}", _differentiate, prob, wrt,
+                             seconds=DERIVE_SECONDS, shape=prob.shape))
 
 
-def _simplify_each(arr, seconds):
+def _simplify_each(arr, seconds, total=SIMPLIFY_TOTAL):
+    """Each entry simplified within ``seconds``, all of them within ``total``; an entry past either is
+    kept as differentiated (still exact)."""
+    import time
+    deadline = time.monotonic() + total
     out = np.empty(arr.shape, dtype=object)
     for idx in np.ndindex(arr.shape):
-        value, _ = budget.run(seconds, sp.simplify, arr[idx])
+        rest = deadline - time.monotonic()
+        value = None
+        if rest > 0.05:
+            value, _ = budget.run(min(seconds, rest), sp.simplify, arr[idx])
         out[idx] = arr[idx] if value is None else value
     return symarray(out)
 
@@ -124,6 +188,15 @@ def gradient(name, wrt=None, *, shape=None, params=None, simplified=False):
 vjp = gradient
 
 
+def _forward_array(prob: Problem):
+    return np.asarray(prob.forward(), dtype=object)
+
+
+@functools.lru_cache(maxsize=256)
+def _forward_cached(prob: Problem):
+    return symarray(symbolic(prob.spec, "the forward", _forward_array, prob, shape=prob.shape))
+
+
 def forward(name, *, shape=None, params=None):
     """The forward as a SymArray (0-d for a loss or a reducing op)."""
-    return symarray(np.asarray(problem(name, shape, params).forward(), dtype=object))
+    return _forward_cached(problem(name, shape, params))

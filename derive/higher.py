@@ -23,10 +23,8 @@ import functools
 import numpy as np
 import sympy as sp
 
-from spec.errors import GradspecError, lines
 
-from . import budget
-from .gradient import DERIVE_SECONDS, Problem, _raw_gradient, problem
+from .gradient import DERIVE_SECONDS, Problem, _raw_gradient, problem, symbolic
 from .symbols import shaped
 from .xp_sympy import symarray
 
@@ -38,11 +36,8 @@ def tangent(prob: Problem, wrt: str):
 
 
 def _budgeted(what, prob, wrt, fn, *args):
-    value, why = budget.run(DERIVE_SECONDS, fn, *args)
-    if value is None:
-        raise GradspecError(lines(f"gradspec: the {what} of {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} "
-                                  f"did not finish: {why}", "hint: try a smaller shape"))
-    return symarray(value)
+    return symarray(symbolic(prob.spec, f"the {what} w.r.t. {wrt}", fn, *args, seconds=DERIVE_SECONDS,
+                             shape=prob.shape))
 
 
 def _jacobian(prob, wrt):
@@ -82,11 +77,9 @@ def _jacobian_cached(prob, wrt):
 
 @functools.lru_cache(maxsize=256)
 def _hessian_and_kinks(prob, wrt):
-    value, why = budget.run(DERIVE_SECONDS, _hessian, prob, wrt)
-    if value is None:
-        raise GradspecError(lines(f"gradspec: the Hessian of {prob.spec.name} w.r.t. {wrt} at shape {prob.shape} "
-                                  f"did not finish: {why}", "hint: try a smaller shape"))
-    return symarray(value[0]), value[1]
+    hess, kinks = symbolic(prob.spec, f"the Hessian w.r.t. {wrt}", _hessian, prob, wrt, seconds=DERIVE_SECONDS,
+                           shape=prob.shape)
+    return symarray(hess), kinks
 
 
 def _hessian_cached(prob, wrt):

@@ -34,12 +34,47 @@ class Input:
     symbol: str
 
 
+#: The largest magnitude a numeric parameter may have (beyond it a float would overflow).
+PARAM_LIMIT = 1e300
+
+
+def number_problem(name, v) -> str | None:
+    """Why ``v`` is not a usable number for parameter ``name`` (a bool, not a number, not finite, or
+    beyond ±PARAM_LIMIT), else None."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return f"{name} must be a number, got {v!r}"
+    try:
+        finite = math.isfinite(v)
+    except OverflowError:                  # an int beyond any float
+        return f"{name} must be within ±1e300, got {_short(v)}"
+    if not finite:
+        return f"{name} must be finite, got {_short(v)}"
+    if abs(v) > PARAM_LIMIT:
+        return f"{name} must be within ±1e300, got {_short(v)}"
+    return None
+
+
+def _range_problem(name, value) -> str | None:
+    """Numbers (alone or in a tuple) beyond ±PARAM_LIMIT or not finite, whatever a spec's check allows."""
+    values = value if isinstance(value, tuple) else (value,)
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            problem = number_problem(name, v)
+            if problem:
+                return problem
+    return None
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+
+
 def positive(name):
     def check(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return f"{name} must be a number, got {v!r}"
-        if not math.isfinite(v):
-            return f"{name} must be finite, got {v!r}"
+        problem = number_problem(name, v)
+        if problem:
+            return problem
         if v <= 0:
             return f"{name} must be > 0, got {v!r}"
         return None
@@ -175,7 +210,14 @@ class Spec:
 
     def resolve_params(self, given: dict | None) -> dict:
         """Defaults overridden by ``given``; every value checked.  Raises GradspecError."""
+        if given is not None and not isinstance(given, dict):
+            raise GradspecError(lines(
+                f"gradspec: params for {self.name} must be a dict of parameter values, got {_short(given)}",
+                'e.g. params={"delta": 0.5, "reduction": "sum"}'))
         given = dict(given or {})
+        if any(not isinstance(k, str) for k in given):
+            raise GradspecError(lines(f"gradspec: params for {self.name} must be keyed by parameter names (strings)",
+                                      f"its parameters are: {', '.join(p.name for p in self.params) or '(none)'}"))
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
@@ -184,7 +226,10 @@ class Spec:
                 f"its parameters are: {', '.join(known) or '(none)'}"))
         values = {p.name: given.get(p.name, p.default) for p in self.params}
         for name, value in values.items():
-            problem = known[name].check(value)
+            try:
+                problem = known[name].check(value) or _range_problem(name, value)
+            except Exception as e:            # a spec's own check that raises: say so, not a traceback
+                problem = f"{name} = {_short(value)} was not accepted (its check raised {type(e).__name__}: {e})"
             if problem:
                 raise GradspecError(lines(
                     f"gradspec: invalid parameter for {self.name}: {problem}",

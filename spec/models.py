@@ -82,10 +82,16 @@ def _check_shape(name, i):
     return check
 
 
+#: The largest layer width a model name may ask for (its derivatives are derived entry by entry).
+MAX_WIDTH = 64
+
+
 @functools.lru_cache(maxsize=64)
 def parse(name: str) -> Spec:
     from . import registry
-    model_part, _, loss_part = name.partition("+")
+    model_part, plus, loss_part = name.partition("+")
+    if plus and not loss_part:
+        raise _usage(name, "nothing follows the '+': name the loss, e.g. +mse")
     m = _MODEL.match(model_part)
     if not m:
         raise _usage(name, "the model part is not linear:IxO or mlp:IxHxO[:ACT]")
@@ -97,6 +103,8 @@ def parse(name: str) -> Spec:
             raise _usage(name, f"unknown activation {act!r}")
     if any(d < 1 for d in dims):
         raise _usage(name, "every size must be ≥ 1")
+    if any(d > MAX_WIDTH for d in dims):
+        raise _usage(name, f"every size must be ≤ {MAX_WIDTH} (symbolic derivatives are taken entry by entry)")
     inputs, forward, backprop, shapes, i, o = _model(kind, dims, act)
     check = _check_shape(name, i)
 

@@ -21,7 +21,15 @@ ENTRY_POINT_GROUP = "gradspec.specs"
 
 _REGISTRY: dict[str, Spec] = {}
 _ORIGIN: dict[str, str] = {}
+_HOOKS: list = []
 _loaded = False
+
+
+def on_register(hook) -> None:
+    """Call ``hook(spec)`` for every spec registered from now on, after validation (check.probe
+    exercises it on gradspec's exact namespaces); a hook raising GradspecError unregisters it."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
 
 
 def register(spec: Spec) -> Spec:
@@ -37,6 +45,13 @@ def register(spec: Spec) -> Spec:
     validate(spec)
     _REGISTRY[spec.name] = spec
     _ORIGIN[spec.name] = _registering_module()
+    try:
+        for hook in _HOOKS:
+            hook(spec)
+    except GradspecError:
+        _REGISTRY.pop(spec.name, None)
+        _ORIGIN.pop(spec.name, None)
+        raise
     return spec
 
 
@@ -81,11 +96,22 @@ def load_module(name: str) -> list[str]:
     import os
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
+    if not isinstance(name, str) or not name or not all(part.isidentifier() for part in name.split(".")):
+        raise GradspecError(lines(f"gradspec: {name!r} is not a module name",
+                                  "--module takes a dotted module name such as mypkg.losses (not a path)"))
     try:
         importlib.import_module(name)
     except GradspecError:
         raise
-    except Exception as e:
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as e:                    # a module that exits at import must not end gradspec
+        raise GradspecError(lines(f"gradspec: importing the module {name!r} called sys.exit({e.code!r})",
+                                  "a spec module only defines and registers specs at import; "
+                                  "move the script part under `if __name__ == '__main__':`")) from None
+    except BaseException as e:                 # noqa: BLE001 — anything a user's module raises, named
+        if type(e).__name__ == "BudgetExceeded":
+            raise
         raise GradspecError(lines(f"gradspec: cannot import the module {name!r}: {type(e).__name__}: {e}",
                                   "hint: run from the folder that holds it, or install its package; "
                                   "--module takes a dotted module name such as mypkg.losses")) from None
@@ -115,6 +141,13 @@ def origin(name: str) -> str:
     return _ORIGIN.get(get(name).name, "?")
 
 
+def origin_of(spec: Spec) -> str:
+    """The module that registered ``spec`` (a model, never registered: the module of its forward)."""
+    if _REGISTRY.get(spec.name) is spec:
+        return _ORIGIN.get(spec.name, "?")
+    return getattr(spec.fn, "__module__", "?") or "?"
+
+
 def names() -> list[str]:
     """Every registered entry's name: losses, then activations, then ops, each in catalog order."""
     _load_catalog()
@@ -126,6 +159,9 @@ def get(name) -> Spec:
     """The entry called ``name`` (a Spec passes through).  Unknown names raise GradspecError."""
     if isinstance(name, Spec):
         return name
+    if not isinstance(name, str):
+        raise GradspecError(lines(f"gradspec: a spec is named by a string (or given as a Spec), got {type(name).__name__} "
+                                  f"{str(name)[:60]!r}", "run `gradspec list` to see every entry"))
     _load_catalog()
     if name in _REGISTRY:
         return _REGISTRY[name]

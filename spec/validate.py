@@ -53,7 +53,7 @@ def validate(s) -> None:
 
 
 def _validate(s) -> None:
-    from .entry import Condition, Derivative, Form, Input, Param
+    from .entry import Condition, Derivative, Form, Input, Kink, Param
     if not isinstance(s.name, str) or not _NAME.match(s.name):
         raise _Malformed("name", f"{s.name!r} cannot name a spec",
                          "use letters, digits, _ . - (it appears in check ids such as NAME::grad[INPUT])")
@@ -84,7 +84,12 @@ def _validate(s) -> None:
             raise _Malformed(f"params[{k}]", f"the name {p.name!r} is taken (an input, xp, another parameter, or "
                              "the reduction loss() adds)", "give the parameter another name")
         taken.add(p.name)
-        problem = p.check(p.default) if callable(p.check) else "its check is not callable"
+        try:
+            problem = p.check(p.default) if callable(p.check) else "its check is not callable"
+        except Exception as e:
+            raise _Malformed(f"params[{k}] ({p.name}).check", f"raised {type(e).__name__}: {e} on the default "
+                             f"{p.default!r}", "a check returns None for a valid value and a message otherwise; "
+                             "it never raises") from None
         if problem:
             raise _Malformed(f"params[{k}] ({p.name})", f"the default {p.default!r} fails its own check: {problem}",
                              "make the default a valid value")
@@ -93,6 +98,17 @@ def _validate(s) -> None:
     for k, c in enumerate(s.conditions):
         if not isinstance(c, Condition):
             raise _Malformed(f"conditions[{k}]", f"{c!r} is not a Condition", "see spec.conditions for ready ones")
+        for part in ("holds", "outside"):
+            if not callable(getattr(c, part)):
+                raise _Malformed(f"conditions[{k}] ({c.name}).{part}", f"{getattr(c, part)!r} is not callable",
+                                 "holds(point, params) -> bool; outside(point, params) -> a point or None")
+    for k, kink in enumerate(s.kinks):
+        if not isinstance(kink, Kink):
+            raise _Malformed(f"kinks[{k}]", f"{kink!r} is not a Kink",
+                             "write Kink(description, convention, points); spec.kinks builds points")
+        if not callable(kink.points):
+            raise _Malformed(f"kinks[{k}] ({kink.description}).points", f"{kink.points!r} is not callable",
+                             "points(point, params) returns points on and beside the kink (spec.kinks)")
     conditions = {c.name for c in s.conditions}
     for k, d in enumerate(s.derivatives):
         if not isinstance(d, Derivative):
@@ -120,7 +136,10 @@ def _validate(s) -> None:
             raise _Malformed(f"variants[{k}]", f"sets {', '.join(unknown)}, not a parameter",
                              f"the parameters are: {', '.join(params) or '(none)'}")
         for name, value in v.items():
-            problem = next(p for p in s.params if p.name == name).check(value)
+            try:
+                problem = next(p for p in s.params if p.name == name).check(value)
+            except Exception as e:
+                problem = f"the check of {name} raised {type(e).__name__}: {e} on {value!r}"
             if problem:
                 raise _Malformed(f"variants[{k}]", problem, "give each varied parameter a valid value")
     shapes = _shapes(s)

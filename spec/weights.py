@@ -12,14 +12,12 @@ falls back, saying why).
 """
 from __future__ import annotations
 
-import math
-
-from .entry import Param
+from .entry import Param, number_problem
 from .errors import GradspecError, lines
 
 
 def _finite_nonnegative(x) -> bool:
-    return not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(x) and x >= 0
+    return number_problem("weight", x) is None and x >= 0
 
 
 def weight_param(name: str = "weight", description: str = "") -> Param:
