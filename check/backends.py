@@ -93,16 +93,23 @@ BACKENDS = {
 }
 
 
+#: Seconds one call of an audited implementation (value and gradient) may take; past it, a crash finding.
+CALL_SECONDS = 30.0
+
+
 def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, params: dict,
                    impl_grad=None) -> list:
     """``impl`` at each (args, cotangent) of ``arg_lists``: (value, grad) per case, or the exception it
     raised (the library's failure is a finding, not gradspec's)."""
+    from derive.budget import BudgetExceeded, soft
     evaluate = BACKENDS[backend].evaluate
     out = []
     for args, cotangent in arg_lists:
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), soft(CALL_SECONDS):
                 out.append(evaluate(impl, args, dtype, 0, cotangent, grad, params, impl_grad))
+        except BudgetExceeded:
+            out.append(TimeoutError(f"the implementation did not return within {CALL_SECONDS:g} s"))
         except Exception as e:                          # noqa: BLE001 — reported as a crash finding
             out.append(e)
     return out

@@ -466,6 +466,10 @@ def main(argv=None) -> int:
         print(lines("gradspec: out of memory", "hint: a smaller shape (symbolic work is limited to "
                     "1024 entries an input), or fewer entries at once"), file=sys.stderr)
         return 2
+    except OSError as e:                         # a file gradspec reads or writes (disk full, permissions)
+        print(lines(f"gradspec: {e.strerror or type(e).__name__}: {e.filename or e}",
+                    "hint: check the path, its permissions and the free space"), file=sys.stderr)
+        return 2
     except Exception as e:                       # gradspec's own bug: said plainly, never a traceback
         if os.environ.get("GRADSPEC_TRACEBACK"):
             raise

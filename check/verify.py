@@ -37,10 +37,12 @@ from . import real as R
 from .points import Point
 from .real import Undecided, precision
 from .xp_arb import ARB
+from derive.budget import BudgetExceeded, soft
 
 LADDER = (1280, 5120, 20480)       # bits; the first rung decides almost everything
 TARGET_BITS = 1000                 # agreement asked of every entry: 2^-1000 relative (10^-301)
 SECONDS = 60.0                     # per comparison; points left after it are unresolved
+POINT_SECONDS = 30.0               # per point (a formula that loops is stopped, the point unresolved)
 
 
 @dataclass
@@ -185,66 +187,76 @@ def compare(truth, formula, points: list[Point], shape: tuple, *, what: str,
         if time.monotonic() > deadline:
             out.unresolved.append((p, f"the comparison's time budget of {seconds:g} s ran out"))
             continue
-        why = "no precision was reached"
-        for bits in ladder:
-            out.max_bits = max(out.max_bits, bits)
-            with precision(bits):
-                try:
-                    want = list(truth(p))
-                except Undecided as e:
-                    why = f"a comparison in the spec could not be decided at {bits} bits ({e})"
-                    continue
-                try:
-                    got = formula(p, ARB)
-                except Undecided as e:
-                    why = f"a comparison in the {what} could not be decided at {bits} bits ({e})"
-                    continue
-                except GradspecError:
-                    raise
-                except Exception as e:  # a formula that raises is a finding, not a crash
-                    out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
-                    break
-                got = np.asarray(got, dtype=object)
-                odd = next((v for v in got.flat if not _is_number(v)), None) if got.shape == tuple(shape) else None
-                if odd is not None:
-                    out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
-                                                shape_error=f"returned {type(odd).__name__} {str(odd)[:40]!r} as an "
-                                                            "entry, not a real number"))
-                    break
-                if got.shape != tuple(shape):
-                    out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
-                                                shape_error=f"returned shape {got.shape}, expected {tuple(shape)}"))
-                    break
-                try:
-                    verdict, detail = _judge(want, got, shape)
-                except Undecided as e:
-                    why = f"a difference could not be decided at {bits} bits ({e})"
-                    continue
-                except TypeError as e:      # an entry that is not a number (a string, None, a list)
-                    out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
-                    break
-                if verdict == _Verdict.FAIL:
-                    wa = np.asarray(want, dtype=object).reshape(shape)
-                    ga = np.vectorize(R.real, otypes=[object])(got) if got.size else got
-                    errors = {i: relative(ga[i], wa[i]) for i in detail}
-                    worst = max(detail, key=lambda i: errors[i])
-                    out.failures.append(Failure(p, worst, wa[worst], ga[worst], errors[worst],
-                                                expected_array=wa, got_array=ga, bits=bits))
-                    break
-                if verdict == _Verdict.RETRY:
-                    why = f"a difference was still wider than 2^-{TARGET_BITS} at {bits} bits"
-                    continue
-                bits_here, undefined, not_finite, worst = detail
-                if not_finite:
-                    out.not_finite.append(p)
-                    break
-                if undefined:
-                    out.undefined.append(p)
-                out.trusted += 1
-                out.exact += bits_here == math.inf
-                out.bound_bits = min(out.bound_bits, bits_here)
-                out.worst = max(out.worst, worst)
-                break
-        else:
-            out.unresolved.append((p, why))
+        try:
+            with soft(min(POINT_SECONDS, max(deadline - time.monotonic(), 0.1))):
+                _one_point(out, truth, formula, p, shape, what, ladder)
+        except BudgetExceeded:
+            out.unresolved.append((p, f"the evaluation did not finish within its time budget "
+                                      f"({POINT_SECONDS:g} s a point, {seconds:g} s a comparison)"))
     return out
+
+
+def _one_point(out: Outcome, truth, formula, p, shape, what, ladder) -> None:
+    """Judge one point, raising the precision along ``ladder`` as needed; records into ``out``."""
+    why = "no precision was reached"
+    for bits in ladder:
+        out.max_bits = max(out.max_bits, bits)
+        with precision(bits):
+            try:
+                want = list(truth(p))
+            except Undecided as e:
+                why = f"a comparison in the spec could not be decided at {bits} bits ({e})"
+                continue
+            try:
+                got = formula(p, ARB)
+            except Undecided as e:
+                why = f"a comparison in the {what} could not be decided at {bits} bits ({e})"
+                continue
+            except GradspecError:
+                raise
+            except Exception as e:  # a formula that raises is a finding, not a crash
+                out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
+                break
+            got = np.asarray(got, dtype=object)
+            odd = next((v for v in got.flat if not _is_number(v)), None) if got.shape == tuple(shape) else None
+            if odd is not None:
+                out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
+                                            shape_error=f"returned {type(odd).__name__} {str(odd)[:40]!r} as an "
+                                                        "entry, not a real number"))
+                break
+            if got.shape != tuple(shape):
+                out.failures.append(Failure(p, (), None, None, math.inf, bits=bits,
+                                            shape_error=f"returned shape {got.shape}, expected {tuple(shape)}"))
+                break
+            try:
+                verdict, detail = _judge(want, got, shape)
+            except Undecided as e:
+                why = f"a difference could not be decided at {bits} bits ({e})"
+                continue
+            except TypeError as e:      # an entry that is not a number (a string, None, a list)
+                out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
+                break
+            if verdict == _Verdict.FAIL:
+                wa = np.asarray(want, dtype=object).reshape(shape)
+                ga = np.vectorize(R.real, otypes=[object])(got) if got.size else got
+                errors = {i: relative(ga[i], wa[i]) for i in detail}
+                worst = max(detail, key=lambda i: errors[i])
+                out.failures.append(Failure(p, worst, wa[worst], ga[worst], errors[worst],
+                                            expected_array=wa, got_array=ga, bits=bits))
+                break
+            if verdict == _Verdict.RETRY:
+                why = f"a difference was still wider than 2^-{TARGET_BITS} at {bits} bits"
+                continue
+            bits_here, undefined, not_finite, worst = detail
+            if not_finite:
+                out.not_finite.append(p)
+                break
+            if undefined:
+                out.undefined.append(p)
+            out.trusted += 1
+            out.exact += bits_here == math.inf
+            out.bound_bits = min(out.bound_bits, bits_here)
+            out.worst = max(out.worst, worst)
+            break
+    else:
+        out.unresolved.append((p, why))

@@ -95,6 +95,14 @@ def budget(seconds: float):
             sys.unraisablehook = _previous_hook
 
 
+def soft(seconds: float):
+    """``budget(seconds)`` where a soft budget can be armed (the main thread), else no budget at all:
+    for running a user's own code (a formula, an implementation), which cannot be forked."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return contextlib.nullcontext()
+    return budget(seconds)
+
+
 def _soft_run(seconds, fn, args, kwargs):
     try:
         with budget(seconds):

@@ -253,3 +253,45 @@ def test_a_process_with_torch_loaded_is_never_forked():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "True", "proved"] and "fork" not in done.stderr.lower()
+
+
+def test_a_formula_that_loops_is_unresolved_never_passed(monkeypatch):
+    import check.verify
+    import time
+    monkeypatch.setattr(check.verify, "POINT_SECONDS", 0.2)
+
+    def looping(p, t, *, xp):
+        while True:
+            time.sleep(0.01)
+    r = check_gradient("mse", looping, shape=(2, 3), prove=False)
+    assert r.status == "inconclusive" and "time budget" in r.message
+
+
+def test_an_implementation_that_loops_is_a_crash_finding(monkeypatch):
+    import check.backends
+    import time
+    from check import audit
+    monkeypatch.setattr(check.backends, "CALL_SECONDS", 0.2)
+    calls = []
+
+    def looping(p, t):
+        calls.append(1)
+        if len(calls) == 1:
+            while True:
+                time.sleep(0.01)
+        return ((p - t) ** 2).mean()
+    report = audit("mse", looping, dtype="float64", grad=False)
+    crashes = [f for f in report.findings if f.kind == "crash"]
+    assert len(crashes) == 1 and "did not return within 0.2 s" in crashes[0].detail
+    assert report.points > 1                             # the other points were still judged
+
+
+def test_a_disk_error_is_exit_2_naming_the_file(capsys, monkeypatch, tmp_path):
+    import check.cli
+    target = tmp_path / "r.xml"
+
+    def full(args):
+        raise OSError(28, "No space left on device", str(target))
+    monkeypatch.setattr(check.cli, "cmd_list", full)
+    code, out, err = cli(capsys, "list")
+    assert code == 2 and "No space left on device" in err and str(target) in err and "hint:" in err
