@@ -25,10 +25,10 @@ cards: $(STAMP)
 	$(VENV)/bin/gradspec cards --out reports
 
 bench: $(STAMP)
-	$(PY) -m check.bench
+	$(PY) benchmarks/bench.py
 
 fuzz: $(STAMP)
-	$(PY) -m check.fuzz 10000
+	$(PY) -m check.cli.fuzz 10000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

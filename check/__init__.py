@@ -2,14 +2,14 @@
 
     from check import check_gradient, check_vjp
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) / p.size)
-    report = audit("softplus", my_softplus, backend="torch", dtype="float32")   # check.auditor
+    report = audit("softplus", my_softplus, backend="torch", dtype="float32")   # check.audits.auditor
     r.status        # "proved" | "verified" | "refuted" | "inconclusive"
     print(r.message)
 
 In a test suite: ``assert_gradient(name, grad)`` / ``assert_implementation(name, impl, grad=...)``
-(check.assertions) fail with the check's message; ``check.strategies.inputs(name, dtype, shape)``
+(check.testing.assertions) fail with the check's message; ``check.testing.strategies.inputs(name, dtype, shape)``
 draws hypothesis inputs from a spec's domains, extremes and kinks; ``pytest --gradspec`` collects
-every registered spec's checks (check.pytest_plugin).
+every registered spec's checks (check.testing.pytest_plugin).
 
 check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
 ``check`` alone.
@@ -19,26 +19,26 @@ __all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradie
            "check_jvp", "check_vjp"]
 
 
-def __getattr__(name):                       # lazy: `import check.pytest_plugin` (pytest11) must stay light
+def __getattr__(name):                       # lazy: `import check.testing.pytest_plugin` (pytest11) must stay light
     if name == "GradspecError":
         from spec.errors import GradspecError
         return GradspecError
     if name in ("check_gradient", "check_vjp", "check_jvp", "check_hessian", "check_hvp", "check_derivative"):
-        from . import derivative
+        from check.checks import derivative
         return getattr(derivative, name)
     if name in ("assert_gradient", "assert_implementation", "GradientCheckFailed", "AuditFailed"):
-        from . import assertions
+        from check.testing import assertions
         return getattr(assertions, name)
     if name == "check_form":
-        from .identity import check_form
+        from check.checks.form import check_form
         return check_form
     if name == "check_condition":
-        from .condition import check_condition
+        from check.checks.condition import check_condition
         return check_condition
     if name in ("audit", "AuditReport", "Finding"):
-        from . import auditor
+        from check.audits import auditor
         return getattr(auditor, name)
     if name in ("CheckResult", "Counterexample"):
-        from . import result
+        from check.checks import result
         return getattr(result, name)
     raise AttributeError(f"module 'check' has no attribute {name!r}")

@@ -15,7 +15,7 @@ to the formula as written:
 ``tracing()`` records what a formula's structure says about where to look: every comparison's
 difference, every denominator, every log and square-root argument, every abs/sign/maximum/clip
 argument — before SymPy simplifies any of it away (``x / x`` is 1 to SymPy at once, but its
-denominator x is recorded).  ``check.structure`` turns these into sample points.
+denominator x is recorded).  ``check.checks.structure`` turns these into sample points.
 """
 from __future__ import annotations
 

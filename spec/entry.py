@@ -107,7 +107,7 @@ def reduction_param(default: str, weighted: bool = False) -> Param:
 @dataclass(frozen=True)
 class Derivative:
     """A hand-written derivative w.r.t. ``wrt``: by default the gradient (loss) or VJP (activation);
-    ``kind`` "jvp", "hessian" or "hvp" for the others (signatures in check.operators)."""
+    ``kind`` "jvp", "hessian" or "hvp" for the others (signatures in check.checks.kinds)."""
     wrt: str
     fn: Callable
     conditions: tuple[str, ...] = ()

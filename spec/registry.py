@@ -26,7 +26,7 @@ _loaded = False
 
 
 def on_register(hook) -> None:
-    """Call ``hook(spec)`` for every spec registered from now on, after validation (check.probe
+    """Call ``hook(spec)`` for every spec registered from now on, after validation (check.checks.probe
     exercises it on gradspec's exact namespaces); a hook raising GradspecError unregisters it."""
     if hook not in _HOOKS:
         _HOOKS.append(hook)

@@ -147,7 +147,7 @@ def _validate(s) -> None:
 
 
 def _extras(s, kind) -> tuple:
-    """The arrays a derivative of ``kind`` takes after the inputs (check.operators' table)."""
+    """The arrays a derivative of ``kind`` takes after the inputs (check.checks.kinds' table)."""
     cot = () if s.kind == "loss" else ("cotangent",)
     return {"grad": (), "vjp": ("cotangent",), "jvp": ("tangent",), "hessian": cot, "hvp": cot + ("tangent",)}[kind]
 

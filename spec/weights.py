@@ -7,7 +7,7 @@
 
 A formula tests ``if weight is not None`` before weighting, so that the unweighted forward stays
 the plain one (in floats, 0·inf would be NaN).  A weight tuple has a concrete length, so a formula
-that uses one has no every-size form: its proofs are made at concrete shapes (check.every_size
+that uses one has no every-size form: its proofs are made at concrete shapes (check.proof.every_size
 falls back, saying why).
 """
 from __future__ import annotations

@@ -14,8 +14,8 @@ indexing behave as NumPy's.  ``xp`` offers:
 
 Namespaces implementing it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds
 xlogy), a SymPy namespace (``derive.xp_sympy``) for proofs, the exact-or-ball namespace
-(``check.xp_arb``) for verification and audits, and an mpmath namespace at an explicit precision
-(``check.xp_mpmath``) for the cards' slices.  The last three hold one scalar object per array
+(``check.numeric.xp_arb``) for verification and audits, and an mpmath namespace at an explicit precision
+(``check.numeric.xp_mpmath``) for the cards' slices.  The last three hold one scalar object per array
 entry; ``ObjectNamespace`` and ``ExactArray`` are their shared machinery: on all of them a Python
 number meeting an array is exact (a float is its decimal value) and ``==`` is a comparison of
 the namespace's own (a SymPy relation, a decided bool).

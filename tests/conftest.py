@@ -5,7 +5,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def global_precision_untouched():
     """gradspec never changes mpmath's or python-flint's global precision: every test ends as it began
-    (ball arithmetic runs inside ``check.real.precision`` blocks only)."""
+    (ball arithmetic runs inside ``check.numeric.real.precision`` blocks only)."""
     import flint
     before, before_bits = mpmath.mp.dps, flint.ctx.prec
     yield

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from check.auditor import audit
-from check.float_error import bits
+from check.audits.auditor import audit
+from check.numeric.float_error import bits
 
 
 def kinds(report):
@@ -90,7 +90,7 @@ def test_torch_gradient_killed_by_a_clamp():
 
 
 def test_torch_bce_clamp_is_reported_as_a_convention_not_dropped():
-    from check.libraries import LIBRARIES
+    from check.frameworks.libraries import LIBRARIES
     import spec
     a = LIBRARIES["torch"].adapters["bce"]
     r = audit("bce", a.make(spec.get("bce").resolve_params(None)), backend="torch", conventions=a.conventions)
@@ -100,7 +100,7 @@ def test_torch_bce_clamp_is_reported_as_a_convention_not_dropped():
 
 # jax --------------------------------------------------------------------------------------------
 def test_jax_softplus_right_and_naive():
-    # In a subprocess: JAX starts threads, and gradspec's time budgets fork (see check/framework_runner.py).
+    # In a subprocess: JAX starts threads, and gradspec's time budgets fork (see check/frameworks/worker.py).
     code = (
         "import jax, jax.numpy as jnp\n"
         "from check import audit\n"

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from check.audit_report import audit_library
-from check.libraries import LIBRARIES
+from check.audits.report import audit_library
+from check.frameworks.libraries import LIBRARIES
 
 HARD = {"nan", "inf", "grad-nan", "grad-inf", "crash"}
 
@@ -26,7 +26,7 @@ def by_key(pairs):
 
 
 def test_gradspec_process_never_imports_the_frameworks_it_audits():
-    code = ("import sys\nfrom check.audit_report import audit_library\n"
+    code = ("import sys\nfrom check.audits.report import audit_library\n"
             "audit_library('keras', ['mse'], ('float32',))\naudit_library('torch', ['mse'], ('float32',))\n"
             "print(sorted(m for m in ('torch', 'jax', 'keras', 'optax') if m in sys.modules))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import spec
-from check import cards, slices
+from check.cards import render as cards
+from check.cards import slices
 from derive.sizes import generic_gradient
 from derive.symbols import exact
 

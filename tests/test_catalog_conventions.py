@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from check import check_gradient, check_vjp
-from check.catalog import checks
+from check.checks.catalog import checks
 from spec.errors import GradspecError
 from spec.reduction import count
 

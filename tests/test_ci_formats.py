@@ -2,8 +2,8 @@
 import io
 import xml.etree.ElementTree as ET
 
-from check import cli
-from check.progress import Progress
+from check.cli import app as cli
+from check.cli.progress import Progress
 
 
 def test_verify_junit_records_each_check_and_how_it_passed(tmp_path, capsys):
@@ -17,7 +17,7 @@ def test_verify_junit_records_each_check_and_how_it_passed(tmp_path, capsys):
 
 
 def test_verify_junit_records_a_refuted_check_as_a_failure(monkeypatch, tmp_path):
-    from check import catalog
+    from check.checks import catalog
     monkeypatch.setattr(catalog, "known_deviations", lambda: {})     # the seeds' cosine derivative: refuted
     path = tmp_path / "v.xml"
     assert cli.main(["verify", "cosine_similarity", "--junit", str(path), "--json"]) == 1

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from check import catalog
-from check.cli import main
+from check.checks import catalog
+from check.cli.app import main
 
 
 def run(*args):

@@ -6,8 +6,8 @@ import sys
 import numpy as np
 
 import spec
-from check.emitted import check_emitted, float_report
-from check.float_error import bits
+from check.checks.emitted import check_emitted, float_report
+from check.numeric.float_error import bits
 from derive.emit import compile_emitted, emit
 
 
@@ -59,7 +59,7 @@ def test_cli_emit():
 
 
 def test_emitted_code_that_overflows_is_refuted(monkeypatch):
-    import check.emitted as emitted
+    import check.checks.emitted as emitted
     naive = ("import numpy\n\n\ndef grad_logits(logits, target, *, xp=numpy):\n"
              "    return (xp.exp(logits) / (1 + xp.exp(logits)) - target) / logits.size\n")
     monkeypatch.setattr(emitted, "emit", lambda s, wrt, params=None, target="numpy": naive)

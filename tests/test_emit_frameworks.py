@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import spec
-from check.catalog import known_deviations
-from check.emitted import emitted_result, float_report, RUNTIMES
+from check.checks.catalog import known_deviations
+from check.checks.emitted import emitted_result, float_report, RUNTIMES
 from derive.emit import emit
 
 # every input of every entry whose inputs are all m×n (the emitter's generic entry)
@@ -66,7 +66,7 @@ def test_float32_overflow_of_a_naive_formula_is_caught():
 
 
 def test_running_torch_checks_never_imports_torch_into_gradspec():
-    code = ("import sys; from check.emitted import emitted_result; "
+    code = ("import sys; from check.checks.emitted import emitted_result; "
             "r = emitted_result('mse', 'predicted', target='torch'); "
             "assert r.ok, r.message; assert 'torch' not in sys.modules and 'jax' not in sys.modules; print('ok')")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

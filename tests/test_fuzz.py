@@ -1,6 +1,6 @@
 """A few hundred fuzzed command lines and API calls (fixed seed): no traceback, the right exit code
-for each, no hang.  `make fuzz` runs ten thousand (check/fuzz.py)."""
-from check import fuzz
+for each, no hang.  `make fuzz` runs ten thousand (check/cli/fuzz.py)."""
+from check.cli import fuzz
 
 
 def test_fuzzed_cli_and_api_inputs_are_refused_cleanly():
@@ -11,14 +11,14 @@ def test_fuzzed_cli_and_api_inputs_are_refused_cleanly():
 
 
 def test_the_fuzzer_notices_a_traceback_a_wrong_exit_code_and_a_hang(monkeypatch):
-    import check.cli
-    monkeypatch.setattr(check.cli, "cmd_list", lambda args: {}["boom"])          # gradspec's own bug
+    import check.cli.app
+    monkeypatch.setattr(check.cli.app, "cmd_list", lambda args: {}["boom"])          # gradspec's own bug
     code, out, err, raised, hung = fuzz.run_cli(["list"])
     assert code == 3 and "internal error" in err
-    monkeypatch.setattr(check.cli, "cmd_list", lambda args: 0)
+    monkeypatch.setattr(check.cli.app, "cmd_list", lambda args: 0)
     assert fuzz.run_cli(["verify", "nope"])[0] == 2
     import time
-    monkeypatch.setattr(check.cli, "cmd_list", lambda args: time.sleep(5) or 0)
+    monkeypatch.setattr(check.cli.app, "cmd_list", lambda args: time.sleep(5) or 0)
     code, out, err, raised, hung = fuzz.run_cli(["list"], seconds=0.3)
     assert hung
     problem = fuzz.run_api(lambda name: {}[name], {"name": "x"}, "bad")

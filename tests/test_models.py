@@ -7,7 +7,7 @@ import pytest
 import derive
 import spec
 from check import GradspecError, check_gradient, check_hvp, check_jvp, check_vjp
-from check import catalog
+from check.checks import catalog
 
 
 def test_model_names_build_entries_with_per_input_shapes():

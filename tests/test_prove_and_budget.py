@@ -4,7 +4,7 @@ import time
 import pytest
 import sympy as sp
 
-from check.prove import prove_zero, unsatisfiable
+from check.proof.prove import prove_zero, unsatisfiable
 from derive import budget
 
 x, y = sp.symbols("x y", real=True)

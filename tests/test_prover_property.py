@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import derive
 from check import check_vjp
-from check import real as R
-from check.arb_code import compile_arb
-from check.operators import flat_symbols
-from check.xp_arb import ARB
+from check.numeric import real as R
+from check.numeric.arb_code import compile_arb
+from check.checks.kinds import flat_symbols
+from check.numeric.xp_arb import ARB
 from spec import Derivative, Input, activation
 from spec.domains import REAL
 from spec.registry import unregister

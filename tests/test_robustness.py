@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from check import check_gradient
-from check.cli import main
+from check.cli.app import main
 from spec import Derivative, Input, Kink, Param, loss
 from spec.domains import REAL
 from spec.errors import GradspecError
@@ -58,7 +58,7 @@ def _register(name, terms, **kw):
      "raised TypeError"),
 ])
 def test_a_forward_that_only_numpy_accepts_is_malformed_naming_the_field(terms, needle):
-    import check.probe  # noqa: F401  (installs the registration hook, as any check does)
+    import check.checks.probe  # noqa: F401  (installs the registration hook, as any check does)
     with pytest.raises(GradspecError) as e:
         _register("rb_forward", terms)
     unregister("rb_forward")
@@ -67,7 +67,7 @@ def test_a_forward_that_only_numpy_accepts_is_malformed_naming_the_field(terms, 
 
 
 def test_a_kink_that_raises_or_is_malformed_and_a_param_check_that_raises():
-    import check.probe  # noqa: F401
+    import check.checks.probe  # noqa: F401
     def boom(point, params):
         raise KeyError("residual")
     with pytest.raises(GradspecError, match=r"kinks\[0\].*raised KeyError"):
@@ -118,8 +118,8 @@ def test_the_api_refuses_what_the_cli_refuses(kwargs, needle):
 
 
 def test_printing_a_large_closed_form_has_a_budget(capsys, monkeypatch):
-    import check.cli
-    monkeypatch.setattr(check.cli, "PRINT_SECONDS", 0.01)
+    import check.cli.app
+    monkeypatch.setattr(check.cli.app, "PRINT_SECONDS", 0.01)
     code, out, err = cli(capsys, "derive", "softmax", "--shape", "2,3")
     assert code == 0 and "(not printed: time budget" in out
 
@@ -140,10 +140,10 @@ def test_a_module_that_exits_raises_or_registers_nothing(capsys, tmp_path, monke
 
 
 def test_a_module_that_loops_at_import_is_stopped(capsys, tmp_path, monkeypatch):
-    import check.cli
+    import check.cli.app
     (tmp_path / "rb_loop.py").write_text("while True:\n    pass\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(check.cli, "IMPORT_SECONDS", 0.5)
+    monkeypatch.setattr(check.cli.app, "IMPORT_SECONDS", 0.5)
     code, out, err = cli(capsys, "list", "--module", "rb_loop")
     assert code == 2 and "did not finish within 0.5 s" in err
 
@@ -204,13 +204,13 @@ def test_a_formula_returning_what_is_not_a_number_is_a_finding(grad, needle):
 # --- exit codes: every documented one ------------------------------------------------------------------
 
 def test_every_exit_code(capsys, monkeypatch):
-    import check.cli
+    import check.cli.app
     assert cli(capsys, "list")[0] == 0
     assert cli(capsys, "verify", "kl_dvi")[0] == 2
-    monkeypatch.setattr(check.cli, "cmd_list", lambda args: (_ for _ in ()).throw(ValueError("a bug")))
+    monkeypatch.setattr(check.cli.app, "cmd_list", lambda args: (_ for _ in ()).throw(ValueError("a bug")))
     code, out, err = cli(capsys, "list")
-    assert code == check.cli.INTERNAL_ERROR == 3 and "internal error: ValueError: a bug" in err
-    monkeypatch.setattr(check.cli, "cmd_list", lambda args: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert code == check.cli.app.INTERNAL_ERROR == 3 and "internal error: ValueError: a bug" in err
+    monkeypatch.setattr(check.cli.app, "cmd_list", lambda args: (_ for _ in ()).throw(KeyboardInterrupt()))
     assert cli(capsys, "list")[0] == 130
     # exit 1 (a refuted check) is tested in test_cli.py::test_verify_fails_when_a_check_is_refuted
 
@@ -256,9 +256,9 @@ def test_a_process_with_torch_loaded_is_never_forked():
 
 
 def test_a_formula_that_loops_is_unresolved_never_passed(monkeypatch):
-    import check.verify
+    import check.checks.verify
     import time
-    monkeypatch.setattr(check.verify, "POINT_SECONDS", 0.2)
+    monkeypatch.setattr(check.checks.verify, "POINT_SECONDS", 0.2)
 
     def looping(p, t, *, xp):
         while True:
@@ -268,10 +268,10 @@ def test_a_formula_that_loops_is_unresolved_never_passed(monkeypatch):
 
 
 def test_an_implementation_that_loops_is_a_crash_finding(monkeypatch):
-    import check.backends
+    import check.frameworks.backends
     import time
     from check import audit
-    monkeypatch.setattr(check.backends, "CALL_SECONDS", 0.2)
+    monkeypatch.setattr(check.frameworks.backends, "CALL_SECONDS", 0.2)
     calls = []
 
     def looping(p, t):
@@ -287,11 +287,11 @@ def test_an_implementation_that_loops_is_a_crash_finding(monkeypatch):
 
 
 def test_a_disk_error_is_exit_2_naming_the_file(capsys, monkeypatch, tmp_path):
-    import check.cli
+    import check.cli.app
     target = tmp_path / "r.xml"
 
     def full(args):
         raise OSError(28, "No space left on device", str(target))
-    monkeypatch.setattr(check.cli, "cmd_list", full)
+    monkeypatch.setattr(check.cli.app, "cmd_list", full)
     code, out, err = cli(capsys, "list")
     assert code == 2 and "No space left on device" in err and str(target) in err and "hint:" in err

@@ -142,8 +142,8 @@ def test_a_formula_that_is_0_over_0_inside_the_domain_is_refuted(name, fn, kind)
 
 
 def test_a_cancelled_singularity_is_a_prover_disagreement_made_visible():
-    from check.cli import _junit_case
-    from check.junit import document
+    from check.cli.app import _junit_case
+    from check.cli.junit import document
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) * (p / p) / p.size)
     assert r.status == "refuted" and r.prover_disagreement      # SymPy cancels p/p; the evaluation does not
     assert "PROVER DISAGREEMENT" in r.message

@@ -1,10 +1,10 @@
-"""check.strategies.inputs: draws inside the spec's domains, reaching extremes and kinks."""
+"""check.testing.strategies.inputs: draws inside the spec's domains, reaching extremes and kinks."""
 import numpy as np
 import pytest
 from hypothesis import find, given, settings
 
 import spec
-from check import strategies
+from check.testing import strategies
 from spec.errors import GradspecError
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from flint import arb
 
-from check.truth import decided, round_fraction, rounded_truth, scale_of
-from check.xp_arb import ARB, Undecided, decide, precision
+from check.numeric.rounding import decided, round_fraction, rounded_truth, scale_of
+from check.numeric.xp_arb import ARB, Undecided, decide, precision
 
 
 def test_round_fraction_is_nearest_even_without_double_rounding():

@@ -1,0 +1,197 @@
+"""``make bench``: what proofs and verdicts cost, and how that grows with size.
+
+For cross_entropy_logits and kl_div (each hand-written gradient of the catalog): the time of the
+every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 (derivation
+included, each capped at CAP seconds); then what a whole verdict costs (``verdicts``): a few
+catalog checks end to end (claim, certificate points, shapes), a verification without a proof
+at one 2×3 shape, and the smallest relative error a 2×3 gradient check refutes; then the wall
+time of the whole `gradspec verify`, and the
+audit throughput of torch's cross_entropy (points a second, truth included, beside the float
+evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.  Then what users'
+specs cost to bring in: registration-time validation per catalog entry, loading the pytest
+plugin (a fresh interpreter), and hypothesis draws a second from ``check.testing.strategies.inputs``.
+A benchmark, not a test: it prints numbers and asserts nothing about time.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import derive
+import spec
+from derive import budget
+from derive.gradient import DERIVE_SECONDS
+from spec.errors import GradspecError
+
+from check.checks import derivative
+from check.proof.every_size import prove_every_size
+from check.checks.kinds import derivative_id, derivative_kind, operator
+
+CAP = 120.0
+SIZES = (2, 8, 32, 128)
+ENTRIES = ("cross_entropy_logits", "kl_div")
+
+
+def _concrete(s, d, n):
+    def run():
+        prob = derive.problem(s, (1, n), None)
+        op = operator(prob, derivative_kind(s, d), d.wrt)
+        conds = [s.condition(c) for c in d.conditions]
+
+        def hand(p, args, extras, xp):
+            return d.fn(*args, *extras, xp=xp, **derivative.accepted_params(d.fn, p.sym_params))
+        return derivative._prove(s, prob, conds, op, hand)
+    saved = derivative.PROVE_SECONDS
+    derivative.PROVE_SECONDS = CAP
+    try:
+        start = time.monotonic()
+        value, why = budget.run(CAP, run)
+        took = time.monotonic() - start
+    except GradspecError:                       # the derivation itself ran out of its budget
+        return f">{DERIVE_SECONDS:.0f} s (derive)"
+    finally:
+        derivative.PROVE_SECONDS = saved
+    ok = value is not None and value[1]
+    return (f"{took:7.2f} s" if ok else f">{CAP:.0f} s" if value is None else f"{took:6.2f} s (not proved)")
+
+
+def _every(s, d):
+    params = s.resolve_params({})
+    conds = [s.condition(c) for c in d.conditions]
+    start = time.monotonic()
+    value, why = budget.run(CAP, prove_every_size, s, d.fn, d.wrt, params, conds, derivative_kind(s, d), CAP)
+    took = time.monotonic() - start
+    return f"{took:7.3f} s" if value and value[0] else f"not proved ({why or value[1]})"
+
+
+def main() -> int:
+    print(f"proof time: every size vs concrete shapes (1, n); cap {CAP:.0f} s per proof\n")
+    header = f"{'check':52s} {'every m×n':>12s}" + "".join(f" {'n=' + str(n):>12s}" for n in SIZES)
+    print(header)
+    print("-" * len(header))
+    for name in ENTRIES:
+        s = spec.get(name)
+        for d in s.derivatives:
+            if d.kind:
+                continue
+            row = f"{name + ' ' + derivative_id(s, d):52s} {_every(s, d):>12s}"
+            print(row, end="", flush=True)
+            for n in SIZES:
+                print(f" {_concrete(s, d, n):>12s}", end="", flush=True)
+            print()
+    verdicts()
+    start = time.monotonic()
+    p = subprocess.run([sys.executable, "-m", "check", "verify"], capture_output=True, text=True)
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+    print(f"\nwhole catalog `gradspec verify`: {time.monotonic() - start:.1f} s wall ({last}; exit {p.returncode})")
+    _audit_throughput()
+    _user_side()
+    return 0
+
+
+#: Catalog checks timed end to end by ``verdicts`` (spec, check id).
+VERDICT_CHECKS = (("mse", "grad[predicted]"), ("kl_div", "grad[target]"), ("huber", "grad[predicted]"),
+                  ("cross_entropy_logits", "grad[logits] (general)"), ("softmax", "vjp[x]"),
+                  ("bce_with_logits", "form[softplus_stable]"), ("mse", "hessian[predicted]"))
+
+
+def verdicts() -> None:
+    """End-to-end cost of catalog checks (proof, structure, certificate), a verification of a 2×3
+    entry without a proof, and the smallest relative error detected on a 2×3 gradient."""
+    from check.checks import catalog
+    from check.checks.derivative import check_gradient
+    print("\nverdicts end to end: a claim, then the formula itself evaluated in ball arithmetic\n")
+    header = f"{'check':44s} {'status':>9s} {'scope':>21s} {'points':>7s} {'shapes':>26s} {'bits':>6s} {'time':>8s}"
+    print(header)
+    print("-" * len(header))
+    for name, cid in VERDICT_CHECKS:
+        c = next(c for c in catalog.checks(name) if c.id == cid)
+        start = time.monotonic()
+        r = c.run()
+        took = time.monotonic() - start
+        print(f"{name + ' ' + cid:44s} {r.status:>9s} {r.scope:>21s} {r.points:7d} {', '.join(r.shapes):>26s} "
+              f"{r.precision:6d} {took:7.2f}s")
+    clip = lambda p, t, *, xp, delta: xp.clip(p - t, -delta, delta) / p.size          # noqa: E731
+    check_gradient("huber", clip, shape=(2, 3), prove=False)                          # warm: derive, compile
+    start = time.monotonic()
+    r = check_gradient("huber", clip, shape=(2, 3), prove=False)
+    print(f"\nverification of huber's clip-form gradient at 2×3, no proof: {r.status} at {r.points} points in "
+          f"{time.monotonic() - start:.2f} s ({r.points / (time.monotonic() - start):.0f} points/s)")
+    for name, right in (("mse", lambda p, t, *, xp: 2 * (p - t) / p.size),
+                        ("bce_with_logits", lambda z, t, *, xp: (1 / (1 + xp.exp(-z)) - t) / z.size)):
+        smallest, missed, where = None, None, ""
+        for k in (10, 30, 100, 200, 300, 350, 370, 380, 400, 500, 1000):
+            wrong = (lambda *a, xp, k=k, f=right: f(*a, xp=xp) * (1 + xp.asarray(10) ** -k))
+            r = check_gradient(name, wrong, shape=(2, 3), prove=False)
+            if r.status != "refuted":
+                missed = k
+                break
+            smallest, where = k, f"{r.counterexample.origin} point, entry {list(r.counterexample.index)}"
+        print(f"smallest relative error refuted on {name}'s 2×3 gradient: 1e-{smallest} (caught at: {where})"
+              + (f"; 1e-{missed} passes as verified, below the 2^-1000 asked: the bound it states" if missed
+                 else "; where the gradient is rational at a sampled point, any error is decided exactly"))
+
+
+def _user_side() -> None:
+    """Validation per entry, the pytest plugin's load time, strategy draws a second."""
+    from spec.validate import validate
+    names = [n for n in spec.names() if spec.origin(n).startswith("spec.catalog")]
+    start = time.monotonic()
+    for n in names:
+        validate(spec.get(n))
+    took = time.monotonic() - start
+    print(f"\nregistration-time validation: {1000 * took / len(names):.2f} ms per entry "
+          f"({len(names)} catalog entries, {1000 * took:.0f} ms in all)")
+    code = "import time, pytest; t = time.perf_counter(); import check.testing.pytest_plugin; print(time.perf_counter() - t)"
+    loads = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(3)]
+    print(f"loading the pytest plugin after pytest (fresh interpreter, best of 3): {1000 * min(loads):.1f} ms")
+    from hypothesis import HealthCheck, given, settings
+
+    from check.testing.strategies import inputs
+    for name, shape in (("mse", (2, 3)), ("kl_div", (8, 16)), ("hinge", (2, 3))):
+        count = 200
+
+        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(inputs(name, dtype="float32", shape=shape))
+        def draw(x):
+            pass
+        start = time.monotonic()
+        draw()
+        print(f"strategies.inputs({name!r}, float32, {shape[0]}×{shape[1]}): "
+              f"{count / (time.monotonic() - start):.0f} examples/s")
+
+
+def _audit_throughput() -> None:
+    """Points a second of audit("cross_entropy_logits", torch's F.cross_entropy), value and gradient."""
+    import torch.nn.functional as F
+
+    from check.audits.auditor import audit
+    from check.frameworks.backends import BACKENDS
+    impl = lambda z, t, reduction: F.cross_entropy(z, t)            # noqa: E731
+    for shape in ((2, 3), (4, 10)):
+        audit("cross_entropy_logits", impl, backend="torch", dtype="float32", shape=shape)   # warm: derive, compile
+        start = time.monotonic()
+        r = audit("cross_entropy_logits", impl, backend="torch", dtype="float32", shape=shape)
+        took = time.monotonic() - start
+        import numpy as np
+        args = [np.zeros(shape, dtype="float32"), np.full(shape, 1 / shape[1], dtype="float32")]
+        start = time.monotonic()
+        for _ in range(r.points):
+            BACKENDS["torch"].evaluate(impl, args, "float32", 0, None, True, {"reduction": "batchmean"})
+        floats = time.monotonic() - start
+        print(f"audit torch cross_entropy {shape[0]}×{shape[1]} float32: {r.points / took:8.1f} points/s with the "
+              f"truth; the float value and gradient alone {r.points / floats:8.0f} points/s "
+              f"(truth {took / floats:.0f}× the float)")
+    from check.frameworks.libraries import LIBRARIES
+    for library in LIBRARIES:
+        start = time.monotonic()
+        p = subprocess.run([sys.executable, "-m", "check", "audit", library, "--out", "/tmp/gradspec-bench-reports"],
+                           capture_output=True, text=True)
+        last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+        print(f"whole `gradspec audit {library}` (float32 and float64, {len(LIBRARIES[library].adapters)} calls): "
+              f"{time.monotonic() - start:.1f} s wall ({last})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Auditing a third-party loss (or activation) against its spec, in float32/float64, at extreme inputs.
+
+    report = audit("cross_entropy_logits", lambda z, t, reduction: F.cross_entropy(z, t), backend="torch",
+                   dtype="float32")
+    report.findings            # [Finding(kind="grad-inaccurate", inputs=…, expected=…, got=…, bits=…), …]
+
+The implementation is called on the backend's arrays at every point of the spec's domain sampler
+(ordinary values, each input's extremes, both sides of every kink; for a real first input also
+x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64) and at any given
+``points``.  Each point is first rounded to ``dtype``; the truth is the spec at that rounded point,
+computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.audits.expected,
+check.numeric.rounding: precision is raised only until the ball decides the float).  Value and gradient
+(w.r.t. the first input; for an activation the VJP with a seeded cotangent) are compared entry by
+entry:
+
+    nan / grad-nan             NaN where the truth is a finite float of the dtype
+    inf / grad-inf             ±inf where the truth is a finite float of the dtype
+    inaccurate / grad-inaccurate
+                               an error above 2^(p/2) ulps of the entry's magnitude (p = 24 or 53):
+                               more than half the digits lost, where the magnitude is the truth with
+                               every sum taken term by term — the scale any rounding is bounded by
+    crash                      the implementation raised
+A truth that is not a finite float of the dtype (it overflows), or that no precision decides, is
+never a finding: the entry is not compared.  The error of every compared entry is counted in bits
+(check.numeric.float_error.bits: log2 of 1 + the floats between).  Each finding carries a one-line
+reproducer.
+
+The implementation runs wherever the evaluator given to ``audit_with`` runs it: ``audit`` calls
+it in this process; ``gradspec audit LIBRARY`` in the framework worker (check.frameworks.worker),
+so that gradspec's own process never imports torch, jax or keras.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+import derive
+import spec as spec_pkg
+from spec.errors import GradspecError, lines
+
+from check.checks import points as pts
+from check.audits.expected import TruthPlan
+from check.frameworks.backends import BACKENDS, evaluate_cases
+from check.numeric.float_error import bits
+
+KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
+DTYPES = ("float32", "float64")
+OVERFLOW_EDGES = (89, 710)       # exp overflows float32 just below 88.73, float64 just below 709.79
+
+
+@dataclass
+class Finding:
+    kind: str
+    inputs: dict                # name -> nested lists of exact decimal strings (the values the library saw)
+    index: tuple                # the entry of the value or gradient
+    expected: str               # the truth, correctly rounded to the dtype
+    got: str
+    bits: float
+    origin: str                 # ordinary / extreme:… / kink:… / overflow-edge / given
+    reproducer: str
+    detail: str = ""
+
+
+@dataclass
+class AuditReport:
+    spec: str
+    implementation: str
+    backend: str
+    dtype: str
+    points: int = 0
+    compared: int = 0
+    worst_bits: float = 0.0
+    worst_grad_bits: float = 0.0
+    gradient_checked: bool = False
+    findings: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def counts(self) -> dict:
+        out = {k: 0 for k in KINDS}
+        for f in self.findings:
+            out[f.kind] += 1
+        return {k: v for k, v in out.items() if v}
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["counts"] = self.counts()
+        return d
+
+
+def _decimal(v: float) -> str:
+    return repr(float(v))
+
+
+def _nested(arr) -> list:
+    return np.vectorize(_decimal, otypes=[object])(np.asarray(arr, dtype=np.float64)).tolist()
+
+
+def array_literal(a, dtype: str, backend: str) -> str:
+    """Source text that rebuilds array ``a`` in the backend at ``dtype`` (exactly: repr of each float)."""
+    make = {"numpy": "numpy.array({v}, dtype=numpy.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
+            "jax": "jax.numpy.array({v}, dtype=jax.numpy.{d})"}[backend]
+    return make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype)
+
+
+def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
+    return f"{label}({', '.join(array_literal(a, dtype, backend) for a in args)})"
+
+
+def _extra_points(s, prob, extra_shapes) -> list:
+    """x[0, 0] = ±89, ±710 on the first ordinary sample, when the first input is real."""
+    first = s.inputs[0]
+    if first.domain.name != "real":
+        return []
+    base = pts.sample(s, prob.shape, prob.params, extras=extra_shapes)[0]
+    out = []
+    for edge in OVERFLOW_EDGES:
+        for sign in (1, -1):
+            arr = base.values[first.name].copy()
+            arr.flat[0] = Fraction(sign * edge)
+            out.append(pts.Point(dict(base.values, **{first.name: arr}), "overflow-edge", base.extras))
+    return out
+
+
+def _classify(got: float, want: float, mag: float, dtype: str, prefix: str):
+    """(kind or None, bits) for one entry; bits None when the truth is not a finite float of the dtype
+    (it overflows, or no precision decided it): such an entry is not compared."""
+    if not math.isfinite(want):
+        return None, None
+    b = bits(got, want, dtype)
+    if math.isnan(got):
+        return prefix + "nan", b
+    if math.isinf(got):
+        return prefix + "inf", b
+    p = np.finfo(dtype).nmant + 1
+    eps = float(np.finfo(dtype).eps)
+    tiny = float(np.finfo(dtype).tiny)
+    if abs(got - want) > 2.0 ** (p / 2) * eps * max(mag, abs(want), tiny):   # magnitude ≥ |truth|; its own
+        return prefix + "inaccurate", b          # expression may be undefined where the truth is (0·log 0)
+    return None, b
+
+
+@dataclass
+class Case:
+    """One point as the implementation sees it: exact values rounded to the dtype, and the float arrays."""
+    point: pts.Point
+    args: list                  # NumPy arrays of the dtype, in input order
+    cotangent: object           # NumPy array of the dtype (activations), else None
+
+
+def _cases(s, prob, op, dtype, points) -> list:
+    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes) + _extra_points(s, prob, op.extra_shapes)
+    for k, given in enumerate(points or []):
+        missing = [n for n in s.input_names if n not in given]
+        if missing:
+            raise GradspecError(lines(f"gradspec: audit point {k} lacks input {missing[0]!r}",
+                                      f"a point gives every input of {s.name}: {', '.join(s.input_names)}"))
+        extras = {n: np.ones(shp, dtype=object) for n, shp in op.extra_shapes.items()}
+        sampled.append(pts.Point({n: np.asarray(given[n], dtype=object) for n in s.input_names}, "given", extras))
+    out = []
+    for p in sampled:
+        values, extras = pts.rounded(p.values, dtype), pts.rounded(p.extras, dtype)
+        if values is None or extras is None:
+            continue                                   # not representable in this dtype
+        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
+        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
+        out.append(Case(pts.Point(values, p.origin, extras), args, cot))
+    return out
+
+
+def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
+    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad) or an exception]."""
+    def evaluate(cases, dtype):
+        return evaluate_cases(backend, impl, [(c.args, c.cotangent) for c in cases], dtype, grad, params, impl_grad)
+    return evaluate
+
+
+def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
+          shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
+          conventions=()) -> AuditReport:
+    """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
+    given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
+
+    ``params`` are the spec's parameters (used for the truth) — ``impl`` receives ``impl_params``
+    through a closure if it needs other names.  ``points``: extra points, each a dict input name ->
+    array.  ``reproducer(args) -> str`` may replace the default one-line call text.  ``conventions``
+    (check.frameworks.libraries.Convention) relabel a finding at a point where one applies as "convention",
+    the difference stated in its ``detail``."""
+    if backend not in BACKENDS:
+        raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
+    b = BACKENDS[backend]
+    if importlib.util.find_spec(b.module) is None:
+        raise GradspecError(lines(f"gradspec: the {backend} backend needs {b.module}, which is not installed",
+                                  f"hint: pip install 'gradspec[{backend}]'"))
+    if not callable(impl):
+        raise GradspecError(lines(f"gradspec: the implementation to audit must be callable, got {type(impl).__name__}"))
+    s = spec_pkg.get(name)
+    from check.checks.probe import probe
+    probe(s)
+    resolved = s.resolve_params(params)
+    check_grad = grad and (b.autograd or impl_grad is not None)
+    return audit_with(s, in_process(backend, impl, resolved, check_grad, impl_grad), backend=backend, dtype=dtype,
+                      grad=check_grad, params=params, shape=shape, points=points,
+                      label=label or getattr(impl, "__qualname__", "impl"), reproducer=reproducer,
+                      conventions=conventions)
+
+
+def audit_with(name, evaluate, *, backend: str, dtype: str, grad: bool, params=None, shape=None, points=None,
+               label: str = "impl", reproducer=None, conventions=()) -> AuditReport:
+    """The audit, given an evaluator ``evaluate(cases, dtype) -> [(value, grad) | exception]`` that runs
+    the implementation somewhere (here, or in a framework worker: check.frameworks.worker)."""
+    s = spec_pkg.get(name)
+    if dtype not in DTYPES:
+        raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
+    prob = derive.problem(s, shape, params)
+    first = s.input_names[0]
+    plan = TruthPlan.build(prob, "grad" if s.kind == "loss" else "vjp", first, grad)
+    report = AuditReport(s.name, label, backend, dtype, gradient_checked=grad)
+    cases = _cases(s, prob, plan.op, dtype, points)
+    results = evaluate(cases, dtype)
+    for case, result in zip(cases, results):
+        origin = case.point.origin
+        repro = reproducer(case.args) if reproducer else default_reproducer(label, case.args, dtype, backend)
+        inputs = {n: _nested(a) for n, a in zip(s.input_names, case.args)}
+        report.points += 1
+        floats = dict(zip(s.input_names, case.args))
+        applying = [c.description for c in conventions if c.applies(floats, prob.params)]
+        before = len(report.findings)
+        if isinstance(result, BaseException) or isinstance(result, str):
+            detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
+            report.findings.append(Finding("crash", inputs, (), "", "", float(np.finfo(dtype).bits), origin,
+                                           repro, detail))
+            continue
+        value, g = result
+        wants, mags = plan.value(case.point, dtype)
+        _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, origin, repro,
+                 dtype)
+        if grad and g is not None:
+            gw, gm = plan.gradient(case.point, dtype)
+            shape_g = plan.op.truth.shape
+            _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
+                     gw, gm, inputs, origin, repro, dtype, shape_g)
+        for f in report.findings[before:]:
+            if applying and f.kind != "crash":
+                f.detail = f"{f.kind} explained by a convention: {'; '.join(applying)}"
+                f.kind = "convention"
+    return report
+
+
+def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, shape=None):
+    seen = set()
+    for k, (g, w, m) in enumerate(zip(got, wants, mags)):
+        kind, b = _classify(float(g), float(w), float(m) if math.isfinite(m) else 0.0, dtype, prefix)
+        if b is None:
+            continue
+        report.compared += 1
+        if prefix:
+            report.worst_grad_bits = max(report.worst_grad_bits, b)
+        else:
+            report.worst_bits = max(report.worst_bits, b)
+        if kind and kind not in seen:                  # one finding per kind per point
+            seen.add(kind)
+            index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
+            detail = ("the truth is subnormal in this dtype: an underflow"
+                      if kind.endswith("inaccurate") and 0 < abs(w) < float(np.finfo(dtype).tiny) else "")
+            report.findings.append(Finding(kind, inputs, index, _decimal(w), _decimal(g), round(b, 2),
+                                           origin, repro, detail))

@@ -1,0 +1,59 @@
+"""The picture beside a card: an SVG, byte-identical from run to run.
+
+Top: the entry along its slice (check.cards.slices) — the forward (a loss; entry [0, 0] of an
+activation) and its derivative w.r.t. x[0, 0], from the 30-digit truth.  Bottom, for entries with
+other forms: each form's float32 relative error against the truth along the log grid
+(symmetric-log axis), with non-finite results drawn at the top of the axis.
+
+Determinism: the Agg backend, a fixed ``svg.hashsalt`` (the ids of clip paths), text kept as text
+(``svg.fonttype = none``, so no font's glyph outlines are embedded) and no date in the metadata.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from check.cards import slices
+
+CEILING = 1e2          # where a non-finite result is drawn
+FLOOR = 1e-10          # errors below this are drawn at it
+
+
+def svg(s, curve: tuple, errors: dict) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    settings = {"svg.hashsalt": "gradspec", "svg.fonttype": "none", "font.family": "DejaVu Sans",
+                "font.size": 9, "axes.grid": True, "grid.alpha": 0.3, "path.simplify": False}
+    float32 = {k: v for k, v in errors.items() if k[1] == "float32"}
+    with matplotlib.rc_context(settings):
+        rows = 2 if float32 else 1
+        fig, axes = plt.subplots(rows, 1, figsize=(6.4, 2.6 * rows), squeeze=False)
+        first = s.input_names[0]
+        xs, values, slopes = curve
+        ax = axes[0][0]
+        what = s.name if s.kind == "loss" else f"{s.name}[0, 0]"
+        ax.plot(xs, values, color="#1f4e99", label=what)
+        ax.plot(xs, slopes, color="#c0392b", linestyle="--", label=f"∂/∂{first}[0, 0]")
+        ax.set_xlabel(f"{first}[0, 0]   (other entries fixed at a seeded sample)")
+        ax.legend(loc="best", frameon=False)
+        ax.set_title(f"{s.name} along one entry of {first}", fontsize=10)
+        if float32:
+            ax = axes[1][0]
+            for (name, _), (a, errs, _) in sorted(float32.items()):
+                shown = [CEILING if not np.isfinite(e) else max(e, FLOOR) for e in errs]
+                ax.plot(a, shown, marker=".", markersize=2, linewidth=0.8, label=name)
+            ax.set_xscale("symlog", linthresh=1.0)
+            ax.set_yscale("log")
+            ax.set_ylim(FLOOR / 2, CEILING * 3)
+            ax.axhline(slices.HALF_DIGITS["float32"], color="grey", linewidth=0.6, linestyle=":")
+            ax.set_xlabel(f"{first}[0, 0]")
+            ax.set_ylabel("float32 relative error")
+            ax.legend(loc="best", frameon=False, title=f"not finite drawn at {CEILING:g}", title_fontsize=8)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "gradspec", "Format": None})
+        plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,114 @@
+"""The catalog's own checks: every hand-written derivative, form and domain condition of an entry.
+
+Check ids: ``grad[INPUT]`` / ``vjp[INPUT]`` (with `` (label)`` when an input has several
+derivatives), ``form[NAME]``, ``condition[NAME]``, each with `` {beta=0}`` appended for a variant
+of the entry's parameters (spec.Spec.variants: each derivative and form whose formula takes every
+varied parameter is checked at it too), ``emitted[INPUT]`` (the emitted numpy gradient
+code, exact and in float64), ``emitted-torch[INPUT]`` / ``emitted-jax[INPUT]`` (the code emitted for
+PyTorch — float32 and float64 — and JAX — float32 — when the framework is installed).  A check listed in spec/known_deviations.json
+is expected to end with the status given there (a documented finding, such as the seeds' cosine
+derivative): it passes only when it does, and fails as stale when it does not.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable
+
+import spec as spec_pkg
+from spec.entry import accepted_params, variant_tag
+
+from check.checks.condition import check_condition
+from check.checks.derivative import check_derivative
+from check.checks.form import check_form
+from check.checks.kinds import derivative_id, derivative_kind
+from check.checks.result import CheckResult
+
+
+#: Models composed with losses that ``gradspec verify`` checks besides the catalog (spec/models.py).
+MODEL_EXAMPLES = ("linear:3x2", "linear:3x2+mse", "mlp:2x3x2:tanh+mse", "linear:3x2+cross_entropy_logits")
+
+
+@dataclass(frozen=True)
+class CatalogCheck:
+    spec: str
+    id: str
+    run: Callable[[], CheckResult]
+
+
+def known_deviations() -> dict:
+    text = resources.files("spec").joinpath("known_deviations.json").read_text()
+    return {(d["spec"], d["check"]): d for d in json.loads(text)}
+
+
+def checks(name) -> list[CatalogCheck]:
+    from check.checks.probe import probe
+    s = spec_pkg.get(name)
+    probe(s)                                         # a user's spec: malformed on the exact namespaces?
+    out = []
+    for d in s.derivatives:
+        out.append(CatalogCheck(s.name, derivative_id(s, d), lambda d=d, c=derivative_id(s, d): check_derivative(
+            s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=c)))
+    for f in s.forms:
+        out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
+    for c in s.conditions:
+        out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
+    for variant in s.variants:
+        out += _variant_checks(s, variant)
+    if s.input_shapes is None:                       # emitted code: every catalog entry, not models
+        from check.checks.emitted import check_id, emitted_result
+        for target in ("numpy",) + tuple(t for t in FRAMEWORKS if framework_installed(t)):
+            for n in s.input_names:
+                out.append(CatalogCheck(s.name, check_id(n, target),
+                                        lambda n=n, t=target: emitted_result(s, n, target=t)))
+    return out
+
+
+def _takes(fn, variant: dict) -> bool:
+    return set(variant) <= set(accepted_params(fn, {**variant, "__probe__": None}))
+
+
+def _variant_checks(s, variant: dict) -> list:
+    """The derivatives and forms of ``s`` whose formulas take every parameter ``variant`` sets, at it."""
+    tag = variant_tag(variant)
+    out = []
+    for d in s.derivatives:
+        if _takes(d.fn, variant):
+            cid = derivative_id(s, d) + tag
+            out.append(CatalogCheck(s.name, cid, lambda d=d, cid=cid: check_derivative(
+                s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=cid,
+                params=variant)))
+    for f in s.forms:
+        if _takes(f.fn, variant):
+            out.append(CatalogCheck(s.name, f"form[{f.name}]{tag}",
+                                    lambda f=f: _tagged(check_form(s, f, params=variant), tag)))
+    return out
+
+
+def _tagged(result: CheckResult, tag: str) -> CheckResult:
+    """A form's result under its variant's check id (in the message too)."""
+    result.message = result.message.replace(result.check, result.check + tag, 1)
+    result.check += tag
+    return result
+
+
+#: Frameworks whose emitted code ``gradspec verify`` runs when they are installed (extras torch, jax).
+FRAMEWORKS = ("torch", "jax")
+
+
+def framework_installed(name: str) -> bool:
+    """Whether ``name`` can be imported, found without importing it."""
+    import importlib.util
+    return importlib.util.find_spec(name) is not None
+
+
+def passed(result: CheckResult, known: dict) -> tuple[bool, str]:
+    """Whether a catalog result passes, and a note when a known deviation decided it."""
+    dev = known.get((result.spec, result.check))
+    if dev is None:
+        return result.ok, ""
+    if result.status == dev["status"]:
+        return True, f"expected {dev['status']}: {dev['reason']}"
+    return False, (f"known deviation is stale: expected {dev['status']}, got {result.status} — "
+                   "update spec/known_deviations.json")

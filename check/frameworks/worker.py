@@ -1,0 +1,165 @@
+"""Running emitted code, and library calls under audit, in a worker process gradspec never forks.
+
+    outputs, error = run_in_framework(source, "torch", "float32", [[x, t], [x2, t2], ...])
+    results = evaluate_library("torch", "kl_div", params, "float32", [(args, cotangent), ...], grad=True)
+
+gradspec forks children for its time budgets (derive.budget); JAX and PyTorch start threads, and
+a fork after they are loaded may deadlock.  So neither is imported in gradspec's own process:
+one worker (``python -m check.frameworks.worker``, started on first use and kept for the process's
+life; a plain subprocess, so a caller's script needs no ``__main__`` guard) imports the framework,
+compiles the emitted source, and runs it on every argument list.  Requests and answers are
+pickled, length-prefixed, over the worker's stdin and stdout.  Arguments go in and results come
+back as NumPy arrays (inputs rounded to ``dtype`` by the caller, so the conversion is exact).
+
+A framework error or a crash of the worker is returned as a message, not raised: emitted code
+that the framework rejects is a finding of the check.
+"""
+from __future__ import annotations
+
+import atexit
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+
+import numpy as np
+
+_worker: subprocess.Popen | None = None
+
+
+def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[list, str | None]:
+    """In the worker: compile ``source`` and call it on each argument list."""
+    ns: dict = {}
+    try:
+        exec(compile(source, "<gradspec emitted>", "exec"), ns)
+        fn = next(v for k, v in ns.items() if k.startswith("grad_"))
+        out = []
+        if target == "torch":
+            import torch
+            torch.set_num_threads(1)
+            dt = getattr(torch, dtype)
+            for args in arg_lists:
+                r = fn(*[torch.tensor(a, dtype=dt) for a in args])
+                out.append(r.detach().to(torch.float64).numpy())
+        elif target == "jax":
+            import jax.numpy as jnp
+            for args in arg_lists:
+                r = fn(*[jnp.asarray(np.asarray(a, dtype=dtype)) for a in args])
+                out.append(np.asarray(r, dtype=np.float64))
+        else:
+            raise ValueError(f"no framework worker for {target!r}")
+        return out, None
+    except Exception as e:                              # the finding is reported by the caller
+        return [], f"{type(e).__name__}: {e}"
+
+
+def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
+    """In the worker: the library's call for adapter ``key`` (check.frameworks.libraries), its value and gradient
+    at each case; ("ok", value, grad) or ("crash", message) per case."""
+    from check.frameworks.backends import evaluate_cases
+    from check.frameworks.libraries import LIBRARIES
+    backend = LIBRARIES[library].backend
+    if backend == "torch":
+        import torch
+        torch.set_num_threads(1)
+    try:
+        impl = LIBRARIES[library].adapters[key].make(params)
+    except Exception as e:                              # the library lacks the function: every case crashes
+        return [("crash", f"{type(e).__name__}: {e}")] * len(cases)
+    return [("crash", f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else ("ok", *r)
+            for r in evaluate_cases(backend, impl, cases, dtype, grad, params)]
+
+
+_REQUESTS = {"emitted": _worker_run, "audit": _worker_audit}
+
+
+def _send(stream, obj) -> None:
+    data = pickle.dumps(obj)
+    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    (n,) = struct.unpack("<Q", head)
+    return pickle.loads(stream.read(n))
+
+
+def _serve() -> None:
+    """The worker's loop: one request in, one answer out, until stdin closes."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr                         # a print in emitted code must not corrupt the channel
+    while True:
+        try:
+            request = _receive(inp)
+        except EOFError:
+            return
+        kind, *args = request
+        _send(out, _REQUESTS[kind](*args))
+
+
+def shutdown(kill: bool = False) -> None:
+    """Stop the worker (at exit); ``kill`` ends one that is stuck."""
+    global _worker
+    if _worker is not None:
+        if kill:
+            _worker.kill()
+        else:
+            _worker.stdin.close()
+        try:
+            _worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _worker.kill()
+        _worker = None
+
+
+def _ask(request: tuple, timeout: float):
+    """Send one request to the worker (started on first use) and return its answer; raises
+    WorkerDied when the worker dies or takes longer than ``timeout`` seconds."""
+    global _worker
+    if _worker is None or _worker.poll() is not None:
+        _worker = subprocess.Popen([sys.executable, "-m", "check.frameworks.worker"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        atexit.register(shutdown)
+    timer = threading.Timer(timeout, _worker.kill)
+    timer.start()
+    try:
+        _send(_worker.stdin, request)
+        return _receive(_worker.stdout)
+    except (EOFError, BrokenPipeError, pickle.UnpicklingError):
+        shutdown(kill=True)
+        raise WorkerDied() from None
+    finally:
+        timer.cancel()
+
+
+class WorkerDied(Exception):
+    """The worker process died (a crash of the framework) or ran out of time."""
+
+
+def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, timeout: float = 300.0):
+    """(outputs, error): float64 arrays, one per argument list; or ([], a message) if it failed."""
+    try:
+        return _ask(("emitted", source, target, dtype,
+                     [[np.asarray(a, dtype=dtype) for a in args] for args in arg_lists]), timeout)
+    except WorkerDied:
+        return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
+
+
+def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
+                     timeout: float = 600.0) -> list:
+    """The value and gradient of the library's call for adapter ``key`` at each (args, cotangent) case,
+    computed in the worker: (value, grad) per case, or a message string where the call raised (or the
+    worker died)."""
+    try:
+        answers = _ask(("audit", library, key, params, dtype, cases, grad), timeout)
+    except WorkerDied:
+        return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {key}"] * len(cases)
+    return [(a[1], a[2]) if a[0] == "ok" else a[1] for a in answers]
+
+
+if __name__ == "__main__":
+    _serve()

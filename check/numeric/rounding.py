@@ -1,0 +1,145 @@
+"""The truth in a float format: the exact value of an expression, correctly rounded to float32/float64.
+
+    expected = rounded_truth(lambda: [values as arb balls], dtype="float32", scales=[...])
+
+Each value is computed in exact-or-ball arithmetic (check.numeric.real) at 128 bits, then 512, 2048, 8192 —
+only as far as needed.  A ball decides its value in the dtype when both its ends round to the same
+float: that float is the correctly rounded truth (rounding is monotone, and the exact value lies
+in the ball).  A ball that straddles a rounding boundary but is narrower than 2^−(p+16) of the
+entry's ``scale`` (the magnitude of the terms its float evaluation sums) is taken at its midpoint:
+the value is then far below anything a float computation of it can resolve (a cancellation to 0).
+An entry still undecided at the last precision — or not finite, or behind a comparison the balls
+cannot decide — is NaN: left uncompared, never guessed.
+
+Rounding is exact: each end of a ball is a dyadic rational, rounded to nearest-even with
+``round_fraction`` (no double rounding through float64 on the way to float32).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from flint import arb
+
+from check.numeric.real import Undecided, precision, to_arb
+
+PRECISIONS = (128, 512, 2048, 8192)       # bits
+SIGNIFICAND_BITS = {"float32": 24, "float64": 53}
+
+
+def _exact(x: arb) -> Fraction:
+    m, e = x.man_exp()
+    m, e = int(m), int(e)
+    return Fraction(m * 2 ** e) if e >= 0 else Fraction(m, 2 ** -e)
+
+
+def round_fraction(f: Fraction, dtype: str) -> float:
+    """The float of ``dtype`` nearest to ``f`` (ties to even), as a Python float; ±inf past the range."""
+    try:
+        d = float(f)                                   # int / int: correctly rounded to float64
+    except OverflowError:
+        d = math.inf if f > 0 else -math.inf
+    if dtype == "float64":
+        return d
+    kind = np.float32
+    with np.errstate(over="ignore"):
+        c = kind(d)
+    if not np.isfinite(c):
+        top = Fraction(float(np.finfo(kind).max))
+        half_ulp = Fraction(2) ** (127 - 24)
+        sign = 1.0 if f > 0 else -1.0
+        return sign * math.inf if abs(f) >= top + half_ulp else sign * float(top)
+    best, best_err = None, None
+    for cand in (np.nextafter(c, kind(-np.inf)), c, np.nextafter(c, kind(np.inf))):
+        if not np.isfinite(cand):
+            continue
+        err = abs(Fraction(float(cand)) - f)
+        if best is None or err < best_err or (err == best_err and int(np.array(cand).view(np.int32)) % 2 == 0):
+            best, best_err = cand, err
+    return float(best)
+
+
+def _neighbours(c: float, dtype: str) -> tuple[float, float]:
+    if dtype == "float64":
+        return math.nextafter(c, -math.inf), math.nextafter(c, math.inf)
+    f = np.float32(c)
+    return float(np.nextafter(f, np.float32(-np.inf))), float(np.nextafter(f, np.float32(np.inf)))
+
+
+def _inside_rounding_interval(ball: arb, c: float, dtype: str) -> bool:
+    """Whether every point of ``ball`` rounds to the float c: the ball lies strictly between the
+    midpoints from c to its neighbours (exact dyadics, so exact at the working precision)."""
+    if not math.isfinite(c):
+        return False
+    down, up = _neighbours(c, dtype)
+    if not (math.isfinite(down) and math.isfinite(up)):
+        return False
+    a = arb(c)
+    return bool(ball > (a + arb(down)) / 2 and ball < (a + arb(up)) / 2)
+
+
+def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
+    """The correctly rounded float of ``ball``'s value if the ball decides it, else None."""
+    if not ball.is_finite():
+        return None
+    guess = float(ball.mid())                       # near the answer; confirmed or refused below
+    if dtype == "float32":
+        with np.errstate(over="ignore"):
+            guess = float(np.float32(guess))
+    if _inside_rounding_interval(ball, guess, dtype):
+        return guess
+    mid, rad = _exact(ball.mid()), _exact(ball.rad())
+    lo, hi = round_fraction(mid - rad, dtype), round_fraction(mid + rad, dtype)
+    if lo == hi:
+        return lo
+    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (SIGNIFICAND_BITS[dtype] + 16):
+        return round_fraction(mid, dtype)
+    return None
+
+
+def _ladder(at, n: int, accept) -> np.ndarray:
+    """Each of the n values of ``at()`` (a list of arbs, computed inside the precision block) raised
+    through PRECISIONS until ``accept(ball, i)`` gives a float for it; NaN where none does."""
+    out = np.full(n, np.nan)
+    todo = list(range(n))
+    for bits in PRECISIONS:
+        with precision(bits):
+            try:
+                values = at()
+            except Undecided:
+                continue
+            still = []
+            for i in todo:
+                v = accept(to_arb(values[i]), i)
+                if v is None:
+                    still.append(i)
+                else:
+                    out[i] = v
+        todo = still
+        if not todo:
+            break
+    return out
+
+
+def rounded_truth(at, n: int, dtype: str, scales=None) -> np.ndarray:
+    """float64 array of the ``n`` values of ``at()`` correctly rounded to ``dtype``; NaN where no
+    precision decides an entry."""
+    return _ladder(at, n, lambda ball, i: decided(ball, dtype, scales[i] if scales is not None else 0.0))
+
+
+def _rough(ball: arb) -> float | None:
+    """|ball| as a float good to 8 bits, 0.0 for a value below every float, None when the ball is too wide."""
+    if not ball.is_finite():
+        return None
+    if ball.is_exact() or ball.rel_accuracy_bits() >= 8:
+        return float(abs(ball).upper())                # inf where it overflows float64
+    if abs(ball) < arb(2) ** -1100:                    # below half of float64's least subnormal
+        return 0.0
+    return None
+
+
+def scale_of(at, n: int) -> np.ndarray:
+    """The magnitudes of ``at()``'s n values as floats good to 8 bits (the precision raised as for the
+    truth); inf where a magnitude overflows float64; 0 where it is not finite or nothing settles it."""
+    return np.nan_to_num(_ladder(at, n, lambda ball, i: _rough(ball)), nan=0.0, posinf=np.inf)

@@ -1,0 +1,229 @@
+"""Symbolic proof that an expression is identically 0 on a domain, under a time budget.
+
+``prove_zero(expr)`` tries, in order of cost (each step sound on its own):
+  1. exact rewriting: ``cancel`` / ``expand`` reduce it to 0;
+  2. generalisation: every exp(a) is written as a product of fresh positive symbols E_i
+     (exp(x+y) = E_x E_y) and every Max/Min by a fresh real symbol — if the result is 0 for all
+     values of the new symbols, it is 0 in particular for the original ones;
+  3. Piecewise forms, branch by branch: the expression is folded into one Piecewise; a branch
+     whose (effective) condition is unsatisfiable is discharged, every other branch must be 0;
+  4. a sign case split, when one real symbol x is the only one inside every Abs, sign, Max/Min
+     and branch condition: x = y, x = −y (y > 0) and x = 0 cover the reals, and each case
+     must reduce to 0 by steps 1–3;
+  5. ``simplify`` under what is left of the budget.
+It answers (True, how) or (False, why).  It never answers True without a reduction to 0, nor
+for a difference holding a SymPy Float (a constant rounded to 53 bits: the formula is judged
+exactly, and check.checks.derivative confirms every proof by evaluating the formula itself).
+"""
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+
+from derive import budget
+
+
+def _exp_to_symbols(expr):
+    """exp(a) → products of fresh positive symbols; returns (expression, {argument: symbol})."""
+    expr = sp.expand(expr, power_exp=True, mul=False, multinomial=False, deep=True)
+    table = {}
+
+    def sym(arg):
+        if arg not in table:
+            table[arg] = sp.Symbol(f"E{len(table)}", positive=True)
+        return table[arg]
+
+    def rewrite(e):
+        if isinstance(e, sp.exp):
+            coeff, terms = e.args[0].as_coeff_add()
+            out = sp.exp(coeff) if coeff else sp.Integer(1)
+            for t in terms:
+                c, rest = t.as_coeff_Mul()
+                if c.is_Integer:
+                    out *= sym(rest) ** c
+                else:
+                    out *= sym(t)
+            return out
+        return e
+    return expr.replace(lambda e: isinstance(e, sp.exp), rewrite), table
+
+
+def _exp_log_normal(expr, table):
+    """Also x → log E_x for each symbol x whose exp became E_x (a bijection of ℝ onto E_x > 0),
+    then every log argument over a common denominator and logs of products expanded."""
+    back = {x: sp.log(E) for x, E in table.items() if isinstance(x, sp.Symbol)}
+    if not back:
+        return None
+    e = expr.xreplace(back)
+    e = e.replace(lambda a: isinstance(a, sp.log), lambda a: sp.log(sp.factor(sp.together(a.args[0]))))
+    return sp.expand_log(e, force=False)
+
+
+def _extrema_to_symbols(expr):
+    table = {}
+    for m in expr.atoms(sp.Max, sp.Min):
+        table[m] = sp.Symbol(f"M{len(table)}", real=True)
+    return expr.xreplace(table) if table else expr
+
+
+def _plain_zero(expr) -> str | None:
+    """A reason string if a cheap exact rewriting brings expr to 0, else None."""
+    if expr == 0:
+        return "identical"
+    if sp.cancel(expr) == 0:
+        return "cancel"
+    if sp.expand(expr) == 0:
+        return "expand"
+    gen = _extrema_to_symbols(expr)
+    if gen != expr and sp.cancel(sp.expand(gen)) == 0:
+        return "max as a free symbol"
+    if gen.has(sp.tanh, sp.cosh, sp.sinh):
+        gen = gen.rewrite(sp.exp)
+    gen, table = _exp_to_symbols(gen)
+    if sp.cancel(gen) == 0:
+        return "exp as positive symbols"
+    if sp.cancel(sp.expand_log(gen, force=False)) == 0:
+        return "log expansion"
+    normal = _exp_log_normal(gen, table)
+    if normal is not None and sp.cancel(normal) == 0:
+        return "exp/log normal form"
+    return None
+
+
+def _generalised_condition(cond):
+    """Each relation's non-constant side becomes a fresh real symbol (shared when equal)."""
+    table = {}
+    def rel(r):
+        e = r.lhs - r.rhs
+        c, g = e.as_coeff_Add()
+        k, h = g.as_coeff_Mul()
+        if h not in table:
+            table[h] = sp.Symbol(f"u{len(table)}", real=True)
+        return r.func(c + k * table[h], 0)
+    return cond.replace(lambda e: isinstance(e, sp.core.relational.Relational), rel), table
+
+
+def unsatisfiable(cond) -> bool:
+    """True only when no real value satisfies ``cond``.
+
+    After generalisation every relation reads c + k·u ⋈ 0 with numbers c, k: linear in one fresh
+    symbol u, so the condition's truth can change only at the roots −c/k.  Testing it at each root,
+    between consecutive roots and beyond both ends decides it exactly.  Conditions in more than one
+    generalised symbol are not decided (False: the branch must then be proved 0).
+    """
+    if cond is sp.false:
+        return True
+    if cond is sp.true:
+        return False
+    gen, table = _generalised_condition(cond)
+    if gen is sp.false:
+        return True
+    if gen is sp.true or len(table) != 1:
+        return False
+    (u,) = table.values()
+    roots = set()
+    for r in gen.atoms(sp.core.relational.Relational):
+        c, k = (r.lhs - r.rhs).as_independent(u, as_Add=True)
+        k = k / u
+        if not (c.is_Number and k.is_Number and k != 0):
+            return False
+        roots.add(-c / k)
+    roots = sorted(roots)
+    probes = list(roots) + [a + (b - a) / 2 for a, b in zip(roots, roots[1:])]
+    probes += [roots[0] - 1, roots[-1] + 1] if roots else [sp.Integer(0)]
+    return all(gen.xreplace({u: v}) is sp.false for v in probes)
+
+
+def _branches(expr):
+    folded = sp.piecewise_fold(expr)
+    if not isinstance(folded, sp.Piecewise):
+        return [(folded, sp.true)]
+    out, before = [], sp.false
+    for e, c in folded.args:
+        out.append((e, sp.And(c, sp.Not(before))))
+        before = sp.Or(before, c)
+    return out
+
+
+def _zero_branchwise(expr, deadline) -> str | None:
+    if not expr.has(sp.Piecewise):
+        return _plain_zero(expr)
+    used = set()
+    for e, cond in _branches(expr):
+        if time.monotonic() > deadline:
+            raise budget.BudgetExceeded()
+        how = _plain_zero(e)
+        if how is None:
+            if unsatisfiable(cond):
+                used.add("unreachable branch discharged")
+                continue
+            return None
+        used.add(how)
+    return "branch by branch (" + ", ".join(sorted(used)) + ")"
+
+
+def _kink_symbols(expr) -> set:
+    syms = set()
+    for a in expr.atoms(sp.Abs, sp.sign, sp.Max, sp.Min):
+        syms |= a.free_symbols
+    for pw in expr.atoms(sp.Piecewise):
+        for _, c in pw.args:
+            syms |= c.free_symbols if hasattr(c, "free_symbols") else set()
+    return syms
+
+
+def _by_sign(expr, deadline) -> str | None:
+    syms = _kink_symbols(expr)
+    if len(syms) != 1:
+        return None
+    (x,) = syms
+    if not x.is_real:
+        return None
+    y = sp.Symbol("y", positive=True)
+    for case in (y, -y, sp.Integer(0)):
+        if _zero_branchwise(expr.xreplace({x: case}), deadline) is None:
+            return None
+    return "sign case split"
+
+
+def prove_zero(expr, seconds: float) -> tuple[bool, str]:
+    """(True, method) if expr is proved identically 0 within ``seconds``; else (False, reason).
+    A difference holding a SymPy Float (a constant rounded to 53 bits) is never proved."""
+    deadline = time.monotonic() + seconds
+    if isinstance(expr, sp.Basic) and expr.has(sp.Float):
+        return False, "a rounded constant (a SymPy Float) is in the difference; formulas are judged exactly"
+
+    def attempt():
+        how = _zero_branchwise(expr, deadline) or _by_sign(expr, deadline)
+        if how:
+            return how
+        rest = deadline - time.monotonic()
+        if rest > 0.05:
+            value, why = budget.run(rest, sp.simplify, expr)
+            if value is not None and value == 0:
+                return "simplify"
+        return None
+
+    try:
+        how, why = budget.run(seconds, attempt)
+    except Exception as e:          # a SymPy failure (simplify of a Sum with a KroneckerDelta can raise
+        return False, f"SymPy raised {type(e).__name__} while simplifying"    # StopIteration) proves nothing
+    if how:
+        return True, how
+    return False, why or "the difference did not reduce to 0"
+
+
+def prove_all_zero(diffs, seconds: float) -> tuple[bool, str]:
+    """Prove every entry of an array of differences is 0, sharing one budget."""
+    deadline = time.monotonic() + seconds
+    methods = set()
+    for i, d in enumerate(diffs):
+        rest = deadline - time.monotonic()
+        if rest <= 0:
+            return False, f"time budget of {seconds:g} s exceeded at entry {i}"
+        ok, how = prove_zero(sp.sympify(d), rest)
+        if not ok:
+            return False, f"entry {i}: {how}"
+        methods.add(how)
+    return True, "; ".join(sorted(methods))

@@ -1,0 +1,1 @@
+"""gradspec in a user's test suite: assertions, hypothesis strategies, the pytest plugin."""

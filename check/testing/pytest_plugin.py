@@ -1,0 +1,108 @@
+"""The gradspec pytest plugin (entry point ``pytest11``): specs' checks as test items.
+
+    pytest --gradspec                              # checks of the specs installed packages register
+    pytest --gradspec --gradspec-module mypkg.losses
+    pytest --gradspec --gradspec-catalog           # gradspec's own catalog too (minutes)
+
+Which specs: those registered through the ``gradspec.specs`` entry point group, those of each
+``--gradspec-module`` (and of the ini option ``gradspec_modules``), and with ``--gradspec-catalog``
+the catalog's.  Each spec's checks (check.checks.catalog.checks: derivatives, forms, conditions,
+variants, emitted code) become items with ids ``SPEC::CHECK`` — ``kl_div::grad[target]`` — so
+``-k``, ``--deselect``, ``-x`` and JUnit output work as for any test.  A check passes when it is
+proved or verified (or ends as spec/known_deviations.json expects, for the catalog); otherwise
+the item fails with the check's own message.
+
+Fixture ``gradspec_check``: the module check.testing.assertions (``assert_gradient``,
+``assert_implementation``).  Loading the plugin imports pytest only: gradspec, SymPy, mpmath and
+the frameworks load when --gradspec is given or the fixture is used.
+"""
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("gradspec", "gradspec: specs' derivative checks as test items")
+    group.addoption("--gradspec", action="store_true", default=False,
+                    help="collect the checks of every registered spec (installed gradspec.specs entry points, "
+                         "--gradspec-module, ini gradspec_modules) as test items")
+    group.addoption("--gradspec-module", action="append", default=[], metavar="MOD",
+                    help="a module of your own specs, e.g. mypkg.losses (repeatable)")
+    group.addoption("--gradspec-catalog", action="store_true", default=False,
+                    help="with --gradspec: gradspec's own catalog as well")
+    parser.addini("gradspec_modules", "modules of specs that --gradspec collects", type="args", default=[])
+
+
+def _chosen_specs(config) -> list[str]:
+    import spec
+    from spec.registry import module_names
+    names = [n for n in spec.names() if not spec.origin(n).startswith("spec.")]     # installed packages' specs
+    for m in list(config.getini("gradspec_modules")) + config.getoption("gradspec_module"):
+        names += [n for n in spec.load_module(m) if n not in names]
+    if config.getoption("gradspec_catalog"):
+        names = module_names("spec.catalog") + names
+    return names
+
+
+@pytest.hookimpl(tryfirst=True)       # before -k / --deselect filter the items
+def pytest_collection_modifyitems(session, config, items):
+    if not config.getoption("gradspec"):
+        return
+    from spec.errors import GradspecError
+    try:
+        names = _chosen_specs(config)
+    except GradspecError as e:
+        raise pytest.UsageError(str(e)) from None
+    if not names:
+        raise pytest.UsageError("gradspec: --gradspec found no specs to check\n"
+                                "  install a package that declares a gradspec.specs entry point, or pass "
+                                "--gradspec-module mypkg.losses (or --gradspec-catalog for gradspec's own)")
+    for name in names:                # genitems: collection hooks and reports run, so counts are right
+        items.extend(session.genitems(SpecCollector.from_parent(session, name=name, nodeid=name)))
+
+
+class SpecCollector(pytest.Collector):
+    """One spec: its checks."""
+
+    def collect(self):
+        from check.checks import catalog
+        known = catalog.known_deviations()
+        return [SpecCheckItem.from_parent(self, name=c.id, check=c, known=known) for c in catalog.checks(self.name)]
+
+
+class SpecCheckFailed(Exception):
+    pass
+
+
+class SpecCheckItem(pytest.Item):
+    """One check of one spec; passes when proved or verified (or as a known deviation expects)."""
+
+    def __init__(self, *, check, known, **kw):
+        super().__init__(**kw)
+        self.check, self.known = check, known
+        self.result = None
+
+    def runtest(self):
+        from check.checks import catalog
+        self.result = self.check.run()
+        ok, note = catalog.passed(self.result, self.known)
+        self.user_properties.append(("status", self.result.status))
+        self.user_properties.append(("scope", self.result.scope))
+        if not ok:
+            raise SpecCheckFailed(note or self.result.message)
+
+    def repr_failure(self, excinfo, style=None):
+        from spec.errors import GradspecError
+        if isinstance(excinfo.value, (SpecCheckFailed, GradspecError)):     # gradspec's own message, no traceback
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.parent.name}::{self.name}"
+
+
+@pytest.fixture
+def gradspec_check():
+    """check.testing.assertions: ``gradspec_check.assert_gradient(spec, grad)`` and ``assert_implementation``."""
+    from check.testing import assertions
+    return assertions
