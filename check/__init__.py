@@ -11,7 +11,7 @@ In a test suite: ``assert_gradient(name, grad)`` / ``assert_implementation(name,
 draws hypothesis inputs from a spec's domains, extremes and kinks; ``pytest --gradspec`` collects
 every registered spec's checks (check.testing.pytest_plugin).
 
-check knows spec and derive.  SymPy and mpmath load on first use of a check, not on import of
+check knows spec and derive.  SymPy and python-flint load on first use of a check, not on import of
 ``check`` alone.
 """
 __all__ = ["AuditFailed", "GradientCheckFailed", "GradspecError", "assert_gradient", "assert_implementation", "audit",

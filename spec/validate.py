@@ -31,9 +31,9 @@ import numpy as np
 
 from .domains import Domain
 from .errors import GradspecError, lines
+from .kinds import declared_kind, extra_arguments, fits
 
 KINDS = ("loss", "activation", "op")
-DERIVATIVE_KINDS = ("grad", "vjp", "jvp", "hessian", "hvp")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -116,8 +116,8 @@ def _validate(s) -> None:
         if d.wrt not in s.input_names:
             raise _Malformed(f"derivatives[{k}].wrt", f"{d.wrt!r} is not an input",
                              f"the inputs are: {', '.join(s.input_names)}")
-        kind = d.kind or ("grad" if s.kind == "loss" else "vjp")
-        if kind not in DERIVATIVE_KINDS or (kind in ("grad", "vjp") and (kind == "grad") != (s.kind == "loss")):
+        kind = declared_kind(s, d)
+        if not fits(s, kind):
             raise _Malformed(f"derivatives[{k}].kind", f"{kind!r} does not apply to a {s.kind}",
                              "a loss has grad, jvp, hessian, hvp; an activation or op vjp, jvp, hessian, hvp")
         missing = [c for c in d.conditions if c not in conditions]
@@ -146,10 +146,7 @@ def _validate(s) -> None:
     _evaluate(s, shapes, params)
 
 
-def _extras(s, kind) -> tuple:
-    """The arrays a derivative of ``kind`` takes after the inputs (check.checks.kinds' table)."""
-    cot = () if s.kind == "loss" else ("cotangent",)
-    return {"grad": (), "vjp": ("cotangent",), "jvp": ("tangent",), "hessian": cot, "hvp": cot + ("tangent",)}[kind]
+_extras = extra_arguments          # the arrays a derivative of a kind takes after the inputs (spec.kinds)
 
 
 def _check_signature(field, fn, s, extras: int, params: dict) -> None:
@@ -252,7 +249,7 @@ def _evaluate(s, shapes: dict, params: dict) -> None:
                                  + (" (reduce its terms: spec.reduction.reduce(terms, reduction, xp=xp))"
                                     if s.kind == "loss" else ""))
         for k, d in enumerate(s.derivatives):
-            kind = d.kind or ("grad" if s.kind == "loss" else "vjp")
+            kind = declared_kind(s, d)
             wrt_shape = tuple(shapes[d.wrt])
             extra = {"cotangent": np.ones(out_shape), "tangent": np.ones(wrt_shape)}
             try:

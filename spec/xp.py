@@ -7,15 +7,15 @@ indexing behave as NumPy's.  ``xp`` offers:
     exp log log1p expm1 sqrt abs sign tanh cosh sinh        elementwise
     sum max min (axis=None, keepdims=False)                 reductions
     maximum minimum clip where ones_like zeros_like          selection
-    asarray(a): a Python number or array as the namespace's own (exact on the SymPy, arb and mpmath ones)
+    asarray(a): a Python number or array as the namespace's own (exact on the SymPy and arb ones)
     eye_like(x): the identity on x's entries, shaped x.shape + x.shape (for Hessians)
     pi: the constant π in the namespace's own arithmetic (exact on SymPy, a ball on arb)
     xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
 
 Namespaces implementing it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds
 xlogy), a SymPy namespace (``derive.xp_sympy``) for proofs, the exact-or-ball namespace
-(``check.numeric.xp_arb``) for verification and audits, and an mpmath namespace at an explicit precision
-(``check.numeric.xp_mpmath``) for the cards' slices.  The last three hold one scalar object per array
+(``check.numeric.xp_arb``) for verification, audits, emitted-code checks and the cards' slices.  The
+last two hold one scalar object per array
 entry; ``ObjectNamespace`` and ``ExactArray`` are their shared machinery: on all of them a Python
 number meeting an array is exact (a float is its decimal value) and ``==`` is a comparison of
 the namespace's own (a SymPy relation, a decided bool).

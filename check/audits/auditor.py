@@ -8,7 +8,7 @@ The implementation is called on the backend's arrays at every point of the spec'
 (ordinary values, each input's extremes, both sides of every kink; for a real first input also
 x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64) and at any given
 ``points``.  Each point is first rounded to ``dtype``; the truth is the spec at that rounded point,
-computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.audits.expected,
+computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.numeric.truth,
 check.numeric.rounding: precision is raised only until the ball decides the float).  Value and gradient
 (w.r.t. the first input; for an activation the VJP with a seeded cotangent) are compared entry by
 entry:
@@ -19,6 +19,7 @@ entry:
                                an error above 2^(p/2) ulps of the entry's magnitude (p = 24 or 53):
                                more than half the digits lost, where the magnitude is the truth with
                                every sum taken term by term — the scale any rounding is bounded by
+                               (check.numeric.float_error.judge, the one judgement of every float check)
     crash                      the implementation raised
 A truth that is not a finite float of the dtype (it overflows), or that no precision decides, is
 never a finding: the entry is not compared.  The error of every compared entry is counted in bits
@@ -41,11 +42,12 @@ import numpy as np
 import derive
 import spec as spec_pkg
 from spec.errors import GradspecError, lines
+from spec.kinds import first_order_kind
 
 from check.checks import points as pts
-from check.audits.expected import TruthPlan
+from check.numeric.truth import TruthPlan
 from check.frameworks.backends import BACKENDS, evaluate_cases
-from check.numeric.float_error import bits
+from check.numeric.float_error import judge
 
 KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
 DTYPES = ("float32", "float64")
@@ -129,21 +131,14 @@ def _extra_points(s, prob, extra_shapes) -> list:
 
 
 def _classify(got: float, want: float, mag: float, dtype: str, prefix: str):
-    """(kind or None, bits) for one entry; bits None when the truth is not a finite float of the dtype
-    (it overflows, or no precision decided it): such an entry is not compared."""
-    if not math.isfinite(want):
+    """(kind or None, bits) for one entry by the one judgement (check.numeric.float_error.judge; an
+    underflow is an inaccuracy, its detail says so); bits None when the truth is not a finite float
+    of the dtype (it overflows, or no precision decided it): such an entry is not compared."""
+    j = judge(got, want, mag, dtype)
+    if j is None:
         return None, None
-    b = bits(got, want, dtype)
-    if math.isnan(got):
-        return prefix + "nan", b
-    if math.isinf(got):
-        return prefix + "inf", b
-    p = np.finfo(dtype).nmant + 1
-    eps = float(np.finfo(dtype).eps)
-    tiny = float(np.finfo(dtype).tiny)
-    if abs(got - want) > 2.0 ** (p / 2) * eps * max(mag, abs(want), tiny):   # magnitude ≥ |truth|; its own
-        return prefix + "inaccurate", b          # expression may be undefined where the truth is (0·log 0)
-    return None, b
+    kind = {"underflow": "inaccurate"}.get(j.kind, j.kind)
+    return (prefix + kind if kind else None), j.bits
 
 
 @dataclass
@@ -220,7 +215,7 @@ def audit_with(name, evaluate, *, backend: str, dtype: str, grad: bool, params=N
         raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
     prob = derive.problem(s, shape, params)
     first = s.input_names[0]
-    plan = TruthPlan.build(prob, "grad" if s.kind == "loss" else "vjp", first, grad)
+    plan = TruthPlan.build(prob, first_order_kind(s), first, grad)
     report = AuditReport(s.name, label, backend, dtype, gradient_checked=grad)
     cases = _cases(s, prob, plan.op, dtype, points)
     results = evaluate(cases, dtype)

@@ -1,9 +1,10 @@
 """The picture beside a card: an SVG, byte-identical from run to run.
 
 Top: the entry along its slice (check.cards.slices) — the forward (a loss; entry [0, 0] of an
-activation) and its derivative w.r.t. x[0, 0], from the 30-digit truth.  Bottom, for entries with
-other forms: each form's float32 relative error against the truth along the log grid
-(symmetric-log axis), with non-finite results drawn at the top of the axis.
+activation) and its derivative w.r.t. x[0, 0], the truth correctly rounded to float64.  Bottom, for
+entries with other forms: each form's float32 error relative to the forward's magnitude along the
+log grid (symmetric-log axis), the threshold of "inaccurate" marked, non-finite results drawn at
+the top of the axis and errors below FLOOR (exact results among them) at its bottom.
 
 Determinism: the Agg backend, a fixed ``svg.hashsalt`` (the ids of clip paths), text kept as text
 (``svg.fonttype = none``, so no font's glyph outlines are embedded) and no date in the metadata.
@@ -14,7 +15,7 @@ import io
 
 import numpy as np
 
-from check.cards import slices
+from check.numeric.float_error import INACCURATE_ULPS
 
 CEILING = 1e2          # where a non-finite result is drawn
 FLOOR = 1e-10          # errors below this are drawn at it
@@ -48,9 +49,12 @@ def svg(s, curve: tuple, errors: dict) -> str:
             ax.set_xscale("symlog", linthresh=1.0)
             ax.set_yscale("log")
             ax.set_ylim(FLOOR / 2, CEILING * 3)
-            ax.axhline(slices.HALF_DIGITS["float32"], color="grey", linewidth=0.6, linestyle=":")
+            threshold = INACCURATE_ULPS["float32"] * float(np.finfo(np.float32).eps)
+            ax.axhline(threshold, color="grey", linewidth=0.6, linestyle=":")
+            ax.annotate("inaccurate above (2^12 ulps)", (0.01, threshold), xycoords=("axes fraction", "data"),
+                        xytext=(0, 2), textcoords="offset points", fontsize=7, color="grey")
             ax.set_xlabel(f"{first}[0, 0]")
-            ax.set_ylabel("float32 relative error")
+            ax.set_ylabel("float32 error / magnitude")
             ax.legend(loc="best", frameon=False, title=f"not finite drawn at {CEILING:g}", title_fontsize=8)
         fig.tight_layout()
         buf = io.StringIO()

@@ -33,13 +33,15 @@ from derive.sizes import INDEXED, Unsupported, canonical, entry, generic_gradien
 from derive.symbols import exact
 from spec.entry import call
 from spec.errors import GradspecError, lines
+from spec.kinds import first_order_kind
 
 from check.cards import plot as card_plot
 from check.checks import catalog
 from check.cards import slices
+from check.numeric.float_error import RULE
 
 SYMBOLIC_SECONDS = 60
-LIBRARIES = ("gradspec", "sympy", "mpmath", "python-flint", "numpy", "matplotlib")
+LIBRARIES = ("gradspec", "sympy", "python-flint", "numpy", "matplotlib")
 
 
 # formulas -------------------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def gradient_latex(s, wrt, params) -> tuple[str, str]:
         value, why = None, str(e)
     if why is None:
         return _latex(value), f"every size: ∂/∂{s.input(wrt).symbol}[k, l]"
-    kind = "grad" if s.kind == "loss" else "vjp"
+    kind = first_order_kind(s)
     arr = (derive.gradient(s, wrt, shape=(1, 2), params=params) if kind == "grad"
            else derive.vjp(s, wrt, shape=(1, 2), params=params))
     return sp.latex(sp.Matrix(np.atleast_2d(np.asarray(arr, dtype=object)))), "shape 1×2"
@@ -162,7 +164,7 @@ def card(name: str, libs: dict | None = None) -> tuple[dict, str]:
         "checks": derivative_checks,
         "forms": forms,
         "slice": {"input": f"{s.input_names[0]}[0, 0]", "grid_per_decade": slices.GRID_PER_DECADE,
-                  "failure_rule": "not finite, or relative error above 2^-12 (float32) / 2^-26 (float64)"},
+                  "failure_rule": RULE},
         "conditions": conditions,
         "kinks": [{"description": k.description, "convention": k.convention} for k in s.kinks],
         "analogue": (None if s.analogue is None else

@@ -6,14 +6,17 @@ input stays at the entry's first ordinary sample (seeded, so every run takes the
 domain are dropped.
 
     curve(s)            a, the forward (a loss; entry [0, 0] of an activation) and its derivative
-                        w.r.t. x[0, 0], at 30 digits — what a card plots
-    form_errors(s)      per form and float format: the relative error along a log grid of a
+                        w.r.t. x[0, 0], correctly rounded to float64 — what a card plots
+    form_errors(s)      per form and float format: along a log grid of a, each form's float result
+                        judged against the truth (check.numeric.float_error.judge)
     failure_ranges(s)   per form and format: the intervals of a where the form fails
 
-A form *fails* at a point when its float result is not finite while the truth is a finite float
-of the format, or when it has lost more than half its digits (relative error above 2^-12 in
-float32, 2^-26 in float64).  The intervals are the grid's runs of failing points, so an edge is
-known to the grid's spacing (``GRID_PER_DECADE`` points a decade).
+The truth is the one engine's (check.numeric.truth: ball arithmetic, correctly rounded to the format,
+precision raised as far as a naive forward needs).  A form *fails* at a point as every float check
+judges it: not finite where the truth is a finite float of the format, or more than 2^(p/2) ulps of
+the forward's magnitude off ("underflows" where the truth is subnormal).  The intervals are the
+grid's runs of failing points, so an edge is known to the grid's spacing (``GRID_PER_DECADE`` points
+a decade).
 """
 from __future__ import annotations
 
@@ -25,17 +28,15 @@ import numpy as np
 
 import derive
 from spec.entry import call
+from spec.kinds import first_order_kind
 from spec.xp import NUMPY
 
-from check.numeric import mp_fallback as numeric
 from check.checks import points as points_mod
-from check.checks.verdict import params_for
+from check.numeric.float_error import judge
+from check.numeric.truth import TruthPlan
 
-DPS = 30
-MAX_DPS = 7680
 GRID_PER_DECADE = 20
 FORMATS = ("float32", "float64")
-HALF_DIGITS = {"float32": 2.0 ** -12, "float64": 2.0 ** -26}
 
 #: domain name -> (plotted range of a, log-grid of a for failure ranges)
 def _sym_log(lo_exp, hi_exp):
@@ -60,15 +61,25 @@ def base_point(s) -> dict:
     return {i.name: i.domain.ordinary(shapes[i.name], rng) for i in s.inputs}
 
 
-def _points(s, grid):
-    """(a, point) for each a of the grid that keeps the point in the domain."""
+def _plan(s, params, gradient: bool) -> TruthPlan:
+    return TruthPlan.build(derive.problem(s, None, params), first_order_kind(s), s.input_names[0], gradient)
+
+
+def _points(s, grid, plan: TruthPlan):
+    """(a, point) for each a of the grid that keeps the point in the domain; an activation's
+    cotangent picks entry [0, 0] (its VJP there is ∂f[0, 0]/∂x[0, 0])."""
     base, first = base_point(s), s.inputs[0]
+    extras = {}
+    for name, shape in plan.op.extra_shapes.items():
+        onehot = np.full(shape, Fraction(0), dtype=object)
+        onehot.flat[0] = Fraction(1)
+        extras[name] = onehot
     out = []
     for a in grid:
         arr = base[first.name].copy()
         arr.flat[0] = Fraction(float(a))
         if first.domain.contains(arr):
-            out.append((float(a), dict(base, **{first.name: arr})))
+            out.append((float(a), points_mod.Point(dict(base, **{first.name: arr}), "slice", extras)))
     return out
 
 
@@ -76,80 +87,56 @@ def sliceable(s) -> bool:
     return s.inputs[0].domain.name in RANGES
 
 
-def _truth(s, point, params):
-    """The forward's entry [0, 0] at the point at up to MAX_DPS digits (numeric.settled): the spec's
-    forward may itself be the naive formula (log(1 + exp(x)) at x = −1e4 needs some 4,400 digits)."""
-    def at(dps):
-        ns = numeric.namespace(dps)
-        args = [ns.array(point[n]) for n in s.input_names]
-        try:
-            value = s.forward(*args, xp=ns, **params_for(params, ns))
-        except (ZeroDivisionError, ValueError, OverflowError):
-            return np.asarray([ns.ctx.nan], dtype=object)
-        return np.asarray([numeric.clean(np.asarray(value, dtype=object).flat[0], ns)], dtype=object)
-    return numeric.settled(at, dps=DPS, max_dps=MAX_DPS)[0]
-
-
 def curve(s, n: int = 161, params=None) -> tuple[list, list, list]:
-    """(a, value, derivative) along the plotted range; the derivative from derive's closed form."""
+    """(a, value, derivative) along the plotted range, correctly rounded to float64; the derivative
+    from derive's closed form.  Points where either is not a finite float64 are left out."""
     params = s.resolve_params(params)
     (lo, hi), _ = RANGES[s.inputs[0].domain.name]
-    prob = derive.problem(s, None, params)
-    first = s.input_names[0]
-    if s.kind == "loss":
-        d = np.asarray(derive.gradient(s, first, shape=prob.shape, params=params), dtype=object).flat[0]
-    else:
-        jac = np.asarray(derive.jacobian(s, first, shape=prob.shape, params=params), dtype=object)
-        d = jac.reshape(int(np.prod(jac.shape[: jac.ndim // 2])), -1)[0, 0]
-    fwd = np.asarray(derive.forward(s, shape=prob.shape, params=params), dtype=object).flat[0]
-    compiled = numeric.compile_exprs(prob, "slice", np.asarray([fwd, d], dtype=object), DPS)
+    plan = _plan(s, params, gradient=True)
     xs, values, slopes = [], [], []
-    for a, point in _points(s, np.linspace(lo, hi, n)):
-        flat = [v for name in s.input_names for v in point[name].flat]
-        v, g = numeric.evaluate(compiled, flat, DPS, (2,))
-        if numeric.is_finite(v) and numeric.is_finite(g):
+    for a, point in _points(s, np.linspace(lo, hi, n), plan):
+        v = plan.value(point, "float64")[0][0]
+        g = plan.gradient(point, "float64")[0][0]
+        if np.isfinite(v) and np.isfinite(g):
             xs.append(a), values.append(float(v)), slopes.append(float(g))
     return xs, values, slopes
 
 
 def form_errors(s, params=None) -> dict:
-    """{(form name, format): (a list, relative error list, truth list)}, each point first rounded to the format
-    and the truth taken there; inf where the form is not finite but the truth is a finite float of
-    the format; points where the truth is not such a float are left out."""
+    """{(form name, format): (a list, relative error list, judgement kind list)}: each point first
+    rounded to the format and the truth taken there; the relative error is against the forward's
+    magnitude (inf where the form is not finite); points where the truth is not a finite float of
+    the format are left out."""
     params = s.resolve_params(params)
     _, grid = RANGES[s.inputs[0].domain.name]
-    points = _points(s, grid)
+    plan = _plan(s, params, gradient=False)
+    points = _points(s, grid, plan)
     out = {}
     for fmt in FORMATS:
-        fmax = float(np.finfo(fmt).max)
-        rounded = [(a, r) for a, r in ((a, points_mod.rounded(p, fmt)) for a, p in points) if r is not None]
-        truths = [_truth(s, p, params) for _, p in rounded]
+        rounded = [(a, r) for a, r in ((a, points_mod.rounded(p.values, fmt)) for a, p in points) if r is not None]
+        truths = [plan.value(points_mod.Point(r, "slice"), fmt) for _, r in rounded]
         for form in s.forms:
-            xs, errs, wants = [], [], []
-            for (a, point), want in zip(rounded, truths):
-                if not numeric.is_finite(want) or abs(float(want)) > fmax:
-                    continue
+            xs, errs, kinds = [], [], []
+            for (a, point), (wants, scales) in zip(rounded, truths):
                 args = [np.asarray(np.asarray(point[n], dtype=np.float64), dtype=fmt) for n in s.input_names]
                 with np.errstate(all="ignore"):
                     got = float(np.asarray(call(form.fn, args, NUMPY, dict(params))).flat[0])
-                w = float(np.asarray(float(want), dtype=fmt))     # the truth as a float of the format
-                err = float("inf") if not np.isfinite(got) else abs(got - w) / abs(w) if w else abs(got)
-                xs.append(a), errs.append(err), wants.append(w)
-            out[(form.name, fmt)] = (xs, errs, wants)
+                j = judge(got, float(wants[0]), float(scales[0]), fmt)
+                if j is not None:
+                    xs.append(a), errs.append(j.relative), kinds.append(j.kind)
+            out[(form.name, fmt)] = (xs, errs, kinds)
     return out
 
 
 def failure_ranges(errors: dict) -> dict:
     """{(form, format): [(first a, last a, why), ...]} from form_errors' output; why is "not finite",
-    "underflows" (inaccurate where the truth is below the format's smallest normal number) or
-    "inaccurate"."""
+    "underflows" or "inaccurate" (the judgement's kinds)."""
+    why_of = {"nan": "not finite", "inf": "not finite", "underflow": "underflows", "inaccurate": "inaccurate"}
     out = {}
-    for (name, fmt), (xs, errs, wants) in errors.items():
+    for (name, fmt), (xs, _, kinds) in errors.items():
         runs, current = [], None
-        tiny = float(np.finfo(fmt).tiny)
-        for a, e, w in zip(xs, errs, wants):
-            why = ("not finite" if e == float("inf") else None if e <= HALF_DIGITS[fmt]
-                   else "underflows" if abs(w) < tiny else "inaccurate")
+        for a, kind in zip(xs, kinds):
+            why = why_of.get(kind)
             if why and current and current[2] == why:
                 current[1] = a
             else:

@@ -36,6 +36,7 @@ import sympy as sp
 import derive
 from derive import budget
 import spec as spec_pkg
+from spec.kinds import fits
 from derive.xp_sympy import XP as SYMPY_XP
 from spec.entry import accepted_params
 from spec.errors import GradspecError, lines
@@ -94,7 +95,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
     s = spec_pkg.get(name)
     if kind not in KINDS:
         raise GradspecError(lines(f"gradspec: unknown derivative kind {kind!r}", f"kinds: {', '.join(KINDS)}"))
-    if kind in ("grad", "vjp") and (kind == "grad") != (s.kind == "loss"):
+    if not fits(s, kind):
         other = "check_vjp" if kind == "grad" else "check_gradient"
         raise GradspecError(lines(f"gradspec: {s.name} is {'a loss' if s.kind == 'loss' else 'an ' + s.kind}",
                                   f"use {other} for it"))

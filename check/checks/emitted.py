@@ -9,25 +9,23 @@ torch and jax emissions print the same SymPy expression with their framework's p
 (torch.logsumexp, jax.nn.sigmoid, …); they are checked in floating point only.
 
 Floating point: the code runs in the framework at one format (``RUNTIMES``) at the domain's points
-(extremes included), each input first rounded to that format — the truth is then computed at 50
-digits at the *rounded* point, so the comparison measures the code, not the rounding of its
-inputs.  A point whose inputs do not fit the format (1e300 in float32) is skipped and counted.
-Per entry, the error is counted in bits, log2(1 + number of floats of that format between the
-result and the correctly rounded truth), as Herbie counts it.  Two things fail a report:
+(extremes included), each input first rounded to that format — the truth (check.numeric.truth: ball
+arithmetic, correctly rounded to the format) is then taken at the *rounded* point, so the
+comparison measures the code, not the rounding of its inputs.  A point whose inputs do not fit the
+format (1e300 in float32) is skipped and counted.  Each entry is judged as every float check judges
+(check.numeric.float_error.judge), against the gradient array's magnitude — the largest of its
+entries' truths with every sum taken term by term (|a − b| → |a| + |b|), the scale any float
+evaluation's rounding is bounded by (where terms cancel to 0, as in a softmax VJP with a constant
+cotangent, a float result of 1e-17 is a rounding).  Two things fail a report:
   overflow   a non-finite result where the truth is a finite float of the format;
-  wrong      an error above ``SCALED_TOLERANCE`` ulps of the array's *magnitude*: the code computes
-             a different function (a printer bug), not a rounding.  Not judged at kink points:
-             there the float threshold (1e-06 ≠ 1/1000000) may pick the other side, as in any
-             float code.
-The magnitude of an entry is its truth with every sum replaced by the sum of its terms' absolute
-values (|a − b| → |a| + |b|, through products and integer powers): the scale the rounding error of
-any evaluation of a sum is bounded by.  Where terms cancel to 0 (a softmax VJP with a constant
-cotangent) a float result of 1e-17 is a rounding; against |truth| alone it would look infinitely wrong.
+  wrong      inaccurate by the judgement (more than 2^(p/2) ulps of the magnitude): the code
+             computes a different function (a printer bug), not a rounding.  Not judged at kink
+             points: there the float threshold (1e-06 ≠ 1/1000000) may pick the other side, as in
+             any float code.
 """
 from __future__ import annotations
 
 import importlib.util
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -38,16 +36,14 @@ import spec as spec_pkg
 from derive.emit import compile_emitted, emit
 from spec.errors import GradspecError, lines
 
-from check.numeric import mp_fallback as numeric
-from check.checks import points as pts
-from check.numeric.float_error import bits, magnitude
-from check.checks.derivative import check_derivative
-from check.frameworks.worker import run_in_framework
-from check.checks.kinds import operator
-from check.checks.result import CheckResult
+from spec.kinds import first_order_kind
 
-#: An error larger than this many ulps (at the array's largest |truth|) means the code is wrong.
-SCALED_TOLERANCE = 2.0 ** 12
+from check.checks import points as pts
+from check.checks.derivative import check_derivative
+from check.checks.result import CheckResult
+from check.frameworks.worker import run_in_framework
+from check.numeric.float_error import judge
+from check.numeric.truth import TruthPlan
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ class FloatReport:
     worst_bits: float
     worst_scaled: float         # largest error in ulps of the array's magnitude (kink points aside)
     overflow: list              # origins of points where the code was not finite but the truth was
-    wrong: list = field(default_factory=list)    # origins of points with an error above SCALED_TOLERANCE
+    wrong: list = field(default_factory=list)    # origins of points judged inaccurate
     skipped: int = 0            # points whose inputs do not fit the format
     error: str | None = None    # the framework rejected the code or crashed: a finding
 
@@ -108,18 +104,14 @@ class FloatReport:
                 + (f" ({self.skipped} not representable, skipped)" if self.skipped else ""))
 
 
-def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"][0], dps=50) -> FloatReport:
+def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"][0]) -> FloatReport:
     """Run emitted ``code`` (its source; for numpy also a function on ``xp``) at the domain's points,
-    rounded to the runtime's format, against the truth at ``dps`` digits."""
+    rounded to the runtime's format, against the truth correctly rounded to that format."""
     prob = derive.problem(s, None, params)
-    kind = "grad" if s.kind == "loss" else "vjp"
-    op = operator(prob, kind, wrt)
-    compiled = numeric.compile_exprs(prob, f"{kind}:{wrt}", op.truth, dps, extras=op.extra_symbols)
-    mag = np.vectorize(magnitude, otypes=[object])(np.asarray(op.truth, dtype=object))
-    compiled_mag = numeric.compile_exprs(prob, f"{kind}:{wrt}:magnitude", mag, dps, extras=op.extra_symbols)
+    plan = TruthPlan.build(prob, first_order_kind(s), wrt, gradient=True)
     report = FloatReport(runtime.label, 0, 0.0, 0.0, [])
     points = []
-    for p in pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes):   # the truth needs no conditions
+    for p in pts.sample(s, prob.shape, prob.params, extras=plan.op.extra_shapes):   # the truth needs no conditions
         values, extras = pts.rounded(p.values, runtime.dtype), pts.rounded(p.extras, runtime.dtype)
         if values is None or extras is None:
             report.skipped += 1
@@ -129,25 +121,22 @@ def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"]
     if error is not None:
         report.error = error
         return report
-    eps, fmax = float(np.finfo(runtime.dtype).eps), float(np.finfo(runtime.dtype).max)
+    shape = plan.op.truth.shape
     for point, got in zip(points, outputs):
-        want = numeric.evaluate(compiled, point.values_flat, dps, op.truth.shape)
-        mags = numeric.evaluate(compiled_mag, point.values_flat, dps, op.truth.shape)
-        scale = max((float(m) for m in mags.flat if numeric.is_finite(m)), default=0.0)
+        wants, scales = plan.gradient(point, runtime.dtype)
         report.points += 1
-        for w, g in zip(want.flat, np.broadcast_to(got, want.shape).flat):
-            if not numeric.is_finite(w) or abs(float(w)) > fmax:
+        for w, scale, g in zip(wants, scales, np.broadcast_to(got, shape).reshape(-1)):
+            j = judge(float(g), float(w), float(scale), runtime.dtype)
+            if j is None:
                 continue                          # the truth itself is not a finite float: not a finding
-            w, g = float(np.asarray(float(w), dtype=runtime.dtype)), float(g)
-            report.worst_bits = max(report.worst_bits, bits(g, w, runtime.dtype))
-            if not math.isfinite(g):
+            report.worst_bits = max(report.worst_bits, j.bits)
+            if j.kind in ("nan", "inf"):
                 report.overflow.append(point.origin)
                 continue
             if point.origin.startswith("kink:"):
                 continue                          # the float threshold may pick the other side
-            scaled = abs(g - w) / (eps * scale) if scale else (0.0 if g == 0 else math.inf)
-            report.worst_scaled = max(report.worst_scaled, scaled)
-            if scaled > SCALED_TOLERANCE:
+            report.worst_scaled = max(report.worst_scaled, j.ulps)
+            if j.kind:
                 report.wrong.append(point.origin)
     return report
 
@@ -170,7 +159,7 @@ def check_emitted(name, wrt=None, *, params=None, target: str = "numpy"):
     exact = None
     if target == "numpy":
         fn = compile_emitted(source)
-        exact = check_derivative(s, fn, wrt=wrt, params=params, kind="grad" if s.kind == "loss" else "vjp",
+        exact = check_derivative(s, fn, wrt=wrt, params=params, kind=first_order_kind(s),
                                  check_name=f"emitted[{wrt}]")
     return exact, [float_report(s, source, wrt, params, r) for r in RUNTIMES[target]]
 
@@ -195,7 +184,7 @@ def emitted_result(name, wrt=None, *, params=None, target: str = "numpy") -> Che
         exact = CheckResult(s.name, check_id(wrt, target), "verified",
                             f"emitted {target} code run in floating point; {notes}",
                             f"gradspec: {s.name} {check_id(wrt, target)}: verified in floating point against the "
-                            f"truth at 50 digits — not proved",
+                            f"correctly rounded truth — not proved",
                             scope=f"shape {'×'.join(map(str, derive.problem(s, None, params).shape))}",
                             points=pts_total)
     else:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 import derive
+from spec.kinds import KINDS as SPEC_KINDS, declared_kind, extra_arguments
 
-KINDS = ("grad", "vjp", "jvp", "hessian", "hvp")
+KINDS = SPEC_KINDS           # the kinds and their extra arguments: spec.kinds, written once
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,19 @@ class Operator:
 
 def operator(prob, kind: str, wrt: str) -> Operator:
     s = prob.spec
-    cot = () if s.kind == "loss" else (("cotangent", prob.cotangent),)
-    tan = (("tangent", derive.tangent(prob, wrt)),)
+    arrays = {"cotangent": lambda: prob.cotangent, "tangent": lambda: derive.tangent(prob, wrt)}
+    extras = tuple((name, arrays[name]()) for name in extra_arguments(s, kind))
     kw = dict(shape=prob.shape, params=prob.params)
     if kind in ("grad", "vjp"):
-        return Operator(kind, derive.gradient(s, wrt, **kw), cot,
+        return Operator(kind, derive.gradient(s, wrt, **kw), extras,
                         "hand-written gradient" if kind == "grad" else "hand-written VJP")
     if kind == "jvp":
-        return Operator(kind, derive.jvp(s, wrt, **kw), tan, "hand-written JVP")
+        return Operator(kind, derive.jvp(s, wrt, **kw), extras, "hand-written JVP")
     if kind == "hessian":
-        return Operator(kind, derive.hessian(s, wrt, **kw), cot, "hand-written Hessian",
+        return Operator(kind, derive.hessian(s, wrt, **kw), extras, "hand-written Hessian",
                         almost_everywhere(derive.kink_set(s, wrt, **kw)))
     if kind == "hvp":
-        return Operator(kind, derive.hvp(s, wrt, **kw), cot + tan, "hand-written HVP",
+        return Operator(kind, derive.hvp(s, wrt, **kw), extras, "hand-written HVP",
                         almost_everywhere(derive.kink_set(s, wrt, **kw)))
     raise ValueError(kind)
 
@@ -65,9 +66,7 @@ def almost_everywhere(kinks: tuple) -> str:
             "second derivative is dropped (the branch the kink convention selects is differentiated)")
 
 
-def derivative_kind(spec, d) -> str:
-    """A catalog derivative's operator: its own ``kind``, else the gradient (loss) or VJP."""
-    return d.kind or ("grad" if spec.kind == "loss" else "vjp")
+derivative_kind = declared_kind     # a catalog derivative's operator (spec.kinds)
 
 
 def derivative_id(spec, d) -> str:

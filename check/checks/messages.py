@@ -11,7 +11,6 @@ import math
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 
 from check.numeric import real as R
@@ -19,7 +18,7 @@ from check.checks.result import Counterexample
 
 
 def decimal(v, digits: int = 20) -> str:
-    """An exact input, an exact-or-ball Real or an mpmath value as a short decimal string."""
+    """An exact input or an exact-or-ball Real as a short decimal string (anything else as str)."""
     if isinstance(v, Fraction):
         if v.denominator == 1:
             return str(v.numerator)
@@ -38,11 +37,6 @@ def decimal(v, digits: int = 20) -> str:
         if v.special:
             return str(v.v)
         return v.v.str(digits, radius=False) if v.finite else "undecided"
-    try:
-        if mpmath.isfinite(v):
-            return mpmath.nstr(v, digits)
-    except (TypeError, ValueError):
-        pass
     return str(v)
 
 

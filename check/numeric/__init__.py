@@ -1,2 +1,3 @@
-"""Numbers: exact-or-ball reals (arb), the arb and mpmath xp namespaces, SymPy compiled to arb,
-rounding a truth to a float format, and how far a float is from it."""
+"""Numbers: exact-or-ball reals (arb) and their xp namespace, SymPy compiled to them, the truth of a
+spec at a point (``truth``), rounding it to a float format (``rounding``), and the one judgement of a
+float result (``float_error``).  No module here imports mpmath: ball arithmetic is the one engine."""

@@ -1,19 +1,35 @@
-"""How far a float result is from the truth, and the scale its rounding error is bounded by.
+"""How far a float result is from the truth, and the one judgement of it every float check uses.
 
+    judge(got, want, scale, dtype) -> Judgement(kind, bits, ulps)
     bits(got, want, dtype)   log2(1 + the number of floats of dtype between got and want), as
                              Herbie counts it; all the format's bits when got is not finite
     magnitude(expr)          |expr| with every sum taken term by term (|a − b| → |a| + |b|, through
                              products and integer powers): any float evaluation of expr rounds
                              within a few ulps of it, so an error far above that is not a rounding
 
-Shared by the emitted-code checks (check.checks.emitted) and the audits (check.audits.auditor).
+The judgement (used by the emitted-code checks, the cards' slices and the audits alike):
+
+    want     the truth correctly rounded to the dtype (check.numeric.rounding); NaN where no
+             precision decided it or it is not a finite float of the dtype: not compared (None)
+    nan/inf  got is NaN / ±inf where the truth is a finite float of the dtype
+    ulps     |got − want| / (eps · max(scale, |want|, tiny)): the error in ulps of the entry's
+             magnitude ``scale`` (never below |want| itself, nor below the smallest normal number)
+    inaccurate   ulps > INACCURATE_ULPS[dtype] = 2^(p/2) (p = 24, 53): more than half the
+             significand's bits lost against the magnitude — a rounding cannot do that
+    underflow    inaccurate where the truth is subnormal in the dtype (below its smallest normal)
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+
+from check.numeric.rounding import SIGNIFICAND_BITS
+
+INACCURATE_ULPS = {fmt: 2.0 ** (p / 2) for fmt, p in SIGNIFICAND_BITS.items()}
+RULE = "not finite where the truth is a finite float, or off by more than 2^(p/2) ulps of the entry's magnitude"
 
 
 def _ordered(x: float, dtype: str) -> int:
@@ -31,6 +47,33 @@ def bits(got: float, want: float, dtype: str = "float64") -> float:
     if not math.isfinite(got):
         return width if math.isfinite(want) else 0.0
     return math.log2(1 + abs(_ordered(got, dtype) - _ordered(want, dtype)))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    kind: str | None        # None (good), "nan", "inf", "inaccurate" or "underflow"
+    bits: float             # Herbie's bits of error
+    ulps: float             # the error in ulps of the magnitude (inf when got is not finite)
+    relative: float         # the error relative to the magnitude, ulps · eps (what a card plots)
+
+
+def judge(got: float, want: float, scale: float, dtype: str) -> Judgement | None:
+    """The one judgement of a float result; None when the truth is not a finite float (not compared)."""
+    if not math.isfinite(want):
+        return None
+    info = np.finfo(dtype)
+    eps, tiny = float(info.eps), float(info.tiny)
+    b = bits(got, want, dtype)
+    if math.isnan(got):
+        return Judgement("nan", b, math.inf, math.inf)
+    if math.isinf(got):
+        return Judgement("inf", b, math.inf, math.inf)
+    scale = scale if math.isfinite(scale) else 0.0
+    ulps = abs(got - want) / (eps * max(scale, abs(want), tiny))
+    kind = None
+    if ulps > INACCURATE_ULPS[dtype]:
+        kind = "underflow" if 0 < abs(want) < tiny else "inaccurate"
+    return Judgement(kind, b, ulps, ulps * eps)
 
 
 def magnitude(e):

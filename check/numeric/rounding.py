@@ -2,7 +2,7 @@
 
     expected = rounded_truth(lambda: [values as arb balls], dtype="float32", scales=[...])
 
-Each value is computed in exact-or-ball arithmetic (check.numeric.real) at 128 bits, then 512, 2048, 8192 —
+Each value is computed in exact-or-ball arithmetic (check.numeric.real) at 128 bits, then 512, 2048, 8192, 32768 —
 only as far as needed.  A ball decides its value in the dtype when both its ends round to the same
 float: that float is the correctly rounded truth (rounding is monotone, and the exact value lies
 in the ball).  A ball that straddles a rounding boundary but is narrower than 2^−(p+16) of the
@@ -24,8 +24,8 @@ from flint import arb
 
 from check.numeric.real import Undecided, precision, to_arb
 
-PRECISIONS = (128, 512, 2048, 8192)       # bits
-SIGNIFICAND_BITS = {"float32": 24, "float64": 53}
+PRECISIONS = (128, 512, 2048, 8192, 32768)       # bits (the last for naive forwards: log(1 + e^-10000))
+SIGNIFICAND_BITS = {"float32": 24, "float64": 53}   # the formats: p, the significand's bits
 
 
 def _exact(x: arb) -> Fraction:

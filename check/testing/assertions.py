@@ -20,6 +20,7 @@ them (kind, point, expected, got, a one-line reproducer) otherwise.
 from __future__ import annotations
 
 import spec as spec_pkg
+from spec.kinds import first_order_kind
 
 
 class GradientCheckFailed(AssertionError):
@@ -44,7 +45,7 @@ def assert_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions
     from check.checks.derivative import check_derivative
     s = spec_pkg.get(name)
     result = check_derivative(s, grad, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                              kind="grad" if s.kind == "loss" else "vjp")
+                              kind=first_order_kind(s))
     if result.status in ("proved", "verified") or (allow_inconclusive and result.status == "inconclusive"):
         return result
     raise GradientCheckFailed(result)

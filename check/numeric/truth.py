@@ -1,4 +1,6 @@
-"""What an audit compares a library with: the spec's value and gradient, correctly rounded to the dtype.
+"""The one truth engine for float checks: a spec's value and first derivative at an exact point,
+correctly rounded to a float format.  The audits, the emitted-code checks and the cards' slices all
+take their truth here (the verdicts' own comparison is check.checks.verify, in the same arithmetic).
 
     plan = TruthPlan.build(prob, kind="grad", wrt="logits", gradient=True)
     value, value_scale = plan.value(point, "float32")       # float64 arrays (entries of the dtype)
