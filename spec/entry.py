@@ -107,12 +107,17 @@ def reduction_param(default: str, weighted: bool = False) -> Param:
 @dataclass(frozen=True)
 class Derivative:
     """A hand-written derivative w.r.t. ``wrt``: by default the gradient (loss) or VJP (activation);
-    ``kind`` "jvp", "hessian" or "hvp" for the others (signatures in check.checks.kinds)."""
+    ``kind`` "jvp", "hessian" or "hvp" for the others (signatures in spec.kinds).
+
+    ``expected_refutation``: why this formula is *expected* to be refuted — a documented finding
+    kept visible and checked (as OpInfo keeps expected failures beside the op); the check then
+    passes only while it is refuted.  Empty for a formula that must be proved or verified."""
     wrt: str
     fn: Callable
     conditions: tuple[str, ...] = ()
     label: str = ""
     kind: str = ""
+    expected_refutation: str = ""
 
 
 @dataclass(frozen=True)

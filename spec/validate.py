@@ -116,6 +116,9 @@ def _validate(s) -> None:
         if d.wrt not in s.input_names:
             raise _Malformed(f"derivatives[{k}].wrt", f"{d.wrt!r} is not an input",
                              f"the inputs are: {', '.join(s.input_names)}")
+        if not isinstance(d.expected_refutation, str):
+            raise _Malformed(f"derivatives[{k}].expected_refutation", f"{d.expected_refutation!r} is not a string",
+                             "give the reason the formula is expected to be refuted, or leave it out")
         kind = declared_kind(s, d)
         if not fits(s, kind):
             raise _Malformed(f"derivatives[{k}].kind", f"{kind!r} does not apply to a {s.kind}",

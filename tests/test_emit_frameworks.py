@@ -36,7 +36,7 @@ def test_torch_and_jax_sources_use_their_stable_primitives():
 def test_every_emitted_gradient_passes_in_the_framework(name, wrt, target):
     r = emitted_result(name, wrt, target=target)
     documented = KNOWN.get((name, r.check))
-    if documented:                                            # a known finding (spec/known_deviations.json)
+    if documented:                                            # a known finding (derive.emit.LIMITATIONS)
         assert r.status == documented["status"], r.message
         return
     assert r.status == "verified", r.message                  # floating point never claims a proof

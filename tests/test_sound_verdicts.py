@@ -142,13 +142,13 @@ def test_a_formula_that_is_0_over_0_inside_the_domain_is_refuted(name, fn, kind)
 
 
 def test_a_cancelled_singularity_is_a_prover_disagreement_made_visible():
-    from check.cli.app import _junit_case
+    from check.cli.junit import check_case
     from check.cli.junit import document
     r = check_gradient("mse", lambda p, t, *, xp: 2 * (p - t) * (p / p) / p.size)
     assert r.status == "refuted" and r.prover_disagreement      # SymPy cancels p/p; the evaluation does not
     assert "PROVER DISAGREEMENT" in r.message
     assert r.to_json()["prover_disagreement"] is True
-    xml = document("gradspec verify", [_junit_case(r, False, "")])
+    xml = document("gradspec verify", [check_case(r, False, "")])
     assert "PROVER DISAGREEMENT" in xml.find(".//failure").text
 
 

@@ -208,6 +208,7 @@ def cmd_derive(args) -> int:
 
 def cmd_verify(args) -> int:
     from check.checks import catalog
+    from check.cli.junit import check_case, write_junit
     output_file(args.junit, "--junit", "reports/gradspec.xml")
     modules = _module_names(args)
     names = list(args.names) or modules or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
@@ -222,7 +223,7 @@ def cmd_verify(args) -> int:
             r = c.run()
             ok, note = catalog.passed(r, known)
             failed += not ok
-            cases.append(_junit_case(r, ok, note))
+            cases.append(check_case(r, ok, note))
             bar.finish()
             if args.json:
                 print(json.dumps({**r.to_json(), "passed": ok, "note": note, "seconds": round(r.seconds, 4)}),
@@ -234,7 +235,6 @@ def cmd_verify(args) -> int:
                 if not ok:
                     print("     " + r.message.replace("\n", "\n     "), flush=True)
     if args.junit:
-        from check.cli.junit import write_junit
         write_junit(args.junit, "gradspec verify", cases)
     if not args.json:
         missing = [f for f in catalog.FRAMEWORKS if not catalog.framework_installed(f)]
@@ -243,17 +243,6 @@ def cmd_verify(args) -> int:
                  f"'gradspec[{','.join(missing)}]')" if missing else "")
               + (f"; JUnit XML in {args.junit}" if args.junit else ""))
     return 1 if failed else 0
-
-
-def _junit_case(r, ok: bool, note: str):
-    """A verify result as a JUnit test case: the message, or how it passed (method, scope, precision, points)."""
-    from check.cli.junit import Case
-    how = (f"{r.status} by {r.method}" + (f", {r.scope}" if r.scope else "")
-           + (f"; evaluated in ball arithmetic at {r.precision} bits on {r.points} points"
-              if r.precision and r.points else "")
-           + (f" (shapes {', '.join(r.shapes)})" if r.shapes else ""))
-    return Case(r.spec, r.check, r.seconds, ok, r.status,
-                (r.message if not ok else how + (f" [{note}]" if note else "")))
 
 
 def cmd_cards(args) -> int:

@@ -1,12 +1,12 @@
 """JUnit XML, as CI systems (GitLab, Jenkins, GitHub test reporters, Azure) read it.
 
-    write_junit(path, "gradspec verify", cases)
+    write_junit(path, "gradspec verify", [check_case(result, passed, note), ...])
 
 One ``<testsuite>`` per spec (its name the spec's), one ``<testcase>`` per check with
 ``classname`` the spec and ``name`` the check id (``grad[target]``), ``time`` in seconds.  A check
 that did not pass is a ``<failure>`` whose ``message`` is its status and whose text is gradspec's
 whole message (the counterexample included); a case that could not run is an ``<error>``.
-``<system-out>`` carries what passed and how (proved for all sizes, verified at 50 digits on 12
+``<system-out>`` carries what passed and how (proved for all sizes, verified in ball arithmetic on 12
 points), so the report is the evidence, not just a tick.
 """
 from __future__ import annotations
@@ -25,6 +25,18 @@ class Case:
     status: str           # proved / verified / refuted / inconclusive / findings …
     message: str = ""     # the whole text: why it failed, or how it passed
     error: bool = False   # could not run at all (an exception), not a failed check
+
+
+def check_case(r, ok: bool, note: str = "") -> Case:
+    """A check's result (check.checks.result.CheckResult) as a test case: the message when it did
+    not pass; how it passed otherwise (status, method, scope, precision, points, shapes, and the
+    note of an expected refutation)."""
+    how = (f"{r.status} by {r.method}" + (f", {r.scope}" if r.scope else "")
+           + (f"; evaluated in ball arithmetic at {r.precision} bits on {r.points} points"
+              if r.precision and r.points else "")
+           + (f" (shapes {', '.join(r.shapes)})" if r.shapes else ""))
+    return Case(r.spec, r.check, r.seconds, ok, r.status,
+                (r.message if not ok else how + (f" [{note}]" if note else "")))
 
 
 def _time(cases) -> dict:

@@ -9,7 +9,7 @@ Which specs: those registered through the ``gradspec.specs`` entry point group, 
 the catalog's.  Each spec's checks (check.checks.catalog.checks: derivatives, forms, conditions,
 variants, emitted code) become items with ids ``SPEC::CHECK`` — ``kl_div::grad[target]`` — so
 ``-k``, ``--deselect``, ``-x`` and JUnit output work as for any test.  A check passes when it is
-proved or verified (or ends as spec/known_deviations.json expects, for the catalog); otherwise
+proved or verified (or refuted, where the spec declares an expected refutation); otherwise
 the item fails with the check's own message.
 
 Fixture ``gradspec_check``: the module check.testing.assertions (``assert_gradient``,

@@ -6,8 +6,8 @@
     Inside the clamp (a norm ≤ eps) the true gradient differs: the clamped norm is constant.
 
 The seeds' cosineSimilarityDerivSpec documents ⟨p, t⟩ / (‖p‖² ‖t‖) · p − t / (‖p‖ ‖t‖): right only
-where ‖p‖ = 1.  It is kept here as the "seed" derivative, expected to be refuted (see
-spec/known_deviations.json), so that the finding stays visible and checked.
+where ‖p‖ = 1.  It is kept here as the "seed" derivative, declared with its expected refutation,
+so that the finding stays visible and checked.
 
 PyTorch: 1 − torch.nn.functional.cosine_similarity(predicted.flatten(), target.flatten(), dim=0, eps=eps).
 """
@@ -36,6 +36,10 @@ def grad_target(predicted, target, *, xp):
     return _grad(target, predicted, xp)
 
 
+SEED_FINDING = ("the seeds' cosineSimilarityDerivSpec documents <p,t>/(|p|^2 |t|) p - t/(|p||t|); the derivative "
+                "of 1 - cos has |p|^3 in the first term, so the documented formula is right only where |p| = 1")
+
+
 def grad_predicted_seed(predicted, target, *, xp):
     """The seeds' formula, as documented: ‖p‖² where ‖p‖³ is meant."""
     np_, nt = xp.sqrt(xp.sum(predicted * predicted)), xp.sqrt(xp.sum(target * target))
@@ -46,7 +50,8 @@ SPEC = loss("cosine_similarity", terms, inputs=[Input("predicted", REAL, "p"), I
             params=[Param("eps", 1e-6, positive("eps"), "each norm is clamped below at eps")],
             derivatives=[Derivative("predicted", grad_predicted, ("norms_above_eps",)),
                          Derivative("target", grad_target, ("norms_above_eps",)),
-                         Derivative("predicted", grad_predicted_seed, ("norms_above_eps",), "seed")],
+                         Derivative("predicted", grad_predicted_seed, ("norms_above_eps",), "seed",
+                                    expected_refutation=SEED_FINDING)],
             conditions=[norms_above_eps("predicted", "target")],
             analogue=Analogue("torch.nn.functional.cosine_similarity",
                               {"predicted.flatten()": "x1", "target.flatten()": "x2", "eps": "eps"},
