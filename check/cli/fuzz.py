@@ -160,18 +160,24 @@ def _mutated_cli(rng) -> list:
     return argv
 
 
+def _watchdog(seconds: float) -> tuple:
+    """(done, hung) events: unless ``done`` is set within ``seconds``, ``hung`` is set and the main
+    thread interrupted (a KeyboardInterrupt where it runs)."""
+    done, hung = threading.Event(), threading.Event()
+
+    def watch():
+        if not done.wait(seconds):
+            hung.set()
+            _thread.interrupt_main()
+    threading.Thread(target=watch, daemon=True).start()
+    return done, hung
+
+
 def run_cli(argv, seconds=HANG_SECONDS) -> tuple:
     """(exit code, stdout, stderr, raised exception or None, hung) of ``gradspec ARGV`` in this process."""
     from check.cli.app import main
     out, err = io.StringIO(), io.StringIO()
-    hung = threading.Event()
-    done = threading.Event()
-
-    def watchdog():
-        if not done.wait(seconds):
-            hung.set()
-            _thread.interrupt_main()
-    threading.Thread(target=watchdog, daemon=True).start()
+    done, hung = _watchdog(seconds)
     raised, code = None, None
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -261,14 +267,7 @@ FINDINGS = (                        # a formula that returns what is not a numbe
 def run_api(fn, kwargs, expect, seconds=HANG_SECONDS) -> str | None:
     """None when the call behaved as expected, else what went wrong."""
     from spec.errors import GradspecError
-    done = threading.Event()
-    hung = threading.Event()
-
-    def watchdog():
-        if not done.wait(seconds):
-            hung.set()
-            _thread.interrupt_main()
-    threading.Thread(target=watchdog, daemon=True).start()
+    done, hung = _watchdog(seconds)
     try:
         kwargs = dict(kwargs)
         args = [kwargs.pop("name")] + [kwargs.pop(k) for k in ("grad", "vjp", "impl", "form", "condition") if k in kwargs]
