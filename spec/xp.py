@@ -80,7 +80,8 @@ class ExactArray(np.ndarray):
         if name in _COMPARISONS and method == "__call__":
             op = _COMPARISONS[name]
             a, b = (ns._operand(x, logical=False) for x in inputs)
-            return ns._relations(np.frompyfunc(lambda x, y: ns.relation(op, x, y), 2, 1)(a, b))
+            with np.errstate(all="ignore"):        # a comparison with an exact nan: a value, not a warning
+                return ns._relations(np.frompyfunc(lambda x, y: ns.relation(op, x, y), 2, 1)(a, b))
         logical = name in _LOGICAL
         plain = [ns._operand(x, logical=logical) for x in inputs]
         ns.observe(name, plain)
