@@ -26,7 +26,8 @@ from spec.errors import GradspecError
 
 from check.checks import derivative
 from check.proof.every_size import prove_every_size
-from check.checks.kinds import derivative_id, derivative_kind, operator
+from check.checks.kinds import derivative_id, operator
+from spec.kinds import declared_kind
 
 CAP = 120.0
 SIZES = (2, 8, 32, 128)
@@ -36,7 +37,7 @@ ENTRIES = ("cross_entropy_logits", "kl_div")
 def _concrete(s, d, n):
     def run():
         prob = derive.problem(s, (1, n), None)
-        op = operator(prob, derivative_kind(s, d), d.wrt)
+        op = operator(prob, declared_kind(s, d), d.wrt)
         conds = [s.condition(c) for c in d.conditions]
 
         def hand(p, args, extras, xp):
@@ -60,7 +61,7 @@ def _every(s, d):
     params = s.resolve_params({})
     conds = [s.condition(c) for c in d.conditions]
     start = time.monotonic()
-    value, why = budget.run(CAP, prove_every_size, s, d.fn, d.wrt, params, conds, derivative_kind(s, d), CAP)
+    value, why = budget.run(CAP, prove_every_size, s, d.fn, d.wrt, params, conds, declared_kind(s, d), CAP)
     took = time.monotonic() - start
     return f"{took:7.3f} s" if value and value[0] else f"not proved ({why or value[1]})"
 

@@ -62,6 +62,11 @@ def _quiet_unraisable(unraisable) -> None:
 _previous_hook = sys.unraisablehook
 
 
+def _alarm_possible() -> bool:
+    """Whether a soft budget can be armed here: SIGALRM exists and this is the main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 def _on_alarm(signum, frame):
     raise BudgetExceeded()
 
@@ -76,7 +81,7 @@ def _arm(now: float) -> None:
 @contextlib.contextmanager
 def budget(seconds: float):
     """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds``."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if not _alarm_possible():
         raise BudgetUnavailable("time budgets need SIGALRM in the main thread")
     global _previous_hook
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -98,9 +103,7 @@ def budget(seconds: float):
 def soft(seconds: float):
     """``budget(seconds)`` where a soft budget can be armed (the main thread), else no budget at all:
     for running a user's own code (a formula, an implementation), which cannot be forked."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        return contextlib.nullcontext()
-    return budget(seconds)
+    return budget(seconds) if _alarm_possible() else contextlib.nullcontext()
 
 
 def _soft_run(seconds, fn, args, kwargs):

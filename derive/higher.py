@@ -23,7 +23,6 @@ import functools
 import numpy as np
 import sympy as sp
 
-
 from .gradient import DERIVE_SECONDS, Problem, _raw_gradient, problem, symbolic
 from .symbols import shaped
 from .xp_sympy import symarray

@@ -20,7 +20,8 @@ from spec.entry import accepted_params, variant_tag
 from check.checks.condition import check_condition
 from check.checks.derivative import check_derivative
 from check.checks.form import check_form
-from check.checks.kinds import derivative_id, derivative_kind
+from check.checks.kinds import derivative_id
+from spec.kinds import declared_kind
 from check.checks.result import CheckResult
 
 
@@ -49,7 +50,7 @@ def known_deviations() -> dict:
                 out[(s.name, derivative_id(s, d))] = {"status": "refuted", "reason": d.expected_refutation}
         if s.name in LIMITATIONS:
             for i in s.input_names:
-                for target in ("numpy",) + FRAMEWORKS:
+                for target in EMITTED_TARGETS:
                     out[(s.name, check_id(i, target))] = {"status": "refuted", "reason": LIMITATIONS[s.name]}
     return out
 
@@ -58,10 +59,7 @@ def checks(name) -> list[CatalogCheck]:
     from check.checks.probe import probe
     s = spec_pkg.get(name)
     probe(s)                                         # a user's spec: malformed on the exact namespaces?
-    out = []
-    for d in s.derivatives:
-        out.append(CatalogCheck(s.name, derivative_id(s, d), lambda d=d, c=derivative_id(s, d): check_derivative(
-            s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=c)))
+    out = [_derivative_check(s, d) for d in s.derivatives]
     for f in s.forms:
         out.append(CatalogCheck(s.name, f"form[{f.name}]", lambda f=f: check_form(s, f)))
     for c in s.conditions:
@@ -70,11 +68,19 @@ def checks(name) -> list[CatalogCheck]:
         out += _variant_checks(s, variant)
     if s.input_shapes is None:                       # emitted code: every catalog entry, not models
         from check.checks.emitted import check_id, emitted_result
-        for target in ("numpy",) + tuple(t for t in FRAMEWORKS if framework_installed(t)):
+        for target in (t for t in EMITTED_TARGETS if t == "numpy" or framework_installed(t)):
             for n in s.input_names:
                 out.append(CatalogCheck(s.name, check_id(n, target),
                                         lambda n=n, t=target: emitted_result(s, n, target=t)))
     return out
+
+
+def _derivative_check(s, d, variant: dict | None = None) -> CatalogCheck:
+    """The check of declared derivative ``d`` (at ``variant``'s parameters, its tag on the id)."""
+    cid = derivative_id(s, d) + (variant_tag(variant) if variant else "")
+    return CatalogCheck(s.name, cid, lambda: check_derivative(s, d.fn, wrt=d.wrt, conditions=d.conditions,
+                                                              kind=declared_kind(s, d), check_name=cid,
+                                                              params=variant))
 
 
 def _takes(fn, variant: dict) -> bool:
@@ -84,13 +90,7 @@ def _takes(fn, variant: dict) -> bool:
 def _variant_checks(s, variant: dict) -> list:
     """The derivatives and forms of ``s`` whose formulas take every parameter ``variant`` sets, at it."""
     tag = variant_tag(variant)
-    out = []
-    for d in s.derivatives:
-        if _takes(d.fn, variant):
-            cid = derivative_id(s, d) + tag
-            out.append(CatalogCheck(s.name, cid, lambda d=d, cid=cid: check_derivative(
-                s, d.fn, wrt=d.wrt, conditions=d.conditions, kind=derivative_kind(s, d), check_name=cid,
-                params=variant)))
+    out = [_derivative_check(s, d, variant) for d in s.derivatives if _takes(d.fn, variant)]
     for f in s.forms:
         if _takes(f.fn, variant):
             out.append(CatalogCheck(s.name, f"form[{f.name}]{tag}",
@@ -107,6 +107,8 @@ def _tagged(result: CheckResult, tag: str) -> CheckResult:
 
 #: Frameworks whose emitted code ``gradspec verify`` runs when they are installed (extras torch, jax).
 FRAMEWORKS = ("torch", "jax")
+#: Every target of the emitted-code checks: numpy always, the frameworks when installed.
+EMITTED_TARGETS = ("numpy",) + FRAMEWORKS
 
 
 def framework_installed(name: str) -> bool:

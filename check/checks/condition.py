@@ -26,7 +26,8 @@ from check.checks import evaluation
 from check.checks import messages
 from check.checks import points as pts
 from check.numeric import real as R
-from check.checks.kinds import derivative_id, derivative_kind, operator
+from check.checks.kinds import derivative_id, operator
+from spec.kinds import declared_kind
 from check.checks.probe import probe
 from check.checks.result import CheckResult, Counterexample
 from check.checks.verdict import params_for, shape_text
@@ -70,7 +71,7 @@ def check_condition(name, condition, *, shape=None, params=None, bits=evaluation
     guarded = [d for d in s.derivatives if cond.name in d.conditions]
     witnesses, tried, lines_, top = [], 0, [], 0
     for d in guarded:
-        kind = derivative_kind(s, d)
+        kind = declared_kind(s, d)
         others = [s.condition(c) for c in d.conditions if c != cond.name]
 
         def hand(p, args, extras, xp, d=d):

@@ -43,7 +43,8 @@ from spec.errors import GradspecError, lines
 
 from check.checks import evaluation
 from check.proof.every_size import prove_every_size
-from check.checks.kinds import KINDS, operator
+from check.checks.kinds import operator
+from spec.kinds import KINDS
 from check.checks.probe import probe
 from check.proof.prove import prove_all_zero
 from check.checks.result import CheckResult

@@ -16,10 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import derive
-from spec.kinds import KINDS as SPEC_KINDS, declared_kind, extra_arguments
-
-KINDS = SPEC_KINDS           # the kinds and their extra arguments: spec.kinds, written once
-
+from spec.kinds import declared_kind, extra_arguments
 
 @dataclass(frozen=True)
 class Operator:
@@ -66,12 +63,9 @@ def almost_everywhere(kinks: tuple) -> str:
             "second derivative is dropped (the branch the kink convention selects is differentiated)")
 
 
-derivative_kind = declared_kind     # a catalog derivative's operator (spec.kinds)
-
-
 def derivative_id(spec, d) -> str:
     """The check id of a catalog derivative: ``grad[target]``, ``hessian[logits]``, ``grad[logits] (general)``."""
-    return f"{derivative_kind(spec, d)}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
+    return f"{declared_kind(spec, d)}[{d.wrt}]" + (f" ({d.label})" if d.label else "")
 
 
 def flat_symbols(prob, extras: tuple = ()) -> list:

@@ -17,7 +17,8 @@ per step (audit, cards) elsewhere; --quiet silences it.
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify), a card drifted (cards
 --check), an audit has findings (audit); 2 bad input — with a
-several-line message on stderr, never a traceback.
+several-line message on stderr, never a traceback; 3 an internal error (gradspec's own bug, one
+message; GRADSPEC_TRACEBACK=1 shows the traceback); 130 interrupted.
 """
 from __future__ import annotations
 
