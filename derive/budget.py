@@ -29,11 +29,9 @@ import sys
 import threading
 import time
 
+from spec.errors import BudgetExceeded
+
 GRACE = 0.5          # seconds the parent waits beyond the budget before killing the child
-
-
-class BudgetExceeded(BaseException):
-    """A symbolic step ran out of its time budget."""
 
 
 class BudgetUnavailable(Exception):

@@ -15,7 +15,7 @@ import importlib
 import sys
 
 from .entry import Spec
-from .errors import GradspecError, lines
+from .errors import BudgetExceeded, GradspecError, lines
 
 ENTRY_POINT_GROUP = "gradspec.specs"
 
@@ -109,9 +109,9 @@ def load_module(name: str) -> list[str]:
         raise GradspecError(lines(f"gradspec: importing the module {name!r} called sys.exit({e.code!r})",
                                   "a spec module only defines and registers specs at import; "
                                   "move the script part under `if __name__ == '__main__':`")) from None
+    except BudgetExceeded:                     # the --module import budget: the CLI reports it
+        raise
     except BaseException as e:                 # noqa: BLE001 — anything a user's module raises, named
-        if type(e).__name__ == "BudgetExceeded":
-            raise
         raise GradspecError(lines(f"gradspec: cannot import the module {name!r}: {type(e).__name__}: {e}",
                                   "hint: run from the folder that holds it, or install its package; "
                                   "--module takes a dotted module name such as mypkg.losses")) from None

@@ -30,6 +30,16 @@ import types
 
 import numpy as np
 
+#: The protocol's names by group — the one list of them (the module docstring describes each; the
+#: probe of user specs and the namespaces' own tests read this).
+PROTOCOL = {
+    "elementwise": ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh"),
+    "reductions": ("sum", "max", "min"),
+    "selection": ("maximum", "minimum", "clip", "where", "ones_like", "zeros_like"),
+    "construction": ("asarray", "eye_like", "pi", "xlogy"),
+}
+PROTOCOL_NAMES = tuple(name for group in PROTOCOL.values() for name in group)
+
 
 def _numpy_xlogy(a, b):
     a = np.asarray(a)
@@ -109,7 +119,7 @@ class ObjectNamespace:
 
     name = "object"
     array_class = None
-    elementwise = ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh")
+    elementwise = PROTOCOL["elementwise"]
 
     def _wrap(self, a):
         out = np.asarray(a, dtype=object)
@@ -156,7 +166,8 @@ class ObjectNamespace:
         if item in self.elementwise:
             scalar = getattr(self, "_" + item)
             return lambda a: self._map(scalar, a)
-        raise AttributeError(f"the {self.name} xp namespace has no function {item!r}")
+        raise AttributeError(f"{item!r} is not in the xp protocol (the {self.name} namespace offers "
+                             f"{' '.join(PROTOCOL_NAMES)}; see spec.xp)")
 
     # reductions -------------------------------------------------------------------------------
     def _reduce(self, combine, a, axis=None, keepdims=False):

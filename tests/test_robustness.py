@@ -53,7 +53,7 @@ def _register(name, terms, **kw):
 
 @pytest.mark.parametrize("terms, needle", [
     (lambda p, t, *, xp: __import__("numpy").exp(p - t), "it calls numpy.exp on gradspec's arrays (write xp.exp)"),
-    (lambda p, t, *, xp: xp.sin(p - t), "has no function 'sin'"),
+    (lambda p, t, *, xp: xp.sin(p - t), "'sin' is not in the xp protocol"),
     (lambda p, t, *, xp: xp.asarray([[__import__("math").exp(v) for v in row] for row in p - t]),   # math on entries
      "raised TypeError"),
 ])

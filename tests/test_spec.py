@@ -84,3 +84,19 @@ def test_importing_check_does_not_import_frameworks():
             "import check.checks.emitted, check.frameworks.worker, derive.emit; "
             "bad = [m for m in ('torch', 'jax', 'tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_namespace_offers_the_protocol_and_refuses_the_rest():
+    """spec.xp.PROTOCOL is the one list of names: NumPy, SymPy and arb namespaces offer each of them,
+    and an object namespace refuses a name outside it with a message naming the protocol."""
+    from derive.xp_sympy import XP
+    from check.numeric.xp_arb import ARB
+    from spec.xp import NUMPY, PROTOCOL_NAMES
+    for ns in (NUMPY, XP, ARB):
+        missing = [n for n in PROTOCOL_NAMES if not hasattr(ns, n)]
+        assert missing == [], (getattr(ns, "name", ns), missing)
+    for ns in (XP, ARB):
+        with pytest.raises(AttributeError, match="'sin' is not in the xp protocol"):
+            ns.sin
+    doc = __import__("spec.xp", fromlist=["x"]).__doc__
+    assert all(n in doc for n in PROTOCOL_NAMES)
