@@ -20,7 +20,7 @@ import sympy as sp
 
 from spec.errors import GradspecError, lines
 
-from .sizes import DIMS, IArray, Unsupported, generic_gradient
+from .sizes import DIMS, IArray, Unsupported, every_size_derivative
 from .symbols import exact
 
 #: Specs whose emitted code is known not to be float-stable (no rewrite rule covers them yet): the
@@ -235,7 +235,7 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
         raise GradspecError(lines(f"gradspec: cannot emit {target!r}", f"targets: {', '.join(TARGETS)}"))
     resolved = s.resolve_params(params)
     try:
-        expr, ins = generic_gradient(s, wrt, {k: exact(v) for k, v in resolved.items()})
+        expr, ins = every_size_derivative(s, wrt, {k: exact(v) for k, v in resolved.items()})
     except Unsupported as e:
         raise GradspecError(lines(f"gradspec: {s.name} has no every-size closed form to emit: {e}")) from None
     if target == "latex":

@@ -12,11 +12,17 @@ sums, which leaves KroneckerDeltas; ``collapse`` applies the rule, proved once:
 and pulls every factor free of the summation variable out of its sum, so both sides of an
 identity reach one canonical form (bound variables renamed by depth).  A hand-written
 derivative evaluated the same way can then be proved equal to it for every m and n.
+
+Public (what check/ and the cards use): ``every_size_forward``, ``every_size_derivative``,
+``every_size_formula``, ``every_size_identities`` and the exceptions ``Unsupported`` and
+``SizeDependent``; the rest is this module's machinery.
 """
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+
+from spec.entry import accepted_params, call
 
 from .xp_sympy import _as_number, exact_number
 
@@ -375,12 +381,37 @@ def entry(value):
     return value.expr.xreplace(rename)
 
 
-def generic_gradient(s, wrt: str, params: dict):
+# --- the public functions: what check/ and the cards use -------------------------------------------
+
+def every_size_forward(s, params: dict):
+    """The canonical generic entry of the forward for every size: of the terms before reduction (a
+    loss) or of the output (an activation or op).  ``params`` are exact (SymPy) values.  Raises
+    Unsupported where there is no every-size form."""
+    ins = generic_inputs(s)
+    if s.kind == "loss":
+        rest = {k: v for k, v in params.items() if k != "reduction"}
+        return canonical(entry(_evaluated(lambda: call(s.fn, ins, INDEXED, rest))))
+    return canonical(entry(_evaluated(lambda: s.forward(*ins, xp=INDEXED, **dict(params)))))
+
+
+def _evaluated(forward):
+    """The forward's value on generic entries; Unsupported when it does not run there (e.g. per-class
+    weights that need a concrete number of classes)."""
+    try:
+        return forward()
+    except Unsupported:
+        raise
+    except Exception as e:
+        raise Unsupported(f"the forward did not evaluate on arrays of every size ({type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''})") from None
+
+
+def every_size_derivative(s, wrt: str, params: dict):
     """The canonical every-size entry of ∂F/∂wrt (F the loss, or ⟨v, f⟩ for an activation or op),
     and the generic arguments a formula receives: the inputs, then the cotangent v if any.
     ``params`` are exact (SymPy) values.  Raises Unsupported where there is no every-size form."""
     ins = generic_inputs(s)
-    out = s.forward(*ins, xp=INDEXED, **dict(params))
+    out = _evaluated(lambda: s.forward(*ins, xp=INDEXED, **dict(params)))
     args = list(ins)
     if s.kind != "loss":
         shaped_out = isinstance(out, IArray) and bool(out.dims)
@@ -389,3 +420,36 @@ def generic_gradient(s, wrt: str, params: dict):
         out = INDEXED.sum(out * v) if shaped_out else out * v
     x = ins[s.input_names.index(wrt)]
     return canonical(collapse(sp.diff(entry(out), x.expr), RANGES)), args
+
+
+def every_size_formula(fn, args: list, params: dict):
+    """The canonical generic entry of a hand-written formula ``fn(*args, xp, **params)`` whose result
+    must be an m×n array of numbers (a gradient or VJP of m×n inputs).  Raises SizeDependent when the
+    formula decides something about a size, Unsupported with the reason otherwise (another shape,
+    entries that are not numbers, code that does not run on indexed arrays)."""
+    try:
+        got = fn(*args, xp=INDEXED, **accepted_params(fn, params))
+    except Unsupported:
+        raise
+    except Exception as e:                              # the formula may not run on indexed arrays
+        raise Unsupported(f"the formula did not evaluate on arrays of every size ({type(e).__name__}: {e})") \
+            from None
+    if isinstance(got, IArray) and not isinstance(got.expr, sp.Expr):
+        raise Unsupported("the formula's entries are not numbers")
+    if not isinstance(got, IArray) or got.dims != DIMS or None in got.idx:
+        shown = "a scalar" if not isinstance(got, IArray) else "shape (" + ", ".join(
+            str(d) if i is not None else "1" for d, i in zip(got.dims, got.idx)) + ")"
+        raise Unsupported(f"the formula returned {shown} for an m×n input (m, n)")
+    return canonical(collapse(entry(got), RANGES))
+
+
+def every_size_identities(conditions, s, args: list, params: dict) -> dict:
+    """The conditions' every-size identities as substitutions {canonical entry: value}, for the generic
+    arguments ``args`` of ``every_size_derivative`` (e.g. Σ_c t[k, c] ↦ 1 for targets on the simplex)."""
+    subs = {}
+    named = dict(zip(s.input_names, args))
+    for c in conditions:
+        if c.identities is not None:
+            for arr, value in c.identities(named, params, INDEXED):
+                subs[canonical(arr.expr if isinstance(arr, IArray) else sp.sympify(arr))] = value
+    return subs

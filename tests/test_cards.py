@@ -11,7 +11,7 @@ import pytest
 import spec
 from check.cards import render as cards
 from check.cards import slices
-from derive.sizes import generic_gradient
+from derive.sizes import every_size_derivative
 from derive.symbols import exact
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
@@ -33,7 +33,7 @@ def test_card_formulas_are_derives_output(name):
     data = json.loads((REPORTS / "cards" / f"{name}.json").read_text())
     params = {k: exact(v) for k, v in s.resolve_params(None).items()}
     for g in data["gradients"]:
-        expr, _ = generic_gradient(s, g["wrt"], params)
+        expr, _ = every_size_derivative(s, g["wrt"], params)
         assert g["latex"] == cards._latex(expr)
         assert g["scope"].startswith("every size")
     assert "{p}_{k,l} - 2 {t}_{k,l}}{m n}" in json.loads((REPORTS / "cards" / "mse.json").read_text())[

@@ -29,9 +29,8 @@ import sympy as sp
 import derive
 import spec as spec_pkg
 from derive.budget import run
-from derive.sizes import INDEXED, Unsupported, canonical, entry, generic_gradient, generic_inputs
+from derive.sizes import Unsupported, every_size_derivative, every_size_forward
 from derive.symbols import exact
-from spec.entry import call
 from spec.errors import GradspecError, lines
 from spec.kinds import first_order_kind
 
@@ -50,26 +49,17 @@ _LETTERS = ("c", "j", "i", "r")
 
 def _latex(expr) -> str:
     """SymPy's LaTeX, with the summation variables of derive (_c0, _c1, …) named c, j, i, r."""
-    expr = canonical(sp.sympify(expr))
+    expr = sp.sympify(expr)
     names = sorted({v for S in expr.atoms(sp.Sum) for v, _, _ in S.limits}, key=lambda v: v.name)
     return sp.latex(expr.xreplace({v: sp.Symbol(_LETTERS[k % len(_LETTERS)] + "'" * (k // len(_LETTERS)),
                                                 integer=True) for k, v in enumerate(names)}))
-
-
-def _generic_forward(s, params):
-    """The generic entry of the terms (a loss) or of the output (an activation or op)."""
-    ins = generic_inputs(s)
-    if s.kind == "loss":
-        rest = {k: v for k, v in params.items() if k != "reduction"}
-        return entry(call(s.fn, ins, INDEXED, rest))
-    return entry(s.forward(*ins, xp=INDEXED, **dict(params)))
 
 
 def forward_latex(s, params) -> tuple[str, str]:
     """(LaTeX, scope) of the forward: its generic entry for every size, else at shape 1×2."""
     exact_params = {k: exact(v) for k, v in params.items()}
     try:
-        value, why = run(SYMBOLIC_SECONDS, _generic_forward, s, exact_params)
+        value, why = run(SYMBOLIC_SECONDS, every_size_forward, s, exact_params)
     except Unsupported as e:
         value, why = None, str(e)
     if why is None:
@@ -84,7 +74,7 @@ def forward_latex(s, params) -> tuple[str, str]:
 def gradient_latex(s, wrt, params) -> tuple[str, str]:
     exact_params = {k: exact(v) for k, v in params.items()}
     try:
-        value, why = run(SYMBOLIC_SECONDS, lambda: generic_gradient(s, wrt, exact_params)[0])
+        value, why = run(SYMBOLIC_SECONDS, lambda: every_size_derivative(s, wrt, exact_params)[0])
     except Unsupported as e:
         value, why = None, str(e)
     if why is None:

@@ -1,6 +1,6 @@
 """Proof of a hand-written gradient or VJP for every size: on a generic entry of m×n arrays.
 
-The spec's forward and the formula are both evaluated with ``derive.sizes.INDEXED``; the forward
+The spec's forward and the formula are both evaluated on generic entries (``derive.sizes``); the forward
 is differentiated w.r.t. the generic entry x[k, l] and collapsed (Sum(δ(a, k) f(a)) = f(k)), the
 formula's entry is renamed to (k, l), both are brought to canonical form, the conditions'
 every-size identities are substituted, and the difference must reduce to 0 with the prover of
@@ -11,13 +11,13 @@ size (``derive.sizes.SizeDependent``) or returns another shape than m×n.
 """
 from __future__ import annotations
 
-import sympy as sp
 
-from derive.sizes import DIMS, INDEXED, RANGES, IArray, SizeDependent, Unsupported, canonical, collapse, entry, generic_gradient
+from derive.sizes import (SizeDependent, Unsupported, every_size_derivative, every_size_formula,
+                          every_size_identities)
 from derive.symbols import exact
-from spec.entry import accepted_params
 
 from check.proof.prove import prove_zero
+
 
 def prove_every_size(s, fn, wrt: str, params: dict, conditions, kind: str, seconds: float):
     """(True, method) or (False, reason); call it under a hard budget."""
@@ -25,26 +25,12 @@ def prove_every_size(s, fn, wrt: str, params: dict, conditions, kind: str, secon
         return False, "every-size proofs cover catalog gradients and VJPs"
     p = {k: exact(v) for k, v in params.items()}
     try:
-        truth, args = generic_gradient(s, wrt, p)
-        got = fn(*args, xp=INDEXED, **accepted_params(fn, p))
-        if isinstance(got, IArray) and not isinstance(got.expr, sp.Expr):
-            return False, "the formula's entries are not numbers"
-        if not isinstance(got, IArray) or got.dims != DIMS or None in got.idx:
-            shown = "a scalar" if not isinstance(got, IArray) else "shape (" + ", ".join(
-                str(d) if i is not None else "1" for d, i in zip(got.dims, got.idx)) + ")"
-            return False, f"the formula returned {shown} for an m×n input (m, n)"
-        hand = canonical(collapse(entry(got), RANGES))
+        truth, args = every_size_derivative(s, wrt, p)
+        hand = every_size_formula(fn, args, p)
     except SizeDependent as e:
         return False, str(e)
     except Unsupported as e:
         return False, f"no every-size form: {e}"
-    except Exception as e:                              # the formula may not run on indexed arrays
-        return False, f"the formula did not evaluate on arrays of every size ({type(e).__name__}: {e})"
-    subs = {}
-    named = dict(zip(s.input_names, args))
-    for c in conditions:
-        if c.identities is not None:
-            for arr, value in c.identities(named, p, INDEXED):
-                subs[canonical(arr.expr if isinstance(arr, IArray) else sp.sympify(arr))] = value
+    subs = every_size_identities(conditions, s, args, p)
     diff = (hand - truth).xreplace(subs) if subs else hand - truth
     return prove_zero(diff, seconds)
