@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from spec.errors import GradspecError, lines
 from spec.kinds import first_order_kind
 
 from check.checks import points as pts
-from check.checks.derivative import check_derivative
+from check.checks.derivative import DerivativeOptions, check_derivative
 from check.checks.result import CheckResult
 from check.frameworks.worker import run_in_framework
 from check.numeric.float_error import judge
@@ -159,8 +159,8 @@ def check_emitted(name, wrt=None, *, params=None, target: str = "numpy"):
     exact = None
     if target == "numpy":
         fn = compile_emitted(source)
-        exact = check_derivative(s, fn, wrt=wrt, params=params, kind=first_order_kind(s),
-                                 check_name=f"emitted[{wrt}]")
+        exact = check_derivative(s, fn, DerivativeOptions(first_order_kind(s), wrt, params=params,
+                                                          check_name=f"emitted[{wrt}]"))
     return exact, [float_report(s, source, wrt, params, r) for r in RUNTIMES[target]]
 
 
@@ -188,10 +188,9 @@ def emitted_result(name, wrt=None, *, params=None, target: str = "numpy") -> Che
                             scope=f"shape {'×'.join(map(str, derive.problem(s, None, params).shape))}",
                             points=pts_total)
     else:
-        exact.method += f"; {notes}"
+        exact = replace(exact, method=f"{exact.method}; {notes}")
     bad = next((f for f in floats if not f.ok), None)
     if bad is not None:
-        exact.status = "refuted"
         if bad.error:
             why = f"the framework rejected the emitted code: {bad.error}"
         elif bad.overflow:
@@ -202,9 +201,9 @@ def emitted_result(name, wrt=None, *, params=None, target: str = "numpy") -> Che
                    f"({len(bad.wrong)} entries; first at a {bad.wrong[0]} point)")
         else:
             why = "no point of the domain fits the format"
-        exact.message = (f"gradspec: {exact.spec} {exact.check}: REFUTED in {bad.runtime} — {why}"
-                         f"\n  {notes}\n  hint: a stable rewrite or a printer rule is missing in derive/emit.py")
+        exact = replace(exact, status="refuted",
+                        message=f"gradspec: {exact.spec} {exact.check}: REFUTED in {bad.runtime} — {why}"
+                                f"\n  {notes}\n  hint: a stable rewrite (derive/emit/rewrites.py) or a printer rule (derive/emit/printers.py) is missing")
     else:
-        exact.message += "\n  " + "\n  ".join(f.summary() for f in floats)
-    exact.seconds = time.perf_counter() - start
-    return exact
+        exact = replace(exact, message=exact.message + "\n  " + "\n  ".join(f.summary() for f in floats))
+    return replace(exact, seconds=time.perf_counter() - start)
