@@ -26,7 +26,7 @@ never a finding: the entry is not compared.  The error of every compared entry i
 (check.numeric.float_error.bits: log2 of 1 + the floats between).  Each finding carries a one-line
 reproducer.
 
-The implementation runs wherever the evaluator given to ``audit_with`` runs it: ``audit`` calls
+The implementation runs wherever the evaluator of its ``Implementation`` runs it: ``audit`` calls
 it in this process; ``gradspec audit LIBRARY`` in the framework worker (check.frameworks.worker),
 so that gradspec's own process never imports torch, jax or keras.
 """
@@ -36,6 +36,7 @@ import importlib.util
 import math
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from typing import Callable
 
 import numpy as np
 
@@ -54,7 +55,7 @@ DTYPES = ("float32", "float64")
 OVERFLOW_EDGES = (89, 710)       # exp overflows float32 just below 88.73, float64 just below 709.79
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     kind: str
     inputs: dict                # name -> nested lists of exact decimal strings (the values the library saw)
@@ -200,55 +201,74 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     probe(s)
     resolved = s.resolve_params(params)
     check_grad = grad and (b.autograd or impl_grad is not None)
-    return audit_with(s, in_process(backend, impl, resolved, check_grad, impl_grad), backend=backend, dtype=dtype,
-                      grad=check_grad, params=params, shape=shape, points=points,
-                      label=label or getattr(impl, "__qualname__", "impl"), reproducer=reproducer,
-                      conventions=conventions)
+    audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad), backend, check_grad,
+                             label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions))
+    return audit_with(s, audited, dtype, params=params, shape=shape, points=points)
 
 
-def audit_with(name, evaluate, *, backend: str, dtype: str, grad: bool, params=None, shape=None, points=None,
-               label: str = "impl", reproducer=None, conventions=()) -> AuditReport:
-    """The audit, given an evaluator ``evaluate(cases, dtype) -> [(value, grad) | exception]`` that runs
-    the implementation somewhere (here, or in a framework worker: check.frameworks.worker)."""
+@dataclass(frozen=True)
+class Implementation:
+    """What an audit calls and how its findings name it.
+
+    ``evaluate(cases, dtype) -> [(value, grad) | exception | message]`` runs the implementation
+    somewhere (here: ``in_process``; in the framework worker: check.audits.report); ``backend`` is
+    where it runs, ``gradient`` whether a gradient comes back to be judged; ``label`` names it in
+    findings, ``reproducer(args) -> str`` writes a finding's one-line call (None: the label called on
+    array literals); ``conventions`` (check.frameworks.libraries.Convention) explain a finding at a
+    point where one applies."""
+    evaluate: Callable
+    backend: str
+    gradient: bool
+    label: str = "impl"
+    reproducer: Callable | None = None
+    conventions: tuple = ()
+
+
+@dataclass(frozen=True)
+class _At:
+    """One case as its findings name it: the inputs (exact decimals), the point's origin, the
+    reproducer, and the descriptions of the conventions that apply there."""
+    inputs: dict
+    origin: str
+    reproducer: str
+    conventions: tuple
+
+
+def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=None, points=None) -> AuditReport:
+    """The audit of ``impl`` against the entry ``name`` in ``dtype``; see the module docstring."""
     s = spec_pkg.get(name)
     if dtype not in DTYPES:
         raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
     prob = derive.problem(s, shape, params)
     first = s.input_names[0]
-    plan = TruthPlan.build(prob, first_order_kind(s), first, grad)
-    report = AuditReport(s.name, label, backend, dtype, gradient_checked=grad)
+    plan = TruthPlan.build(prob, first_order_kind(s), first, impl.gradient)
+    report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient)
     cases = _cases(s, prob, plan.op, dtype, points)
-    results = evaluate(cases, dtype)
-    for case, result in zip(cases, results):
-        origin = case.point.origin
-        repro = reproducer(case.args) if reproducer else default_reproducer(label, case.args, dtype, backend)
-        inputs = {n: _nested(a) for n, a in zip(s.input_names, case.args)}
-        report.points += 1
+    for case, result in zip(cases, impl.evaluate(cases, dtype)):
         floats = dict(zip(s.input_names, case.args))
-        applying = [c.description for c in conventions if c.applies(floats, prob.params)]
-        before = len(report.findings)
-        if isinstance(result, BaseException) or isinstance(result, str):
+        at = _At({n: _nested(a) for n, a in zip(s.input_names, case.args)}, case.point.origin,
+                 impl.reproducer(case.args) if impl.reproducer else
+                 default_reproducer(impl.label, case.args, dtype, impl.backend),
+                 tuple(c.description for c in impl.conventions if c.applies(floats, prob.params)))
+        report.points += 1
+        if isinstance(result, (BaseException, str)):
             detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
-            report.findings.append(Finding("crash", inputs, (), "", "", float(np.finfo(dtype).bits), origin,
-                                           repro, detail))
+            report.findings.append(Finding("crash", at.inputs, (), "", "", float(np.finfo(dtype).bits), at.origin,
+                                           at.reproducer, detail))
             continue
         value, g = result
-        wants, mags = plan.value(case.point, dtype)
-        _compare(report, "", np.asarray(value, dtype=np.float64).reshape(-1), wants, mags, inputs, origin, repro,
-                 dtype)
-        if grad and g is not None:
-            gw, gm = plan.gradient(case.point, dtype)
+        _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), plan.value(case.point, dtype), dtype)
+        if impl.gradient and g is not None:
             shape_g = plan.op.truth.shape
-            _compare(report, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
-                     gw, gm, inputs, origin, repro, dtype, shape_g)
-        for f in report.findings[before:]:
-            if applying and f.kind != "crash":
-                f.detail = f"{f.kind} explained by a convention: {'; '.join(applying)}"
-                f.kind = "convention"
+            _compare(report, at, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
+                     plan.gradient(case.point, dtype), dtype, shape_g)
     return report
 
 
-def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, shape=None):
+def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=None) -> None:
+    """Judge each entry of ``got`` against ``truth`` = (correctly rounded values, magnitudes); add one
+    finding per kind at this case — labelled "convention" where a convention applies there."""
+    wants, mags = truth
     seen = set()
     for k, (g, w, m) in enumerate(zip(got, wants, mags)):
         kind, b = _classify(float(g), float(w), float(m) if math.isfinite(m) else 0.0, dtype, prefix)
@@ -264,5 +284,7 @@ def _compare(report, prefix, got, wants, mags, inputs, origin, repro, dtype, sha
             index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
             detail = ("the truth is subnormal in this dtype: an underflow"
                       if kind.endswith("inaccurate") and 0 < abs(w) < float(np.finfo(dtype).tiny) else "")
-            report.findings.append(Finding(kind, inputs, index, _decimal(w), _decimal(g), round(b, 2),
-                                           origin, repro, detail))
+            if at.conventions:
+                kind, detail = "convention", f"{kind} explained by a convention: {'; '.join(at.conventions)}"
+            report.findings.append(Finding(kind, at.inputs, index, _decimal(w), _decimal(g), round(b, 2),
+                                           at.origin, at.reproducer, detail))

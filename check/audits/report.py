@@ -18,7 +18,7 @@ from spec.errors import GradspecError, lines
 
 import spec
 
-from check.audits.auditor import KINDS, array_literal, audit_with
+from check.audits.auditor import KINDS, Implementation, array_literal, audit_with
 from check.frameworks.backends import BACKENDS
 from check.frameworks.worker import evaluate_library
 from check.frameworks.libraries import LIBRARIES
@@ -55,9 +55,9 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
 
             def evaluate(cases, dt, a=a, params=params):
                 return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad)
-            out.append((a, audit_with(s, evaluate, backend=lib.backend, dtype=dtype, grad=grad, params=params,
-                                      label=a.call.split("(")[0], conventions=a.conventions,
-                                      reproducer=reproducer(a, s, params, lib.backend, dtype))))
+            impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
+                                  reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions))
+            out.append((a, audit_with(s, impl, dtype, params=params)))
     return out
 
 

@@ -87,19 +87,10 @@ def gradient_latex(s, wrt, params) -> tuple[str, str]:
 
 # verdicts --------------------------------------------------------------------------------------
 def _verdict(r, known) -> dict:
-    ok, note = catalog.passed(r, known)
-    method = r.method.split(";")[0] if r.check.startswith("emitted[") else r.method
-    bound = r.bound_bits
-    return {"check": r.check, "status": r.status, "passed": ok, "scope": r.scope, "method": method,
-            "conditions": list(r.conditions), "precision": r.precision, "points": r.points,
-            "shapes": list(r.shapes), "bound_bits": None if bound is None else "exact" if bound == float("inf")
-            else int(bound), "prover_disagreement": r.prover_disagreement,
-            "worst_error": None if r.worst_error is None else float(f"{r.worst_error:.3g}"),
-            "note": note, "counterexample": (None if r.counterexample is None else
-                                             {"inputs": r.counterexample.inputs,
-                                              "expected": r.counterexample.expected,
-                                              "got": r.counterexample.got,
-                                              "origin": r.counterexample.origin})}
+    v = r.to_json(judged=catalog.passed(r, known), reproducible=True)
+    if r.check.startswith("emitted["):
+        v["method"] = r.method.split(";")[0]       # the exact check; the float reports are the card's slices
+    return v
 
 
 def _ranges_text(runs) -> list:

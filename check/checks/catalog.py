@@ -11,14 +11,14 @@ derivative): it passes only when it does, and fails as stale when it does not.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import spec as spec_pkg
 from spec.entry import accepted_params, variant_tag
 
 from check.checks.condition import check_condition
-from check.checks.derivative import check_derivative
+from check.checks.derivative import DerivativeOptions, check_derivative
 from check.checks.form import check_form
 from check.checks.kinds import derivative_id
 from spec.kinds import declared_kind
@@ -78,9 +78,8 @@ def checks(name) -> list[CatalogCheck]:
 def _derivative_check(s, d, variant: dict | None = None) -> CatalogCheck:
     """The check of declared derivative ``d`` (at ``variant``'s parameters, its tag on the id)."""
     cid = derivative_id(s, d) + (variant_tag(variant) if variant else "")
-    return CatalogCheck(s.name, cid, lambda: check_derivative(s, d.fn, wrt=d.wrt, conditions=d.conditions,
-                                                              kind=declared_kind(s, d), check_name=cid,
-                                                              params=variant))
+    options = DerivativeOptions(declared_kind(s, d), d.wrt, params=variant, conditions=d.conditions, check_name=cid)
+    return CatalogCheck(s.name, cid, lambda: check_derivative(s, d.fn, options))
 
 
 def _takes(fn, variant: dict) -> bool:
@@ -100,9 +99,8 @@ def _variant_checks(s, variant: dict) -> list:
 
 def _tagged(result: CheckResult, tag: str) -> CheckResult:
     """A form's result under its variant's check id (in the message too)."""
-    result.message = result.message.replace(result.check, result.check + tag, 1)
-    result.check += tag
-    return result
+    return replace(result, check=result.check + tag,
+                   message=result.message.replace(result.check, result.check + tag, 1))
 
 
 #: Frameworks whose emitted code ``gradspec verify`` runs when they are installed (extras torch, jax).

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -48,7 +49,7 @@ from spec.kinds import KINDS
 from check.checks.probe import probe
 from check.proof.prove import prove_all_zero
 from check.checks.result import CheckResult
-from check.checks.verdict import Claim, judge, params_for, shape_text
+from check.checks.verdict import Claim, Evidence, Subject, judge, params_for, shape_text
 
 PROVE_SECONDS = 2.0
 BITS = evaluation.BITS
@@ -90,10 +91,30 @@ def _resolve_conditions(spec, wrt, conditions):
     return [spec.condition(n) for n in names]        # an unknown name: GradspecError listing the spec's
 
 
-def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=None, kind="grad",
-                     bits=BITS, prove=True, check_name=None) -> CheckResult:
+@dataclass(frozen=True)
+class DerivativeOptions:
+    """How a hand-written derivative is checked: everything but the entry and the formula.
+
+    ``kind`` (spec.kinds), ``wrt`` (default: the first input), ``shape`` (default: every size, then
+    the default shape), ``params`` (default: the spec's), ``conditions`` (None: those its catalog
+    derivatives carry; []: everywhere), ``bits`` (the first rung of the precision ladder),
+    ``prove`` (False: evaluation only), ``check_name`` (the id in messages; default KIND[WRT])."""
+    kind: str = "grad"
+    wrt: str | None = None
+    shape: tuple | None = None
+    params: dict | None = None
+    conditions: list | None = None
+    bits: int = BITS
+    prove: bool = True
+    check_name: str | None = None
+
+
+def check_derivative(name, fn, options: DerivativeOptions) -> CheckResult:
+    """Check the hand-written derivative ``fn`` of the entry ``name`` as ``options`` say; see the module."""
     start = time.monotonic()
     s = spec_pkg.get(name)
+    kind, wrt, shape, params, conditions = options.kind, options.wrt, options.shape, options.params, options.conditions
+    bits, prove, check_name = options.bits, options.prove, options.check_name
     if kind not in KINDS:
         raise GradspecError(lines(f"gradspec: unknown derivative kind {kind!r}", f"kinds: {', '.join(KINDS)}"))
     if not fits(s, kind):
@@ -138,7 +159,7 @@ def check_derivative(name, fn, *, wrt=None, shape=None, params=None, conditions=
     shapes = evaluation.shapes_for(s, prob, requested=shape, every_size=claim is not None and claim.every)
     runs = [evaluation.run(s, sh, prob.params, lambda p: operator(p, kind, inp.name), hand, bits=bits,
                            select=evaluation.inside(conds), prefer=inp.name) for sh in shapes]
-    return judge(s.name, check, claim, runs, "; ".join(reasons), conds, start, op.noun)
+    return judge(Subject(s.name, check, op.noun), Evidence(claim, runs, "; ".join(reasons), conds, start))
 
 
 def _try_prove(s, prob, conds, op, hand):
@@ -174,29 +195,24 @@ def _prove(s, prob, conds, op, hand):
 
 def check_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written gradient of a loss; see the module docstring."""
-    return check_derivative(name, grad, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="grad", bits=bits, prove=prove)
+    return check_derivative(name, grad, DerivativeOptions("grad", wrt, shape, params, conditions, bits, prove))
 
 
 def check_vjp(name, vjp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written VJP of an activation or op; see the module docstring."""
-    return check_derivative(name, vjp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="vjp", bits=bits, prove=prove)
+    return check_derivative(name, vjp, DerivativeOptions("vjp", wrt, shape, params, conditions, bits, prove))
 
 
 def check_jvp(name, jvp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written JVP ``jvp(*inputs, tangent, xp)`` = Σ ∂f/∂x·tangent (a scalar for a loss)."""
-    return check_derivative(name, jvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="jvp", bits=bits, prove=prove)
+    return check_derivative(name, jvp, DerivativeOptions("jvp", wrt, shape, params, conditions, bits, prove))
 
 
 def check_hessian(name, hessian, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written Hessian ``hessian(*inputs, [cotangent,] xp)``, shaped input + input."""
-    return check_derivative(name, hessian, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="hessian", bits=bits, prove=prove)
+    return check_derivative(name, hessian, DerivativeOptions("hessian", wrt, shape, params, conditions, bits, prove))
 
 
 def check_hvp(name, hvp, *, wrt=None, shape=None, params=None, conditions=None, bits=BITS, prove=True):
     """Check a hand-written HVP ``hvp(*inputs, [cotangent,] tangent, xp)`` = H·tangent."""
-    return check_derivative(name, hvp, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                            kind="hvp", bits=bits, prove=prove)
+    return check_derivative(name, hvp, DerivativeOptions("hvp", wrt, shape, params, conditions, bits, prove))

@@ -28,7 +28,7 @@ from check.checks.kinds import Operator
 from check.checks.probe import probe
 from check.proof.prove import prove_all_zero
 from check.checks.result import CheckResult
-from check.checks.verdict import Claim, judge, params_for, shape_text
+from check.checks.verdict import Claim, Evidence, Subject, judge, params_for, shape_text
 
 
 def _prove(form, prob, truth):
@@ -75,5 +75,5 @@ def check_form(name, form, *, shape=None, params=None, bits=evaluation.BITS) -> 
 
     shapes = evaluation.shapes_for(s, prob, requested=shape, every_size=False)
     runs = [evaluation.run(s, sh, prob.params, lambda p: _forward(p, form), hand, bits=bits) for sh in shapes]
-    return judge(s.name, check, claim, runs, reason, [], start, f"form {form.name!r}", against="the forward",
-                 subject="the forward")
+    return judge(Subject(s.name, check, f"form {form.name!r}", against="the forward", defined="the forward"),
+                 Evidence(claim, runs, reason, [], start))

@@ -9,6 +9,9 @@ Status, in order of strength:
   refuted       a concrete counterexample (``counterexample``); ``prover_disagreement`` when the
                 prover had claimed the identity at that shape
   inconclusive  neither, and ``message`` says why
+
+A result is final once made (frozen): a check that refines another's result (a variant's id, the
+emitted code's float reports) makes a new one with ``dataclasses.replace``.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ class Counterexample:
         return [f"{name} = {value}" for name, value in list(self.inputs.items()) + list(self.extras.items())]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult:
     spec: str
     check: str
@@ -69,13 +72,34 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.ok
 
-    def to_json(self) -> dict:
-        d = asdict(self)
-        if d["bound_bits"] is not None and d["bound_bits"] == float("inf"):
-            d["bound_bits"] = "exact"
-        if self.counterexample is not None:
-            d["counterexample"]["index"] = list(self.counterexample.index)
-        return d
+    def to_json(self, *, judged: tuple[bool, str] | None = None, reproducible: bool = False) -> dict:
+        """This result as JSON — the one shape of it every output uses (``--json``, audits, cards).
+
+        ``judged``: (passed, note) from ``check.checks.catalog.passed`` — whether the result passes
+        once an expected refutation is taken into account — added as "passed" and "note".
+        ``reproducible``: only what a rerun on another machine reproduces (a card keeps this): no
+        spec name, message, timing or point counts of undecided points; the worst error rounded to 3
+        digits, the bound to whole bits; the counterexample's inputs, values and origin.
+        A bound of every difference exactly 0 is "exact"."""
+        bound = self.bound_bits
+        bound = "exact" if bound == float("inf") else bound
+        passed = {} if judged is None else {"passed": judged[0]}
+        note = {} if judged is None else {"note": judged[1]}
+        if not reproducible:
+            d = asdict(self)
+            d["bound_bits"] = bound
+            if self.counterexample is not None:
+                d["counterexample"]["index"] = list(self.counterexample.index)
+            d["seconds"] = round(self.seconds, 4)
+            return {**d, **passed, **note}
+        ce = self.counterexample
+        return {"check": self.check, "status": self.status, **passed, "scope": self.scope, "method": self.method,
+                "conditions": list(self.conditions), "precision": self.precision, "points": self.points,
+                "shapes": list(self.shapes), "bound_bits": int(bound) if isinstance(bound, float) else bound,
+                "prover_disagreement": self.prover_disagreement,
+                "worst_error": None if self.worst_error is None else float(f"{self.worst_error:.3g}"),
+                **note, "counterexample": None if ce is None else {"inputs": ce.inputs, "expected": ce.expected,
+                                                                  "got": ce.got, "origin": ce.origin}}
 
     def __str__(self) -> str:
         return self.message

@@ -1,9 +1,10 @@
 """From a claim and evaluations to a verdict: proved, verified, refuted or inconclusive.
 
-    judge(spec_name, check, claim, runs, reason, conditions, start, what) -> CheckResult
+    judge(Subject(spec, check, what), Evidence(claim, runs, reason, conditions, started)) -> CheckResult
 
-``claim`` is what the prover established (``Claim.every_size`` for every m×n, ``Claim.at_shape``
-for one shape) or None; ``runs`` are the evaluations at each shape (check.checks.evaluation.Run).
+``Subject`` says what the verdict is about; ``Evidence`` what was found: ``claim`` is what the
+prover established (``Claim.every_size`` for every m×n, ``Claim.at_shape`` for one shape) or
+None; ``runs`` are the evaluations at each shape (check.checks.evaluation.Run).
 
 * any failure → **refuted**.  A failure at a shape the claim covers is a *prover disagreement*:
   the evaluation of the formula itself wins, and the result says so (``prover_disagreement``);
@@ -46,6 +47,28 @@ class Claim:
         return len(shape) == 2 if self.every else tuple(shape) == self.shape
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a verdict is about: the entry, the check's id, the formula as messages name it
+    ("the gradient", "form 'stable'"), what it is compared with, and what "where defined" refers to."""
+    spec: str
+    check: str
+    what: str
+    against: str = "the spec's derivative"
+    defined: str = "the derivative"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the check found: the prover's claim (or None), the evaluations, why there is no proof
+    (empty when there is one), the conditions assumed, and when the check started (time.monotonic)."""
+    claim: Claim | None
+    runs: list
+    reason: str
+    conditions: list
+    started: float
+
+
 def params_for(values: dict, xp) -> dict:
     """Numeric parameters as numbers of ``xp`` (ints too: 1/6 must not become a Python float); a tuple
     (class weights) entry by entry; None, booleans and strings as they are."""
@@ -78,17 +101,19 @@ def _where_defined(outcome: Outcome, subject: str) -> list[str]:
             f"nor the formula is finite (first: {at}, a {first.origin} point)"]
 
 
-def judge(spec_name, check, claim, runs, reason, conditions, start, what,
-          against: str = "the spec's derivative", subject: str = "the derivative") -> CheckResult:
+def judge(subject: Subject, evidence: Evidence) -> CheckResult:
+    """The verdict on ``subject`` from ``evidence``; the rules are in the module docstring."""
+    spec_name, check, what, against = subject.spec, subject.check, subject.what, subject.against
+    claim, runs, reason, conditions = evidence.claim, evidence.runs, evidence.reason, evidence.conditions
     total = Outcome()
     for r in runs:
         total.merge(r.outcome)
     conventions = [r.convention for r in runs if r.convention][:1]
-    cond_text = [c.description for c in conditions] + conventions + _where_defined(total, subject)
+    cond_text = [c.description for c in conditions] + conventions + _where_defined(total, subject.defined)
     shapes = [shape_text(r.shape) for r in runs]
     common = dict(conditions=cond_text, precision=total.max_bits, points=total.total, shapes=shapes,
                   undefined=len(total.undefined), unresolved=len(total.unresolved))
-    seconds = lambda: time.monotonic() - start            # noqa: E731
+    seconds = lambda: time.monotonic() - evidence.started            # noqa: E731
     where = f" where {'; '.join(cond_text)}" if cond_text else ""
     not_proved = f"\n  not proved — {reason}" if reason else ""
 

@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 import spec as spec_pkg
+from spec import param_text
 from spec.errors import GradspecError, lines
 
 
@@ -96,31 +97,6 @@ def output_folder(given, flag: str, example: str):
     return given
 
 
-def _number(text):
-    return int(text) if text.lstrip("-").isdigit() else float(text)
-
-
-def _params(items):
-    """--param NAME=VALUE items: numbers, true/false, none, a comma-separated tuple (class weights)
-    or, failing those, the string itself (reduction=sum)."""
-    out = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise GradspecError(lines(f"gradspec: invalid --param {item!r}", "write it as NAME=VALUE, e.g. --param delta=0.5"))
-        low = value.strip().lower()
-        if low in ("true", "false"):
-            out[key] = low == "true"
-        elif low == "none":
-            out[key] = None
-        else:
-            try:
-                out[key] = tuple(_number(v) for v in value.split(",")) if "," in value else _number(value)
-            except ValueError:
-                out[key] = value
-    return out
-
-
 def _module_names(args) -> list[str]:
     """The specs the --module modules register (each imported, the current folder first on the path,
     within IMPORT_SECONDS), each checked on gradspec's exact namespaces (check.checks.probe)."""
@@ -182,7 +158,7 @@ def cmd_derive(args) -> int:
     _module_names(args)                      # load the --module specs, so that NAME can be one of them
     name = args.name if args.name is not None else args.model + (f"+{args.loss}" if args.loss else "")
     s = spec_pkg.get(name)
-    params = s.resolve_params(_params(args.param))
+    params = s.resolve_params(param_text.items(args.param))
     if args.emit:
         if args.shape is not None:
             raise GradspecError(lines("gradspec derive: --emit writes code for every size; --shape does not apply",
@@ -227,7 +203,7 @@ def cmd_verify(args) -> int:
             cases.append(check_case(r, ok, note))
             bar.finish()
             if args.json:
-                print(json.dumps({**r.to_json(), "passed": ok, "note": note, "seconds": round(r.seconds, 4)}),
+                print(json.dumps(r.to_json(judged=(ok, note))),
                       flush=True)
             else:
                 mark = "ok  " if ok else "FAIL"

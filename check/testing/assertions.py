@@ -42,10 +42,9 @@ class AuditFailed(AssertionError):
 def assert_gradient(name, grad, *, wrt=None, shape=None, params=None, conditions=None,
                     allow_inconclusive: bool = False):
     """Check ``grad`` against the spec ``name`` (a registered name or a Spec); return the result or raise."""
-    from check.checks.derivative import check_derivative
+    from check.checks.derivative import DerivativeOptions, check_derivative
     s = spec_pkg.get(name)
-    result = check_derivative(s, grad, wrt=wrt, shape=shape, params=params, conditions=conditions,
-                              kind=first_order_kind(s))
+    result = check_derivative(s, grad, DerivativeOptions(first_order_kind(s), wrt, shape, params, conditions))
     if result.status in ("proved", "verified") or (allow_inconclusive and result.status == "inconclusive"):
         return result
     raise GradientCheckFailed(result)
