@@ -1,5 +1,9 @@
 """The gradspec pytest plugin (entry point ``pytest11``): specs' checks as test items.
 
+A top-level module (as hypothesis keeps ``_hypothesis_pytestplugin``): pytest loads it in every
+session of every project where gradspec is installed, so loading it imports pytest alone — not
+``check``, SymPy or python-flint.
+
     pytest --gradspec                              # checks of the specs installed packages register
     pytest --gradspec --gradspec-module mypkg.losses
     pytest --gradspec --gradspec-catalog           # gradspec's own catalog too (minutes)
@@ -13,7 +17,7 @@ proved or verified (or refuted, where the spec declares an expected refutation);
 the item fails with the check's own message.
 
 Fixture ``gradspec_check``: the module check.testing.assertions (``assert_gradient``,
-``assert_implementation``).  Loading the plugin imports pytest only: gradspec, SymPy, mpmath and
+``assert_implementation``).  Loading the plugin imports pytest only: gradspec, SymPy, python-flint and
 the frameworks load when --gradspec is given or the fixture is used.
 """
 from __future__ import annotations

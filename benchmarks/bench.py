@@ -144,7 +144,7 @@ def _user_side() -> None:
     took = time.monotonic() - start
     print(f"\nregistration-time validation: {1000 * took / len(names):.2f} ms per entry "
           f"({len(names)} catalog entries, {1000 * took:.0f} ms in all)")
-    code = "import time, pytest; t = time.perf_counter(); import check.testing.pytest_plugin; print(time.perf_counter() - t)"
+    code = "import time, pytest; t = time.perf_counter(); import gradspec_pytest_plugin; print(time.perf_counter() - t)"
     loads = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout) for _ in range(3)]
     print(f"loading the pytest plugin after pytest (fresh interpreter, best of 3): {1000 * min(loads):.1f} ms")
     from hypothesis import HealthCheck, given, settings

@@ -12,11 +12,11 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 def test_the_plugin_is_registered_through_the_pytest11_entry_point():
     from importlib.metadata import entry_points
     eps = [ep for ep in entry_points(group="pytest11") if ep.name == "gradspec"]
-    assert [ep.value for ep in eps] == ["check.testing.pytest_plugin"]
+    assert [ep.value for ep in eps] == ["gradspec_pytest_plugin"]
 
 
 def test_loading_the_plugin_imports_nothing_of_gradspec_numpy_sympy_or_a_framework():
-    code = ("import sys, check.testing.pytest_plugin; heavy = {'sympy', 'mpmath', 'flint', 'torch', 'jax', 'tensorflow', "
+    code = ("import sys, gradspec_pytest_plugin; heavy = {'sympy', 'mpmath', 'flint', 'torch', 'jax', 'tensorflow', "
             "'keras', 'optax', 'derive', 'spec', 'numpy'}; print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
