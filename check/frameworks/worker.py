@@ -7,7 +7,9 @@ gradspec forks children for its time budgets (derive.budget); JAX and PyTorch st
 a fork after they are loaded may deadlock.  So neither is imported in gradspec's own process:
 one worker (``python -m check.frameworks.worker``, started on first use and kept for the process's
 life; a plain subprocess, so a caller's script needs no ``__main__`` guard) imports the framework,
-compiles the emitted source, and runs it on every argument list.  Requests and answers are
+compiles the emitted source (or builds the library's call) and runs it on every argument list
+through ``check.frameworks.backends`` — the one module that calls framework code, here and in an
+in-process audit of a user's own function.  Requests and answers are
 pickled, length-prefixed, over the worker's stdin and stdout.  Arguments go in and results come
 back as NumPy arrays (inputs rounded to ``dtype`` by the caller, so the conversion is exact).
 
@@ -27,29 +29,31 @@ import numpy as np
 
 _worker: subprocess.Popen | None = None
 
+#: The emitted-code targets run in the worker (numpy code runs in gradspec's own process).
+FRAMEWORK_TARGETS = ("torch", "jax")
+
+
+def _framework(backend: str) -> None:
+    """Load ``backend``'s framework in the worker, once, single-threaded (the audits' timings and
+    results must not depend on the machine's cores)."""
+    if backend == "torch":
+        import torch
+        torch.set_num_threads(1)
+
 
 def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[list, str | None]:
-    """In the worker: compile ``source`` and call it on each argument list."""
+    """In the worker: compile ``source`` and call it on each argument list, through the target's
+    backend (check.frameworks.backends: the one place framework code is called)."""
+    from check.frameworks.backends import BACKENDS
     ns: dict = {}
     try:
+        if target not in FRAMEWORK_TARGETS:
+            raise ValueError(f"no framework worker for {target!r}")
+        _framework(target)
         exec(compile(source, "<gradspec emitted>", "exec"), ns)
         fn = next(v for k, v in ns.items() if k.startswith("grad_"))
-        out = []
-        if target == "torch":
-            import torch
-            torch.set_num_threads(1)
-            dt = getattr(torch, dtype)
-            for args in arg_lists:
-                r = fn(*[torch.tensor(a, dtype=dt) for a in args])
-                out.append(r.detach().to(torch.float64).numpy())
-        elif target == "jax":
-            import jax.numpy as jnp
-            for args in arg_lists:
-                r = fn(*[jnp.asarray(np.asarray(a, dtype=dtype)) for a in args])
-                out.append(np.asarray(r, dtype=np.float64))
-        else:
-            raise ValueError(f"no framework worker for {target!r}")
-        return out, None
+        evaluate = BACKENDS[target].evaluate
+        return [evaluate(fn, args, dtype, 0, None, False, {})[0] for args in arg_lists], None
     except Exception as e:                              # the finding is reported by the caller
         return [], f"{type(e).__name__}: {e}"
 
@@ -60,9 +64,7 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
     from check.frameworks.backends import evaluate_cases
     from check.frameworks.libraries import LIBRARIES
     backend = LIBRARIES[library].backend
-    if backend == "torch":
-        import torch
-        torch.set_num_threads(1)
+    _framework(backend)
     try:
         impl = LIBRARIES[library].adapters[key].make(params)
     except Exception as e:                              # the library lacks the function: every case crashes
