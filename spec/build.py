@@ -16,6 +16,12 @@ def _doc_of(fn) -> str:
     return inspect.cleandoc(module.__doc__ or "") if module else ""
 
 
+def _entry(name, kind, inputs, params, fn, derivatives, **fields) -> Spec:
+    """A Spec with every sequence field a tuple (catalog files write lists), registered."""
+    return register(Spec(name, kind, tuple(inputs), tuple(params), fn, derivatives=tuple(derivatives), doc=_doc_of(fn),
+                         **{k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in fields.items()}))
+
+
 def loss(name, terms, *, inputs, derivatives, params=(), reduction="mean", forms=(), conditions=(),
          kinks=(), analogue: Analogue | None = None, default_shape=(2, 3), input_shapes=None,
          reduction_weights=None, variants=()) -> Spec:
@@ -23,19 +29,17 @@ def loss(name, terms, *, inputs, derivatives, params=(), reduction="mean", forms
 
     ``reduction_weights(*inputs, xp, **params)``, when given, offers the reduction "weighted_mean"
     (sum of terms / sum of these weights); ``input_shapes(shape)`` gives inputs shapes of their own."""
-    return register(Spec(name, "loss", tuple(inputs),
-                         tuple(params) + (reduction_param(reduction, reduction_weights is not None),), terms,
-                         tuple(derivatives), tuple(forms), tuple(conditions), tuple(kinks), analogue,
-                         _doc_of(terms), tuple(default_shape), input_shapes, reduction_weights,
-                         tuple(variants)))
+    return _entry(name, "loss", inputs, tuple(params) + (reduction_param(reduction, reduction_weights is not None),),
+                  terms, derivatives, forms=forms, conditions=conditions, kinks=kinks, analogue=analogue,
+                  default_shape=default_shape, input_shapes=input_shapes, reduction_weights=reduction_weights,
+                  variants=variants)
 
 
 def activation(name, forward, *, inputs, derivatives, params=(), kind="activation", forms=(), conditions=(),
                kinks=(), analogue: Analogue | None = None, default_shape=(2, 3), variants=()) -> Spec:
     """Register an activation or op; its derivatives are VJPs ``vjp(*inputs, cotangent, xp, ...)``."""
-    return register(Spec(name, kind, tuple(inputs), tuple(params), forward, tuple(derivatives), tuple(forms),
-                         tuple(conditions), tuple(kinks), analogue, _doc_of(forward), tuple(default_shape),
-                         variants=tuple(variants)))
+    return _entry(name, kind, inputs, params, forward, derivatives, forms=forms, conditions=conditions, kinks=kinks,
+                  analogue=analogue, default_shape=default_shape, variants=variants)
 
 
 __all__ = ["Analogue", "Derivative", "Form", "Input", "Param", "activation", "loss"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, Callable
 
 from .domains import Domain
@@ -172,6 +172,7 @@ class Spec:
     inputs: tuple[Input, ...]
     params: tuple[Param, ...]
     fn: Callable
+    _: KW_ONLY                     # the rest by name: Spec(name, kind, inputs, params, fn, derivatives=..., ...)
     derivatives: tuple[Derivative, ...] = ()
     forms: tuple[Form, ...] = ()
     conditions: tuple[Condition, ...] = ()

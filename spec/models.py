@@ -2,9 +2,11 @@
 
     linear:IxO                 y = x Wᵀ + b            W (O×I), b (O), x (batch×I)
     mlp:IxHxO[:ACT]            y = act(x W1ᵀ + b1) W2ᵀ + b2     ACT in tanh (default), sigmoid, softplus
-    MODEL+LOSS[,k=v...]        L = LOSS(y, target) for a catalog loss whose first input is the prediction
+    MODEL+LOSS[,k=v...]        L = LOSS(y, target) for a catalog loss whose first input is the prediction,
+                               with the loss's parameters k set to v (e.g. linear:3x2+huber,delta=0.5)
 
-``spec.get("linear:3x2+mse")`` builds (and caches) the entry.  A model alone is an entry of kind
+``spec.get("linear:3x2+mse")`` builds (and caches) the entry, validated as a registered spec is
+(spec.validate); the ``k=v`` values become the entry's parameter defaults, checked by the loss.  A model alone is an entry of kind
 "model": its derivatives are VJPs ∂⟨v, y⟩/∂θ (the seeds' vjpParams / vjpInputs; derive.jacobian
 gives jacrev).  A composed entry is a loss over the parameters, the inputs and the target: its
 gradients are gradParams / gradInputs, and derive.jvp / derive.hvp give jvpParams / hvpParams.
@@ -16,11 +18,13 @@ Shapes: the entry's shape is x's, (batch, I).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
 from .domains import REAL
 from .entry import Derivative, Input, Spec, accepted_params
+from . import param_text
 from .errors import GradspecError, lines
 
 ACTIVATIONS = ("tanh", "sigmoid", "softplus")
@@ -29,8 +33,9 @@ _MODEL = re.compile(r"^(linear):(\d+)x(\d+)$|^(mlp):(\d+)x(\d+)x(\d+)(?::(\w+))?
 
 def _usage(name, why):
     return GradspecError(lines(f"gradspec: cannot read the model {name!r}: {why}",
-                               "write linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus], optionally +LOSS",
-                               "e.g. linear:3x2+mse, mlp:2x3x2:tanh+cross_entropy_logits"))
+                               "write linear:IxO or mlp:IxHxO[:tanh|sigmoid|softplus], optionally +LOSS[,k=v...]",
+                               "e.g. linear:3x2+mse, mlp:2x3x2:tanh+cross_entropy_logits, "
+                               "linear:3x2+huber,delta=0.5"))
 
 
 def _layer(x, W, b):
@@ -86,8 +91,30 @@ def _check_shape(name, i):
 MAX_WIDTH = 64
 
 
+def _loss_and_values(name: str, text: str) -> tuple[str, dict]:
+    """``LOSS[,k=v...]`` as (LOSS, {k: value}); a tuple value's own commas stay with its item
+    (``+cross_entropy,weight=1,2,3``)."""
+    loss_name, *rest = text.split(",")
+    texts: list[str] = []
+    for token in rest:
+        if "=" in token or not texts:
+            texts.append(token)
+        else:
+            texts[-1] += "," + token
+    return loss_name, param_text.items(texts, where=f"parameter in the model name {name!r}",
+                                       example="linear:3x2+huber,delta=0.5")
+
+
 @functools.lru_cache(maxsize=64)
 def parse(name: str) -> Spec:
+    """The model (or model+loss) entry ``name``, validated; GradspecError naming what is wrong."""
+    from .validate import validate
+    built = _build(name)
+    validate(built, model=True)
+    return built
+
+
+def _build(name: str) -> Spec:
     from . import registry
     model_part, plus, loss_part = name.partition("+")
     if plus and not loss_part:
@@ -120,8 +147,9 @@ def parse(name: str) -> Spec:
                 return backprop(*values, v, xp=xp)[wrt]
             return vjp
         derivs = [Derivative(n, _positional(len(names) + 1, vjp_for(n))) for n in names]
-        return Spec(name, "model", tuple(inputs), (), forward, tuple(derivs), doc=__doc__,
+        return Spec(name, "model", tuple(inputs), (), forward, derivatives=tuple(derivs), doc=__doc__,
                     default_shape=(2, i), input_shapes=sized)
+    loss_part, values = _loss_and_values(name, loss_part)
     loss = registry.get(loss_part)
     if loss.kind != "loss":
         raise _usage(name, f"{loss_part!r} is not a loss")
@@ -161,7 +189,9 @@ def parse(name: str) -> Spec:
         s[target.name] = (shape[0], o)
         return s
     used = tuple(loss.condition(c) for c in grad_pred.conditions)
-    return Spec(name, "loss", all_inputs, loss.params, composed, tuple(derivs), conditions=used,
+    chosen = loss.resolve_params(values)              # the loss's own checks decide (a GradspecError)
+    params = tuple(dataclasses.replace(p, default=chosen[p.name]) for p in loss.params)
+    return Spec(name, "loss", all_inputs, params, composed, derivatives=tuple(derivs), conditions=used,
                 doc=__doc__, default_shape=(2, i), input_shapes=out_shapes)
 
 

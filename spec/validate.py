@@ -35,6 +35,8 @@ from .kinds import declared_kind, extra_arguments, fits
 
 KINDS = ("loss", "activation", "op")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+#: A model entry's name (spec.models), whose grammar its parser has already checked: linear:3x2+huber,delta=0.5.
+_MODEL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-:+,=]*$")
 
 
 class _Malformed(Exception):
@@ -43,21 +45,22 @@ class _Malformed(Exception):
         self.field, self.problem, self.fix = field, problem, fix
 
 
-def validate(s) -> None:
-    """Raise GradspecError when ``s`` (a spec.Spec) is malformed; return None when it is not."""
+def validate(s, *, model: bool = False) -> None:
+    """Raise GradspecError when ``s`` (a spec.Spec) is malformed; return None when it is not.
+    ``model``: ``s`` was built from a model name (spec.models), whose grammar allows : + , =."""
     try:
-        _validate(s)
+        _validate(s, model)
     except _Malformed as m:
         raise GradspecError(lines(f"gradspec: the spec {getattr(s, 'name', s)!r} is malformed: {m.field}: {m.problem}",
                                   *m.fix)) from None
 
 
-def _validate(s) -> None:
+def _validate(s, model: bool) -> None:
     from .entry import Condition, Derivative, Form, Input, Kink, Param
-    if not isinstance(s.name, str) or not _NAME.match(s.name):
+    if not isinstance(s.name, str) or not (_MODEL_NAME if model else _NAME).match(s.name):
         raise _Malformed("name", f"{s.name!r} cannot name a spec",
                          "use letters, digits, _ . - (it appears in check ids such as NAME::grad[INPUT])")
-    if s.kind not in KINDS:
+    if s.kind not in KINDS + (("model",) if model else ()):
         raise _Malformed("kind", f"{s.kind!r} is not a kind", f"kinds: {', '.join(KINDS)}")
     if not s.inputs:
         raise _Malformed("inputs", "no inputs", "declare each array the forward takes: Input(name, domain, symbol)")

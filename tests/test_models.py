@@ -62,10 +62,38 @@ def test_jacrev_shape():
 @pytest.mark.parametrize("name, needle", [
     ("lin:3", "cannot read the model"), ("mlp:2x3x2:relu", "unknown activation"),
     ("linear:3x2+sigmoid", "not a loss"), ("linear:3x2+msee", "unknown spec 'msee'"),
+    ("linear:3x2+huber,delta=-1", "delta must be > 0"), ("linear:3x2+huber,beta=1", "no parameter 'beta'"),
+    ("linear:3x2+huber,0.5", "write it as NAME=VALUE"), ("linear:3x2+mse,", "write it as NAME=VALUE"),
+    ("linear:3x2+huber,reduction=median", "reduction"),
+    # validated as a registered spec: a class-weight tuple that does not fit the classes is malformed
+    ("linear:3x2+cross_entropy_logits,weight=1,2,3", "is malformed"),
 ])
 def test_bad_model_names(name, needle):
     with pytest.raises(GradspecError, match=needle):
         spec.get(name)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("linear:3x2+huber,delta=0.5", {"delta": 0.5, "reduction": "mean"}),
+    ("linear:2x2+smooth_l1,beta=2,reduction=sum", {"beta": 2, "reduction": "sum"}),
+    ("mlp:2x3x2:tanh+cross_entropy_logits,weight=1,3", {"weight": (1, 3), "label_smoothing": 0,
+                                                         "reduction": "batchmean"}),
+])
+def test_model_name_sets_the_losses_parameters(name, params):
+    """MODEL+LOSS,k=v: the values become the entry's defaults (a tuple keeps its commas), and its checks
+    run at them — a backprop that ignores them is refuted."""
+    s = spec.get(name)
+    assert s.resolve_params(None) == params
+    assert all(c.run().ok for c in catalog.checks(name) if c.id.startswith("grad[W"))
+
+
+def test_a_gradient_that_ignores_the_models_loss_parameter_is_refuted():
+    def dW(W, b, x, t, *, xp, delta):
+        r = x @ W.T + b - t
+        return (xp.clip(r, -1, 1) / t.size).T @ x            # huber's gradient at delta = 1, not the given 0.5
+    assert check_gradient("linear:3x2+huber,delta=0.5", dW, wrt="W").status == "refuted"
+    right = lambda W, b, x, t, *, xp, delta: (xp.clip(x @ W.T + b - t, -delta, delta) / t.size).T @ x
+    assert check_gradient("linear:3x2+huber,delta=0.5", right, wrt="W").ok
 
 
 def test_cli_derive_model():
