@@ -24,7 +24,7 @@ Writing your own (the same API the catalog uses; see the README's "Your own loss
 imports a module of specs and returns their names; an installed package registers its specs
 without flags through the entry point group ``gradspec.specs``.  ``spec.domains`` holds the input
 domains, ``spec.conditions`` ready-made domain conditions, ``spec.xp`` the array protocol formulas use.
-Importing spec imports NumPy only; SymPy and mpmath are imported by derive and check.
+Importing spec imports NumPy only; SymPy (with mpmath, which SymPy uses) and python-flint are imported by derive and check.
 """
 from .build import activation, loss
 from .entry import Analogue, Condition, Derivative, Form, Input, Kink, Param, Spec, positive

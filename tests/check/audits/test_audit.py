@@ -59,6 +59,7 @@ def test_given_points_are_audited_and_a_bad_point_is_a_clear_error():
 
 
 # torch ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_torch_cross_entropy_is_right_and_naive_log_softmax_is_caught():
     import torch
     import torch.nn.functional as F
@@ -99,6 +100,7 @@ def test_torch_bce_clamp_is_reported_as_a_convention_not_dropped():
 
 
 # jax --------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_jax_softplus_right_and_naive():
     # In a subprocess: JAX starts threads, and gradspec's time budgets fork (see check/frameworks/worker.py).
     code = (
@@ -114,6 +116,7 @@ def test_jax_softplus_right_and_naive():
 
 
 # CLI --------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_audit_library_writes_reports_and_exits_by_findings(tmp_path):
     p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "mse", "tanh", "--dtype", "float32",
                         "--out", str(tmp_path)], capture_output=True, text=True)
@@ -127,6 +130,7 @@ def test_cli_audit_library_writes_reports_and_exits_by_findings(tmp_path):
     assert p.returncode == 1 and "inaccurate: 1" in p.stdout           # sigmoid(−710) underflows to 0
 
 
+@pytest.mark.slow
 def test_cli_audit_impl(tmp_path):
     (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
     p = subprocess.run([sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",

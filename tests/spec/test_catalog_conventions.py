@@ -104,6 +104,7 @@ def test_variants_are_catalog_checks_with_their_parameters_in_the_id():
     assert not any(i.startswith("grad[logits] (simplex targets) {weight") for i in ids)   # it takes no weight
 
 
+@pytest.mark.slow
 def test_cli_param_tuples_booleans_and_none():
     p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--shape", "1,3", "--param", "weight=1,2,0.5",
                         "--param", "reduction=weighted_mean"], capture_output=True, text=True)

@@ -1,4 +1,5 @@
 """Property tests (hypothesis): checks hold, and reject, across parameters and shapes."""
+import pytest
 from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
@@ -21,6 +22,7 @@ def test_huber_gradient_holds_for_every_delta_and_shape(delta, shape):
 
 @settings(max_examples=6, deadline=None)
 @given(delta=deltas, shape=shapes)
+@pytest.mark.slow
 def test_huber_without_its_linear_branch_is_refuted_for_every_delta(delta, shape):
     r = check_gradient("huber", lambda p, t, *, xp, delta: (p - t) / p.size, shape=shape, params={"delta": delta})
     assert r.status == "refuted"

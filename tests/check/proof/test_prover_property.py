@@ -8,6 +8,7 @@ as it is or written unusually (right), or mutated (wrong: a 1e-40 relative error
 ``x == c``, a 0/0 at x = 0).  A wrong one must never pass; a pass must hold at hypothesis' points —
 the constants of the expression among them, where the mutations hide.
 """
+import pytest
 from fractions import Fraction
 
 import numpy as np
@@ -116,6 +117,7 @@ def _holds_at(name, vjp, shape, xs, vs):
 @settings(max_examples=14, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(e=exprs, mutation=st.sampled_from(sorted(MUTATIONS)), data=st.data())
+@pytest.mark.slow
 def test_a_pass_always_holds_and_a_wrong_formula_never_passes(e, mutation, data):
     right, make = MUTATIONS[mutation]
     c = data.draw(st.sampled_from(list(e.consts) or [0.5]), label="c")

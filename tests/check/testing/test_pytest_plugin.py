@@ -1,10 +1,12 @@
 """The pytest plugin: registered through pytest11, light to load, collecting specs' checks as items."""
+import pytest
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-from test_user_specs import PKG, run
+from tests.spec.test_user_specs import PKG, run
+
+pytestmark = pytest.mark.slow          # pytest run in a subprocess
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 

@@ -1,4 +1,5 @@
 """JUnit XML from verify and audit, and the progress feedback (bar on a terminal, lines elsewhere)."""
+import pytest
 import io
 import xml.etree.ElementTree as ET
 
@@ -6,6 +7,7 @@ from check.cli import app as cli
 from check.cli.progress import Progress
 
 
+@pytest.mark.slow
 def test_verify_junit_records_each_check_and_how_it_passed(tmp_path, capsys):
     path = tmp_path / "v.xml"
     assert cli.main(["verify", "mse", "--junit", str(path)]) == 0
@@ -16,6 +18,7 @@ def test_verify_junit_records_each_check_and_how_it_passed(tmp_path, capsys):
     assert case.get("classname") == "mse" and case.find("system-out").text.startswith("proved")
 
 
+@pytest.mark.slow
 def test_verify_junit_records_a_refuted_check_as_a_failure(monkeypatch, tmp_path):
     from check.checks import catalog
     monkeypatch.setattr(catalog, "known_deviations", lambda: {})     # the seeds' cosine derivative: refuted

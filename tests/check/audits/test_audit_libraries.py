@@ -13,6 +13,8 @@ import pytest
 from check.audits.report import audit_library
 from check.frameworks.libraries import LIBRARIES
 
+pytestmark = pytest.mark.slow          # the libraries run in the framework worker
+
 HARD = {"nan", "inf", "grad-nan", "grad-inf", "crash"}
 
 

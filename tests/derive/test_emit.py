@@ -1,4 +1,5 @@
 """Emitted gradient code: exact against the spec, and measured in float64 (bits of error)."""
+import pytest
 import math
 import subprocess
 import sys
@@ -50,6 +51,7 @@ def test_float_report_flags_overflow_of_an_unstable_formula():
     assert float_report(s, stable, "logits").ok
 
 
+@pytest.mark.slow
 def test_cli_emit():
     p = subprocess.run([sys.executable, "-m", "check", "derive", "kl_div", "--wrt", "target", "--emit", "numpy"],
                        capture_output=True, text=True)
@@ -68,6 +70,7 @@ def test_emitted_code_that_overflows_is_refuted(monkeypatch):
     assert "bits of error" in r.method
 
 
+@pytest.mark.slow
 def test_every_emitted_gradient_of_a_few_entries_is_exact_and_finite():
     for name, wrt in [("sigmoid", "x"), ("log_cosh", "predicted"), ("softplus", "x")]:
         exact, (floats,) = check_emitted(name, wrt)

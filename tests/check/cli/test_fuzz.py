@@ -1,6 +1,10 @@
 """A few hundred fuzzed command lines and API calls (fixed seed): no traceback, the right exit code
 for each, no hang.  `make fuzz` runs ten thousand (check/cli/fuzz.py)."""
+import pytest
+
 from check.cli import fuzz
+
+pytestmark = pytest.mark.slow          # the fuzzer drives the CLI
 
 
 def test_fuzzed_cli_and_api_inputs_are_refused_cleanly():

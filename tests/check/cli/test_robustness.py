@@ -165,6 +165,7 @@ def test_a_flag_that_does_not_apply_is_refused(capsys, argv, needle):
     assert code == 2 and needle in err
 
 
+@pytest.mark.slow
 def test_names_given_with_a_module_are_the_only_ones_run(capsys, user_specs):
     code, out, err = cli(capsys, "list", "--module", "example_losses.specs")
     assert code == 0 and "charbonnier" in out and "pseudo_huber" in out
@@ -238,6 +239,7 @@ def test_an_alarm_in_a_finalizer_prints_nothing(capfd):
     assert "Exception ignored" not in capfd.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_process_with_torch_loaded_is_never_forked():
     code = textwrap.dedent("""
         import os, torch, torch.nn.functional as F
@@ -255,6 +257,7 @@ def test_a_process_with_torch_loaded_is_never_forked():
     assert done.stdout.split() == ["0", "True", "proved"] and "fork" not in done.stderr.lower()
 
 
+@pytest.mark.slow
 def test_a_formula_that_loops_is_unresolved_never_passed(monkeypatch):
     import check.checks.verify
     import time

@@ -14,7 +14,9 @@ from check.cards import slices
 from derive.sizes import every_size_derivative
 from derive.symbols import exact
 
-REPORTS = Path(__file__).resolve().parent.parent / "reports"
+pytestmark = pytest.mark.slow          # cards generated (every check of an entry, slices, pictures)
+
+REPORTS = Path(__file__).resolve().parents[3] / "reports"
 
 
 def test_every_entry_has_a_committed_card_linked_from_the_index():

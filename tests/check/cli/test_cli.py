@@ -15,6 +15,7 @@ def run(*args):
     return p
 
 
+@pytest.mark.slow
 def test_list_and_json():
     p = run("list")
     assert p.returncode == 0 and "kl_div" in p.stdout and "simplex_rows" in p.stdout
@@ -23,12 +24,14 @@ def test_list_and_json():
     assert next(r for r in rows if r["name"] == "huber")["params"] == {"delta": 1, "reduction": "mean"}
 
 
+@pytest.mark.slow
 def test_derive_prints_pretty_and_latex():
     p = run("derive", "mse", "--shape", "1,2")
     assert p.returncode == 0
     assert "LaTeX:" in p.stdout and "\\left[" in p.stdout and "p_{0,0}" in p.stdout
 
 
+@pytest.mark.slow
 def test_derive_wrt_and_param():
     p = run("derive", "huber", "--wrt", "target", "--shape", "1", "--param", "delta=0.5")
     assert p.returncode == 0 and "1/2" in p.stdout or "0.5" in p.stdout
@@ -71,6 +74,7 @@ def test_bad_input_exits_2_with_a_message(args, needle):
     assert needle in p.stderr and len(p.stderr.strip().splitlines()) >= 2
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_is_not_a_traceback():
     p = subprocess.run(f"{sys.executable} -m check list | head -1", shell=True, capture_output=True, text=True)
     assert p.returncode == 0 and "Traceback" not in p.stderr and p.stdout.startswith("mse")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import spec
@@ -17,7 +16,9 @@ from spec.domains import REAL, SIMPLEX_ROWS
 from spec.errors import GradspecError
 from spec.reduction import count
 
-PKG = Path(__file__).parent / "example_user_pkg"
+pytestmark = pytest.mark.slow          # the example user package installed, verify/cards/pytest run on it
+
+PKG = Path(__file__).resolve().parents[1] / "example_user_pkg"
 GRADSPEC = [sys.executable, "-m", "check"]
 
 

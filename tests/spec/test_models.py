@@ -17,7 +17,7 @@ def test_model_names_build_entries_with_per_input_shapes():
     assert spec.get("linear:3x2").kind == "model"
 
 
-@pytest.mark.parametrize("name", ["linear:3x2+mse", "linear:3x2", "mlp:2x3x2:tanh+mse"])
+@pytest.mark.parametrize("name", ["linear:3x2+mse", "linear:3x2", pytest.param("mlp:2x3x2:tanh+mse", marks=pytest.mark.slow)])
 def test_catalog_backprop_rules_hold(name):
     for c in catalog.checks(name):
         assert c.run().ok, c.id
@@ -76,8 +76,8 @@ def test_bad_model_names(name, needle):
 @pytest.mark.parametrize("name, params", [
     ("linear:3x2+huber,delta=0.5", {"delta": 0.5, "reduction": "mean"}),
     ("linear:2x2+smooth_l1,beta=2,reduction=sum", {"beta": 2, "reduction": "sum"}),
-    ("mlp:2x3x2:tanh+cross_entropy_logits,weight=1,3", {"weight": (1, 3), "label_smoothing": 0,
-                                                         "reduction": "batchmean"}),
+    pytest.param("mlp:2x3x2:tanh+cross_entropy_logits,weight=1,3", {"weight": (1, 3), "label_smoothing": 0,
+                                                                     "reduction": "batchmean"}, marks=pytest.mark.slow),
 ])
 def test_model_name_sets_the_losses_parameters(name, params):
     """MODEL+LOSS,k=v: the values become the entry's defaults (a tuple keeps its commas), and its checks
@@ -87,6 +87,7 @@ def test_model_name_sets_the_losses_parameters(name, params):
     assert all(c.run().ok for c in catalog.checks(name) if c.id.startswith("grad[W"))
 
 
+@pytest.mark.slow
 def test_a_gradient_that_ignores_the_models_loss_parameter_is_refuted():
     def dW(W, b, x, t, *, xp, delta):
         r = x @ W.T + b - t
@@ -96,6 +97,7 @@ def test_a_gradient_that_ignores_the_models_loss_parameter_is_refuted():
     assert check_gradient("linear:3x2+huber,delta=0.5", right, wrt="W").ok
 
 
+@pytest.mark.slow
 def test_cli_derive_model():
     p = subprocess.run([sys.executable, "-m", "check", "derive", "--model", "linear:2x1", "--loss", "mse",
                         "--shape", "1,2"], capture_output=True, text=True)
