@@ -5,7 +5,8 @@ every-size proof beside proofs at the concrete shapes (1, n), n = 2, 8, 32, 128 
 included, each capped at CAP seconds); then what a whole verdict costs (``verdicts``): a few
 catalog checks end to end (claim, certificate points, shapes), a verification without a proof
 at one 2×3 shape, and the smallest relative error a 2×3 gradient check refutes; then the wall
-time of the whole `gradspec verify`, and the
+time of `make verify`'s command cold (an empty result cache, as on a fresh clone), warm, and after
+one catalog file changed, of the two test tiers, and of the CLI's start-up; then the
 audit throughput of torch's cross_entropy (points a second, truth included, beside the float
 evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.  Then what users'
 specs cost to bring in: registration-time validation per catalog entry, loading the pytest
@@ -14,9 +15,12 @@ A benchmark, not a test: it prints numbers and asserts nothing about time.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import derive
 import spec
@@ -82,10 +86,7 @@ def main() -> int:
                 print(f" {_concrete(s, d, n):>12s}", end="", flush=True)
             print()
     verdicts()
-    start = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "check", "verify"], capture_output=True, text=True)
-    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
-    print(f"\nwhole catalog `gradspec verify`: {time.monotonic() - start:.1f} s wall ({last}; exit {p.returncode})")
+    _verify_and_tests()
     _audit_throughput()
     _user_side()
     return 0
@@ -132,6 +133,44 @@ def verdicts() -> None:
         print(f"smallest relative error refuted on {name}'s 2×3 gradient: 1e-{smallest} (caught at: {where})"
               + (f"; 1e-{missed} passes as verified, below the 2^-1000 asked: the bound it states" if missed
                  else "; where the gradient is rational at a sampled point, any error is decided exactly"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADSPEC = [str(Path(sys.executable).with_name("gradspec"))]
+
+
+def _timed(argv, env=None) -> tuple[float, str, int]:
+    """(seconds of wall time, the last line of output, exit code) of a command run from the repository."""
+    start = time.monotonic()
+    p = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env)
+    lines = (p.stdout.strip() or p.stderr.strip()).splitlines()
+    return time.monotonic() - start, lines[-1] if lines else "(no output)", p.returncode
+
+
+def _verify_and_tests() -> None:
+    """`make verify`'s command cold (an empty result cache, as on a fresh clone), warm (nothing changed),
+    after one catalog file changed; the test tiers; the CLI's start-up."""
+    verify = GRADSPEC + ["verify", "--cards", "reports", "--quiet"]
+    with tempfile.TemporaryDirectory() as folder:
+        env = dict(os.environ, GRADSPEC_CACHE_DIR=folder)
+        print()
+        for label in ("cold (empty cache: a fresh clone)", "warm (nothing changed)"):
+            took, last, code = _timed(verify, env)
+            print(f"`gradspec verify --cards reports` {label}: {took:.1f} s wall ({last}; exit {code})")
+        huber = ROOT / "spec" / "catalog" / "huber.py"
+        original = huber.read_bytes()
+        try:
+            huber.write_bytes(original + b"\n# an edit (make bench)\n")
+            took, last, code = _timed(GRADSPEC + ["verify", "--quiet"], env)
+        finally:
+            huber.write_bytes(original)
+        print(f"`gradspec verify` after editing spec/catalog/huber.py: {took:.1f} s wall ({last})")
+    for tier, marks in (("fast", "not slow"), ("slow", "slow")):
+        took, last, code = _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", marks])
+        print(f"make test-{tier} (pytest -m {marks!r}): {took:.0f} s wall ({last})")
+    for argv in (["--help"], ["list"]):
+        best = min(_timed(GRADSPEC + argv)[0] for _ in range(3))
+        print(f"`gradspec {' '.join(argv)}` start-up (best of 3): {best:.2f} s")
 
 
 def _user_side() -> None:

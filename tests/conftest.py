@@ -47,3 +47,10 @@ def user_specs(monkeypatch):
     import sys
     for m in [m for m in sys.modules if m.startswith("example_losses")]:
         del sys.modules[m]
+
+
+@pytest.fixture(autouse=True)
+def own_result_cache(tmp_path, monkeypatch):
+    """Each test its own result cache (check.checks.cache), subprocesses included: no test is served
+    a result another test (or `make verify`) computed."""
+    monkeypatch.setenv("GRADSPEC_CACHE_DIR", str(tmp_path / "gradspec-cache"))

@@ -107,12 +107,15 @@ def source_hash(s) -> str:
     return hashlib.sha256(inspect.getsource(module).encode()).hexdigest()
 
 
-def card(name: str, libs: dict | None = None) -> tuple[dict, str]:
-    """(card data, SVG) of one catalog entry."""
+def card(name: str, libs: dict | None = None, results: dict | None = None) -> tuple[dict, str]:
+    """(card data, SVG) of one catalog entry; ``results`` {check id: CheckResult} of its checks when
+    they have been run already (gradspec verify), else they are run here."""
     s = spec_pkg.get(name)
     params = s.resolve_params(None)
     known = catalog.known_deviations()
-    results = {c.id: c.run() for c in catalog.checks(s.name) if not c.id.startswith("emitted-")}
+    if results is None:
+        results = {c.id: c.run() for c in catalog.checks(s.name) if not c.id.startswith("emitted-")}
+    results = {cid: r for cid, r in results.items() if not cid.startswith("emitted-")}
     latex, scope = forward_latex(s, params)
     grads = []
     for i in s.inputs:
@@ -263,30 +266,44 @@ def index_markdown(cards: list[dict]) -> str:
 
 
 # the whole set --------------------------------------------------------------------------------
-def generate(names=None, progress=None, index: bool | None = None) -> dict:
-    """{path relative to the reports folder: text} for every registered spec (or ``names``).
-
-    The folder's README.md (the index table) is written for the whole registry, or for ``names``
-    when ``index`` is true (a module's own specs, ``gradspec cards --module``)."""
+def require_matplotlib() -> None:
+    """GradspecError unless matplotlib (the cards' pictures) is installed."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise GradspecError(lines("gradspec: cards need matplotlib for their pictures, which is not installed",
                                   "hint: pip install 'gradspec[cards]' (make installs it)")) from None
+
+
+def generate(names=None, progress=None, index: bool | None = None) -> dict:
+    """{path relative to the reports folder: text} for every registered spec (or ``names``).
+
+    The folder's README.md (the index table) is written for the whole registry, or for ``names``
+    when ``index`` is true (a module's own specs, ``gradspec cards --module``)."""
+    require_matplotlib()
     libs = versions()
-    files, cards = {}, []
+    files = {}
     for name in names or spec_pkg.names():
         if progress:
             progress(name)
-        data, picture = card(name, libs)
-        cards.append(data)
-        files[f"cards/{name}.json"] = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        files[f"cards/{name}.md"] = markdown(data)
-        if picture:
-            files[f"cards/{name}.svg"] = picture
-    if names is None if index is None else index:
-        files["README.md"] = index_markdown(cards)
+        files.update(card_files(name, None, libs))
+    return with_index(files, names or spec_pkg.names()) if (names is None if index is None else index) else files
+
+
+def card_files(name: str, results: dict | None = None, libs: dict | None = None) -> dict:
+    """{path relative to the reports folder: text}: the entry's card as JSON, Markdown and SVG."""
+    data, picture = card(name, libs, results)
+    files = {f"cards/{name}.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+             f"cards/{name}.md": markdown(data)}
+    if picture:
+        files[f"cards/{name}.svg"] = picture
     return files
+
+
+def with_index(files: dict, names: list) -> dict:
+    """``files`` and the folder's README.md: the index table of the cards of ``names``, in order."""
+    cards = [json.loads(files[f"cards/{name}.json"]) for name in names]
+    return {**files, "README.md": index_markdown(cards)}
 
 
 def write(files: dict, out: str | Path) -> None:

@@ -101,5 +101,17 @@ class CheckResult:
                 **note, "counterexample": None if ce is None else {"inputs": ce.inputs, "expected": ce.expected,
                                                                   "got": ce.got, "origin": ce.origin}}
 
+    @classmethod
+    def from_json(cls, d: dict) -> "CheckResult":
+        """The result ``to_json()`` wrote (not the reproducible form): ``from_json(r.to_json()) == r``
+        but for ``seconds``, rounded there to 0.1 ms."""
+        d = {k: v for k, v in d.items() if k not in ("passed", "note")}
+        if d.get("bound_bits") == "exact":
+            d["bound_bits"] = float("inf")
+        ce = d.get("counterexample")
+        if ce is not None:
+            d["counterexample"] = Counterexample(**dict(ce, index=tuple(ce["index"])))
+        return cls(**d)
+
     def __str__(self) -> str:
         return self.message

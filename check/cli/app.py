@@ -183,31 +183,67 @@ def cmd_derive(args) -> int:
     return 0
 
 
+def _runner_options(args) -> dict:
+    """The cache and the processes of --no-cache and --jobs (check.checks.runner)."""
+    from check.checks.cache import Cache
+    from check.checks.runner import default_jobs
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    if not 1 <= jobs <= 256:
+        raise GradspecError(lines(f"gradspec: --jobs {args.jobs} is not a number of processes from 1 to 256",
+                                  f"e.g. --jobs {default_jobs()} (this machine's cores, the default)"))
+    return {"cache": None if args.no_cache else Cache(), "jobs": jobs, "modules": list(args.module or [])}
+
+
+def _card_names(names: list) -> list:
+    """The registered entries among ``names`` (models have no cards)."""
+    registered = set(spec_pkg.names())
+    return [n for n in names if spec_pkg.get(n).name in registered]
+
+
+def _check_cards(files: dict, out: str, whole: bool) -> int:
+    """Compare ``files`` with the folder ``out``: 0 when current, 1 (each difference listed) when not."""
+    from check.cards import render as cards
+    found = cards.drift(files, out, whole=whole)
+    if not found:
+        print(f"cards up to date: {len(files)} files in {out}/ match the specs")
+        return 0
+    print(f"gradspec: {len(found)} file(s) in {out}/ differ from what the specs produce:")
+    for path, why in found:
+        print(f"  {out}/{path}: {why}")
+    print(f"  a spec (or the code that computes its card) changed without its card;\n"
+          f"  hint: run `gradspec cards --out {out}`, review the diff, and commit it")
+    return 1
+
+
 def cmd_verify(args) -> int:
     from check.checks import catalog
+    from check.checks.runner import run_entries
     from check.cli.junit import check_case, write_junit
     output_file(args.junit, "--junit", "reports/gradspec.xml")
+    if args.cards is not None:
+        output_folder(args.cards, "--cards", "reports")
+    options = _runner_options(args)
     modules = _module_names(args)
     names = list(args.names) or modules or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
     known = catalog.known_deviations()
-    todo = [c for n in names for c in catalog.checks(n)]
-    failed, cases = 0, []
-    with _progress(args, len(todo), "verify", lines_when_not_tty=False) as bar:
-        for c in todo:
-            bar.step(f"{c.spec} {c.id}")
-            r = c.run()
-            ok, note = catalog.passed(r, known)
-            failed += not ok
-            cases.append(check_case(r, ok, note))
+    with_cards = set(_card_names(names)) if args.cards is not None else set()
+    failed, cases, files, cached = 0, [], {}, 0
+    with _progress(args, len(names), "verify", lines_when_not_tty=False) as bar:
+        for outcome in run_entries(names, cards=with_cards, on_start=bar.step, **options):
             bar.finish()
-            if args.json:
-                print(json.dumps(r.to_json(judged=(ok, note))),
-                      flush=True)
-            else:
-                mark = "ok  " if ok else "FAIL"
-                print(f"{mark} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:20s} {r.seconds:6.2f}s"
+            cached += outcome.cached
+            files.update(outcome.card or {})
+            for r in outcome.results:
+                ok, note = catalog.passed(r, known)
+                failed += not ok
+                cases.append(check_case(r, ok, note))
+                if args.json:
+                    print(json.dumps(r.to_json(judged=(ok, note))), flush=True)
+                    continue
+                took = "cached" if outcome.cached else f"{r.seconds:.2f}s"
+                print(f"{'ok  ' if ok else 'FAIL'} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:20s} {took:>7s}"
                       + (f"  [{note}]" if note else ""), flush=True)
                 if not ok:
                     print("     " + r.message.replace("\n", "\n     "), flush=True)
@@ -215,39 +251,44 @@ def cmd_verify(args) -> int:
         write_junit(args.junit, "gradspec verify", cases)
     if not args.json:
         missing = [f for f in catalog.FRAMEWORKS if not catalog.framework_installed(f)]
-        print(f"{len(todo) - failed} passed, {failed} failed"
+        print(f"{len(cases) - failed} passed, {failed} failed"
+              + (f" ({cached} of {len(names)} entries from the cache, {options['cache'].folder}/)" if cached else "")
               + (f"; not run: emitted code for {', '.join(missing)} (not installed — pip install "
                  f"'gradspec[{','.join(missing)}]')" if missing else "")
               + (f"; JUnit XML in {args.junit}" if args.junit else ""))
-    return 1 if failed else 0
+    drifted = 0
+    if args.cards is not None:
+        from check.cards import render as cards
+        card_names = _card_names(names)
+        whole = not args.names
+        drifted = _check_cards(cards.with_index(files, card_names) if whole else files, args.cards, whole)
+    return 1 if failed or drifted else 0
 
 
 def cmd_cards(args) -> int:
     from check.cards import render as cards
+    from check.checks.runner import run_entries
     out = output_folder(args.out, "--out", "reports")
+    options = _runner_options(args)
     for n in args.names:
         if spec_pkg.get(n).name not in spec_pkg.names():
             raise GradspecError(lines(f"gradspec: cards are made for registered specs; {n!r} is not one",
                                       "run `gradspec list` to see them (models have no cards)"))
+    cards.require_matplotlib()
     modules = _module_names(args)
-    chosen = list(args.names) or modules
-    with _progress(args, len(chosen or spec_pkg.names()), "card") as bar:
-        files = cards.generate(chosen or None, progress=bar.step, index=not args.names)
+    chosen = list(args.names) or modules or spec_pkg.names()
+    files = {}
+    with _progress(args, len(chosen), "card") as bar:
+        for outcome in run_entries(chosen, cards=set(chosen), on_start=bar.step, **options):
+            files.update(outcome.card)
+    if not args.names:
+        files = cards.with_index(files, chosen)
     if not args.check:
         cards.write(files, out)
         print(f"wrote {len(files)} files to {out}/ ({sum(p.startswith('cards/') and p.endswith('.md') for p in files)}"
               " cards)")
         return 0
-    found = cards.drift(files, out, whole=not args.names)
-    if not found:
-        print(f"cards up to date: {len(files)} files in {out}/ match the specs")
-        return 0
-    print(f"gradspec: {len(found)} file(s) in {out}/ differ from what the specs produce:")
-    for path, why in found:
-        print(f"  {out}/{path}: {why}")
-    print("  a spec (or the code that computes its card) changed without its card;\n"
-          "  hint: run `make cards` (gradspec cards --out reports), review the diff, and commit it")
-    return 1
+    return _check_cards(files, out, whole=not args.names)
 
 
 def _load_impl(text: str):
@@ -376,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a module of your own specs (e.g. mypkg.losses): check the specs it registers")
     vp.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML to FILE")
     vp.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    vp.add_argument("--cards", metavar="DIR", help="also check the cards in DIR for drift, from the same results "
+                    "(one pass: what `make verify` runs)")
     cp = sub.add_parser("cards", help="write the gradient contract cards (or check them for drift)")
     cp.add_argument("names", nargs="*", help="only these entries (default: all, and the index)")
     cp.add_argument("--out", default="reports", help="the reports folder (default: reports)")
@@ -383,6 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     cp.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 naming the files that differ from what the specs produce")
+    for parser in (vp, cp):
+        parser.add_argument("--no-cache", action="store_true",
+                            help="run every check: neither read nor write the result cache (.gradspec-cache/)")
+        parser.add_argument("--jobs", type=int, metavar="N",
+                            help="processes to run entries in (default: this machine's cores)")
     ap = sub.add_parser("audit", help="audit a library's losses (or any callable) against the specs")
     ap.add_argument("library", nargs="?", help="torch, jax, optax, numpy or keras")
     ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")

@@ -100,7 +100,7 @@ def test_cli_check_fails_naming_the_card_and_exits_0_when_current(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "check", "cards", "mse", "--check", "--out", str(out)],
                          capture_output=True, text=True)
     assert bad.returncode == 1
-    assert f"{out}/cards/mse.md: changed" in bad.stdout and "make cards" in bad.stdout
+    assert f"{out}/cards/mse.md: changed" in bad.stdout and f"gradspec cards --out {out}" in bad.stdout
 
 
 @pytest.mark.parametrize("seed", ["1", "2"])

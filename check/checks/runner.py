@@ -1,0 +1,107 @@
+"""Running the checks (and cards) of many entries: the result cache first, then the machine's cores.
+
+    for outcome in run_entries(names, cards={"mse"}, cache=Cache(), jobs=2, modules=[]):
+        outcome.name, outcome.results, outcome.card, outcome.cached
+
+An entry is the unit of work: its checks (check.checks.catalog.checks, in that order) and, for the
+names in ``cards``, its card files (check.cards.render).  An entry whose key (check.checks.cache.entry_key)
+is in the cache is served from it; the others run — in this process when there is one to run or
+``jobs`` is 1, else in ``jobs`` worker processes.  Workers are *spawned* (fresh interpreters that
+import gradspec and the ``modules`` of users' specs; never forked from this process) and each
+starts its own framework worker when it needs one.  Outcomes are yielded in the order of
+``names`` whatever order the workers finish in, so output and reports are the same for any
+``jobs``, with or without the cache.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import spec as spec_pkg
+
+from check.checks import catalog
+from check.checks.cache import Cache, entry_key
+from check.checks.result import CheckResult
+
+
+@dataclass(frozen=True)
+class EntryOutcome:
+    name: str
+    results: tuple            # CheckResult, in catalog.checks order
+    card: dict | None         # {path relative to the reports folder: text}, when cards were asked for
+    cached: bool              # served from the cache, nothing run
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def compute_entry(name: str, card: bool, libs: dict | None = None, results: list | None = None):
+    """Run every check of ``name`` — unless ``results`` (their JSON) are given — and make its card
+    when ``card``: ([result JSON], card files or None)."""
+    if results is None:
+        results = [c.run().to_json() for c in catalog.checks(name)]
+    files = None
+    if card:
+        from check.cards import render
+        made = [CheckResult.from_json(r) for r in results]
+        files = render.card_files(name, {r.check: r for r in made}, libs)
+    return results, files
+
+
+def _start_worker(modules: list) -> None:
+    for m in modules:
+        spec_pkg.load_module(m)
+
+
+def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, jobs: int = 1,
+                modules: list = (), on_start=None):
+    """Yield an EntryOutcome per name, in order (see the module docstring).  ``on_start(name)`` is
+    called as the work on an entry begins (or it is found in the cache).  A cached entry without
+    its card gets its card made from the cached results."""
+    libs = None
+    if cards:
+        from check.cards import render
+        libs = render.versions()
+    keys, hits, todo = {}, {}, []
+    for name in names:
+        if cache is not None:
+            keys[name] = entry_key(spec_pkg.get(name), [c.id for c in catalog.checks(name)])
+            hit = cache.get(keys[name])
+            if isinstance(hit, dict) and isinstance(hit.get("results"), list):
+                hits[name] = hit
+                if name not in cards or hit.get("card") is not None:
+                    continue
+        todo.append(name)
+
+    def work(name):
+        cached = hits.get(name, {}).get("results")
+        return compute_entry, name, name in cards, libs, cached
+    pool = None
+    if jobs > 1 and len(todo) > 1:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=get_context("spawn"),
+                                   initializer=_start_worker, initargs=(list(modules),))
+    try:
+        futures = {n: pool.submit(*work(n)) for n in todo} if pool else {}
+        for name in names:
+            if on_start:
+                on_start(name)
+            value = hits.get(name)
+            if name in todo:
+                fn, *args = work(name)
+                results, card = futures[name].result() if pool else fn(*args)
+                value = {"results": results, "card": card if card is not None else (value or {}).get("card")}
+                if cache is not None:
+                    cache.put(keys[name], value)
+            ran = name in todo and name not in hits
+            yield EntryOutcome(name, tuple(CheckResult.from_json(r) for r in value["results"]),
+                               value.get("card") if name in cards else None, not ran)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
