@@ -9,7 +9,9 @@
      whose (effective) condition is unsatisfiable is discharged, every other branch must be 0;
   4. a sign case split, when one real symbol x is the only one inside every Abs, sign, Max/Min
      and branch condition: x = y, x = −y (y > 0) and x = 0 cover the reals, and each case
-     must reduce to 0 by steps 1–3;
+     must reduce to 0 by steps 1–3; for a sum over entries each with its own such symbol (a
+     stable form of a reduced loss), the sum's terms grouped by their symbol, each group split
+     by sign — every group 0 makes the sum 0;
   5. ``simplify`` under what is left of the budget.
 It answers (True, how) or (False, why).  It never answers True without a reduction to 0, nor
 for a difference holding a SymPy Float (a constant rounded to 53 bits: the formula is judged
@@ -173,18 +175,83 @@ def _kink_symbols(expr) -> set:
     return syms
 
 
-def _by_sign(expr, deadline) -> str | None:
+def _kink_arguments(expr) -> set:
+    """What every kink turns on, up to sign (a and −a are one): the argument of each Abs and sign,
+    a − b of each Max(a, b) / Min(a, b), lhs − rhs of each relation in a branch condition."""
+    found = [a.args[0] for a in expr.atoms(sp.Abs, sp.sign)]
+    for m in expr.atoms(sp.Max, sp.Min):
+        if len(m.args) != 2:
+            return {None}                  # three-way extrema: not attempted
+        found.append(m.args[0] - m.args[1])
+    for pw in expr.atoms(sp.Piecewise):
+        for _, c in pw.args:
+            found += [r.lhs - r.rhs for r in getattr(c, "atoms", lambda *_: ())(sp.core.relational.Relational)]
+    return {-a if a.could_extract_minus_sign() else a for a in found}
+
+
+def _one_kink_symbol(expr):
+    """(expression, x) with x the one real symbol inside every kink — after a generalisation: when
+    every Abs and sign holds ±a for one non-symbol a (|p − t|), and the expression depends on a's
+    symbols through a alone, a becomes a fresh real symbol (0 for every real value of it is 0 in
+    particular at a).  None when there is no such symbol."""
     syms = _kink_symbols(expr)
-    if len(syms) != 1:
+    if len(syms) == 1:
+        (x,) = syms
+        return (expr, x) if x.is_real else None
+    args = _kink_arguments(expr)
+    if len(args) != 1:
         return None
-    (x,) = syms
-    if not x.is_real:
+    (a,) = args
+    if a is None or not a.is_real:
         return None
+    u = sp.Dummy("u", real=True)
+    general = expr.xreplace({a: u, -a: -u})
+    if general.free_symbols & a.free_symbols:
+        return None
+    return general, u
+
+
+def _by_sign(expr, deadline) -> str | None:
+    found = _one_kink_symbol(expr)
+    if found is None:
+        return None
+    expr, x = found
     y = sp.Symbol("y", positive=True)
     for case in (y, -y, sp.Integer(0)):
         if _zero_branchwise(expr.xreplace({x: case}), deadline) is None:
             return None
     return "sign case split"
+
+
+def _separable_by_sign(expr, deadline) -> str | None:
+    """Σ over entries, each with its own kink argument: the expanded sum's terms grouped by the one
+    kink argument whose symbols each holds (terms holding none form a group of their own, constants
+    are shared out evenly among the kinked groups); every group 0 (by the sign case split) makes the
+    sum 0.  A term holding the symbols of two kink arguments: not attempted."""
+    args = _kink_arguments(expr)
+    if len(args) < 2 or None in args:
+        return None
+    symbols_of = {a: a.free_symbols for a in args}
+    groups: dict = {}
+    for term in sp.Add.make_args(sp.expand(expr, log=False, power_exp=False, power_base=False,
+                                           multinomial=False)):
+        held = [a for a in args if term.free_symbols & symbols_of[a]]
+        if len(held) > 1:
+            return None
+        groups.setdefault(held[0] if held else ("constant" if not term.free_symbols else None), []).append(term)
+    shares = sp.Add(*groups.pop("constant", []))       # the entries' constants, summed by SymPy (6·log 2 / 6):
+    kinked = [a for a in groups if a is not None]      # shared out evenly again
+    for a in kinked:
+        groups[a].append(shares / len(kinked))
+    if len(kinked) < 2:
+        return None
+    for x, terms in groups.items():
+        if time.monotonic() > deadline:
+            raise budget.BudgetExceeded()
+        group = sp.Add(*terms)
+        if (_zero_branchwise(group, deadline) if x is None else _by_sign(group, deadline)) is None:
+            return None
+    return "sign case split, entry by entry"
 
 
 def prove_zero(expr, seconds: float) -> tuple[bool, str]:
@@ -195,7 +262,8 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
         return False, "a rounded constant (a SymPy Float) is in the difference; formulas are judged exactly"
 
     def attempt():
-        how = _zero_branchwise(expr, deadline) or _by_sign(expr, deadline)
+        # entry by entry first: folding a sum of n Piecewise entries into one has up to 2^n branches
+        how = _separable_by_sign(expr, deadline) or _zero_branchwise(expr, deadline) or _by_sign(expr, deadline)
         if how:
             return how
         rest = deadline - time.monotonic()

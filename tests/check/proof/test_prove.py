@@ -26,3 +26,34 @@ def test_unreachable_branches_are_discharged_exactly():
 def test_piecewise_branch_by_branch():
     e = sp.Piecewise((x, x > 0), (0, True)) - sp.Piecewise((0, x <= 0), (x, True))
     assert prove_zero(e, 2)[0]
+
+
+def _entries(n):
+    return sp.symbols(f"a0:{n}", real=True), sp.symbols(f"b0:{n}", real=True)
+
+
+def test_a_sum_of_stable_entries_is_proved_entry_by_entry_and_a_wrong_entry_is_not():
+    """Step 4 entry by entry: each entry's own kink argument (p − t here, a generalisation to one real
+    symbol) split by sign; the constants SymPy summed (n·log 2) shared out again."""
+    p, t = _entries(4)
+    entry = lambda a: sp.log(1 + sp.exp(-2 * sp.Abs(a))) + sp.Abs(a) - sp.log(sp.cosh(a)) - sp.log(2)
+    right = sum(entry(pi - ti) for pi, ti in zip(p, t)) / 4
+    ok, how = prove_zero(right, 2)
+    assert ok and "entry by entry" in how
+    assert not prove_zero(right + sp.log(2) / 8, 2)[0]                     # a constant too many: rejected
+    wrong = right + (sp.Abs(p[2] - t[2]) - (p[2] - t[2])) / 4             # one entry off where p < t
+    assert not prove_zero(wrong, 2)[0]
+    softplus = lambda z: sp.Max(z, 0) + sp.log(1 + sp.exp(-sp.Abs(z)))
+    stable = sum(ti * softplus(-pi) + (1 - ti) * softplus(pi) - (sp.log(1 + sp.exp(pi)) - ti * pi)
+                 for pi, ti in zip(p, t))
+    assert prove_zero(stable, 2)[0]
+    assert not prove_zero(stable.xreplace({sp.Max(p[1], 0): sp.Max(p[1], 1)}), 2)[0]   # one kink moved
+
+
+def test_kinks_of_two_entries_in_one_term_or_a_kink_argument_used_alone_are_not_split():
+    x, y = sp.symbols("x y", real=True)
+    assert not prove_zero(sp.Max(x, 0) * sp.Max(y, 0) - sp.Max(x * y, 0), 2)[0]      # false at x = y = −1
+    p, t = sp.symbols("p t", real=True)
+    assert prove_zero(sp.Abs(p - t) - (p - t) * sp.sign(p - t), 2)[0]
+    assert not prove_zero(sp.Abs(p - t) - (p - t), 2)[0]                               # false for p < t
+    assert not prove_zero(sp.Abs(p - t) - sp.Abs(p) + sp.Abs(t), 2)[0]                 # p, t also alone
