@@ -99,7 +99,10 @@ def output_folder(given, flag: str, example: str):
 
 def _module_names(args) -> list[str]:
     """The specs the --module modules register (each imported, the current folder first on the path,
-    within IMPORT_SECONDS), each checked on gradspec's exact namespaces (check.checks.probe)."""
+    within IMPORT_SECONDS), each checked on gradspec's exact namespaces (check.checks.probe).  Without
+    --module nothing is imported (`gradspec list` starts without SymPy)."""
+    if not getattr(args, "module", None):
+        return []
     from check.checks.probe import probe
     from derive.budget import BudgetExceeded, BudgetUnavailable, budget
     out = []

@@ -78,3 +78,14 @@ def test_bad_input_exits_2_with_a_message(args, needle):
 def test_a_closed_pipe_is_not_a_traceback():
     p = subprocess.run(f"{sys.executable} -m check list | head -1", shell=True, capture_output=True, text=True)
     assert p.returncode == 0 and "Traceback" not in p.stderr and p.stdout.startswith("mse")
+
+
+@pytest.mark.slow
+def test_help_and_list_start_without_sympy():
+    """Start-up: `gradspec --help` and `gradspec list` import neither SymPy nor python-flint (the
+    timings are in make bench)."""
+    code = ("import sys, contextlib, io\nfrom check.cli.app import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['list'])\n"
+            "print(sorted(m for m in ('sympy', 'flint', 'mpmath') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr
