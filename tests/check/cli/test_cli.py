@@ -37,6 +37,7 @@ def test_derive_wrt_and_param():
     assert p.returncode == 0 and "1/2" in p.stdout or "0.5" in p.stdout
 
 
+@pytest.mark.slow
 def test_verify_named_entries_json(capsys):
     assert main(["verify", "mse", "kl_div", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -46,6 +47,7 @@ def test_verify_named_entries_json(capsys):
         assert r["status"] in ("proved", "verified")
 
 
+@pytest.mark.slow
 def test_verify_fails_when_a_check_is_refuted(monkeypatch, capsys):
     monkeypatch.setattr(catalog, "known_deviations", lambda: {})     # the seed's cosine refutation is now unexpected
     assert main(["verify", "cosine_similarity"]) == 1
