@@ -6,7 +6,8 @@
 An entry is the unit of work: its checks (check.checks.catalog.checks, in that order) and, for the
 names in ``cards``, its card files (check.cards.render).  An entry whose key (check.checks.cache.entry_key)
 is in the cache is served from it; the others run — in this process when there is one to run or
-``jobs`` is 1, else in ``jobs`` worker processes.  Workers are *spawned* (fresh interpreters that
+``jobs`` is 1 (or an entry was made where a fresh interpreter cannot find it: ``__main__``),
+else in ``jobs`` worker processes.  Workers are *spawned* (fresh interpreters that
 import gradspec and the ``modules`` of users' specs; never forked from this process) and each
 starts its own framework worker when it needs one.  Outcomes are yielded in the order of
 ``names`` whatever order the workers finish in, so output and reports are the same for any
@@ -14,12 +15,14 @@ starts its own framework worker when it needs one.  Outcomes are yielded in the 
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
 import spec as spec_pkg
+from spec.errors import GradspecError
 
 from check.checks import catalog
 from check.checks.cache import Cache, entry_key
@@ -55,6 +58,32 @@ def compute_entry(name: str, card: bool, libs: dict | None = None, results: list
     return results, files
 
 
+def _portable(name: str) -> bool:
+    """Whether a spawned worker finds the entry ``name`` too: a catalog entry, a model, or a spec
+    registered by a module it can import (an installed package's, a --module's) — not one made in
+    ``__main__`` or a script's own code."""
+    s = spec_pkg.get(name)
+    if s.name not in spec_pkg.names():
+        return ":" in name                                  # a model: built from registered entries
+    origin = spec_pkg.registry.origin(s.name)
+    if origin in ("?", "__main__"):
+        return False
+    try:
+        return importlib.util.find_spec(origin) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _in_worker(name: str, card: bool, libs, results):
+    """compute_entry in a worker; None when the worker cannot find the entry (registered at run time,
+    inside a function): the caller then runs it itself."""
+    try:
+        spec_pkg.get(name)
+    except GradspecError:
+        return None
+    return compute_entry(name, card, libs, results)
+
+
 def _start_worker(modules: list) -> None:
     for m in modules:
         spec_pkg.load_module(m)
@@ -81,21 +110,20 @@ def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, j
         todo.append(name)
 
     def work(name):
-        cached = hits.get(name, {}).get("results")
-        return compute_entry, name, name in cards, libs, cached
+        return name, name in cards, libs, hits.get(name, {}).get("results")
     pool = None
-    if jobs > 1 and len(todo) > 1:
+    if jobs > 1 and len(todo) > 1 and all(_portable(n) for n in todo):
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=get_context("spawn"),
                                    initializer=_start_worker, initargs=(list(modules),))
     try:
-        futures = {n: pool.submit(*work(n)) for n in todo} if pool else {}
+        futures = {n: pool.submit(_in_worker, *work(n)) for n in todo} if pool else {}
         for name in names:
             if on_start:
                 on_start(name)
             value = hits.get(name)
             if name in todo:
-                fn, *args = work(name)
-                results, card = futures[name].result() if pool else fn(*args)
+                done = futures[name].result() if pool else None
+                results, card = done if done is not None else compute_entry(*work(name))
                 value = {"results": results, "card": card if card is not None else (value or {}).get("card")}
                 if cache is not None:
                     cache.put(keys[name], value)

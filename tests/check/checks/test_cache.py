@@ -153,3 +153,20 @@ def test_one_pass_cards_are_the_committed_ones_cold_and_warm(tmp_path, monkeypat
     card.write_text(card.read_text().replace("proved", "verified", 1))
     assert main(["verify", "mse", "--cards", str(copy), "--quiet"]) == 1        # drift is found, warm too
     assert "cards/mse.md: changed" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_an_entry_registered_at_run_time_runs_here_when_workers_cannot_find_it(tmp_path):
+    """A spec registered inside a function (not at a module's import) is unknown to a spawned worker:
+    the runner runs it in this process, and its verdicts are those of a serial run."""
+    from spec import Derivative, Input, loss
+    from spec.domains import REAL
+    loss("runtime_sq", lambda p, t, *, xp: (p - t) ** 2, inputs=[Input("p", REAL, "p"), Input("t", REAL, "t")],
+         derivatives=[Derivative("p", lambda p, t, *, xp: 3 * (p - t) / p.size)])       # wrong: refuted
+    try:
+        outcomes = list(run_entries(["runtime_sq", "mse"], jobs=2))
+        assert [o.name for o in outcomes] == ["runtime_sq", "mse"]
+        assert {r.check: r.status for r in outcomes[0].results}["grad[p]"] == "refuted"
+        assert all(r.ok for r in outcomes[1].results)
+    finally:
+        unregister("runtime_sq")
