@@ -224,7 +224,9 @@ def cmd_verify(args) -> int:
     from check.cli.junit import check_case, write_junit
     output_file(args.junit, "--junit", "reports/gradspec.xml")
     if args.cards is not None:
+        from check.cards import render as cards
         output_folder(args.cards, "--cards", "reports")
+        cards.require_matplotlib()
     options = _runner_options(args)
     modules = _module_names(args)
     names = list(args.names) or modules or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
@@ -261,7 +263,6 @@ def cmd_verify(args) -> int:
               + (f"; JUnit XML in {args.junit}" if args.junit else ""))
     drifted = 0
     if args.cards is not None:
-        from check.cards import render as cards
         card_names = _card_names(names)
         whole = not args.names
         drifted = _check_cards(cards.with_index(files, card_names) if whole else files, args.cards, whole)

@@ -89,7 +89,7 @@ def _valid_cli(rng) -> list:
 def _bad_cli(rng, tmp) -> list:
     afile = os.path.join(tmp, "afile")
     spec = rng.choice(SPECS)
-    kind = rng.randrange(17)
+    kind = rng.randrange(18)
     if kind == 0:
         return [rng.choice(["derive", "verify", "cards"]), rng.choice(BAD_NAMES)]
     if kind == 1:
@@ -125,6 +125,10 @@ def _bad_cli(rng, tmp) -> list:
         return [rng.choice(["", "verfy", "prove", "LIST", "-v"])]
     if kind == 15:
         return [rng.choice(["list", "derive", "verify", "cards", "audit"]), rng.choice(FLAGS)]
+    if kind == 16:
+        return [rng.choice(["verify", "cards"]), spec, "--jobs", rng.choice(("0", "-2", "257", "x", "", "1.5", "1e9"))]
+    if kind == 17:
+        return ["verify", spec, "--cards", rng.choice(("", afile, afile + "/sub"))]
     return rng.choice([["derive", "--loss", "mse"], ["derive", "mse", "--model", "linear:3x2"],
                        ["derive", "--model", rng.choice(BAD_NAMES)], ["derive"],
                        ["derive", "--model", "linear:3x2", "--loss", rng.choice(("nope", "softmax", ""))]])
@@ -132,7 +136,8 @@ def _bad_cli(rng, tmp) -> list:
 
 JUNK = ("", " ", "-", "--", "--shape", "1,2", "2,3", "x", "mse", "kl_div", "--wrt", "target", "--param", "delta=2",
         "--emit", "numpy", "--json", "--quiet", "--module", "--model", "linear:2x1", "--loss", "%s", "\x00", "🙂",
-        "--shape=1,1", "-1", "1e400", "None", "true", "..", "/", "--check", "--out", "--junit")
+        "--shape=1,1", "-1", "1e400", "None", "true", "..", "/", "--check", "--out", "--junit", "--jobs", "--no-cache",
+        "--cards")
 SMALL_SHAPES = ("1", "2", "1,1", "1,2", "2,2", "1,3", "2,1,2")
 
 
