@@ -15,8 +15,9 @@ everything a verdict of the entry depends on, and a change to any of it is a mis
   standard library: a user's helper module next to their specs counts, NumPy is counted by
   version.  Catalog files are counted one by one, so editing one reruns only its entries.  Besides
   the files, the compiled code of every function met (a function defined in a notebook or by
-  ``exec`` has no file) and the plain values — numbers, strings, arrays — of every module global,
-  closure cell and default met (a constant changed in memory);
+  ``exec`` has no file; the function under a decorator) and the plain values — numbers, strings,
+  arrays — of every module global, closure cell, default and callable object's attribute met (a
+  constant changed in memory);
 * the entry's name, its parameters' defaults and variants, and the ids of its checks (which
   depend on the frameworks installed);
 * the versions of Python, SymPy, python-flint, mpmath, NumPy, matplotlib (cards), and of PyTorch
@@ -66,8 +67,9 @@ def _installed_roots() -> tuple:
 
 @functools.lru_cache(maxsize=None)
 def _is_own_file(path: str) -> bool:
-    """A source file of this project (not the standard library, not an installed distribution)."""
-    return path.endswith(".py") and not os.path.realpath(path).startswith(_installed_roots())
+    """A file of this project (not the standard library, not an installed distribution): a source
+    file, or a compiled extension module built here (hashed by its bytes)."""
+    return not os.path.realpath(path).startswith(_installed_roots())
 
 
 @functools.lru_cache(maxsize=1)
@@ -186,8 +188,13 @@ class _Walk:
             for k, v in sorted(obj.items(), key=lambda kv: repr(kv[0])):
                 self._note("key", repr(k).encode())
                 self.value(v, depth + 1)
-        elif callable(obj):                 # an instance with __call__: its class's module
-            self.value(type(obj), depth + 1)
+        elif callable(obj):                 # a decorated function (its __wrapped__), or an instance with
+            self.value(type(obj), depth + 1)    # __call__: its class's module and its attributes
+            if hasattr(obj, "__wrapped__"):
+                self.value(obj.__wrapped__, depth + 1)
+            for name, v in sorted(getattr(obj, "__dict__", {}).items()):
+                self._note(f"attribute {name}", b"")
+                self.value(v, depth + 1)
 
     def module(self, module, depth: int) -> None:
         if module is None or _is_core(module.__name__):

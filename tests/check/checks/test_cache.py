@@ -170,3 +170,37 @@ def test_an_entry_registered_at_run_time_runs_here_when_workers_cannot_find_it(t
         assert all(r.ok for r in outcomes[1].results)
     finally:
         unregister("runtime_sq")
+
+
+class _Scaled:
+    """A gradient as a callable object whose factor lives in an attribute."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, p, t, *, xp):
+        return self.k * (p - t) / p.size
+
+
+def _unregistered(derivative_fn):
+    from spec import Derivative, Input
+    from spec.domains import REAL
+    from spec.entry import Spec, reduction_param
+    return Spec("key_demo", "loss", (Input("p", REAL, "p"), Input("t", REAL, "t")), (reduction_param("mean"),),
+                lambda p, t, *, xp: (p - t) ** 2, derivatives=(Derivative("p", derivative_fn),))
+
+
+def test_code_without_a_file_an_attribute_or_a_decorated_function_changes_the_key():
+    """What no source file shows still counts: a function made by exec (a notebook), an attribute of a
+    callable object, the function under a decorator."""
+    import functools
+    ids = ["grad[p]"]
+    made = {}
+    for k in (2, 3):
+        exec(f"def grad(p, t, *, xp):\n    return {k} * (p - t) / p.size\n", made)
+        made[k] = made["grad"]
+    assert entry_key(_unregistered(made[2]), ids) != entry_key(_unregistered(made[3]), ids)
+    assert entry_key(_unregistered(_Scaled(2)), ids) != entry_key(_unregistered(_Scaled(3)), ids)
+    assert entry_key(_unregistered(_Scaled(2)), ids) == entry_key(_unregistered(_Scaled(2)), ids)
+    wrapped = [functools.lru_cache()(made[k]) for k in (2, 3)]
+    assert entry_key(_unregistered(wrapped[0]), ids) != entry_key(_unregistered(wrapped[1]), ids)
