@@ -225,12 +225,9 @@ def _audit_throughput() -> None:
               f"(truth {took / floats:.0f}× the float)")
     from check.frameworks.libraries import LIBRARIES
     for library in LIBRARIES:
-        start = time.monotonic()
-        p = subprocess.run([sys.executable, "-m", "check", "audit", library, "--out", "/tmp/gradspec-bench-reports"],
-                           capture_output=True, text=True)
-        last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "(no output)"
+        took, last, _ = _timed(GRADSPEC + ["audit", library, "--out", "/tmp/gradspec-bench-reports", "--quiet"])
         print(f"whole `gradspec audit {library}` (float32 and float64, {len(LIBRARIES[library].adapters)} calls): "
-              f"{time.monotonic() - start:.1f} s wall ({last})")
+              f"{took:.1f} s wall ({last})")
 
 
 if __name__ == "__main__":

@@ -233,10 +233,10 @@ def cmd_verify(args) -> int:
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
     known = catalog.known_deviations()
-    with_cards = set(_card_names(names)) if args.cards is not None else set()
+    card_names = _card_names(names) if args.cards is not None else []
     failed, cases, files, cached = 0, [], {}, 0
     with _progress(args, len(names), "verify", lines_when_not_tty=False) as bar:
-        for outcome in run_entries(names, cards=with_cards, on_start=bar.step, **options):
+        for outcome in run_entries(names, cards=set(card_names), on_start=bar.step, **options):
             bar.finish()
             cached += outcome.cached
             files.update(outcome.card or {})
@@ -263,7 +263,6 @@ def cmd_verify(args) -> int:
               + (f"; JUnit XML in {args.junit}" if args.junit else ""))
     drifted = 0
     if args.cards is not None:
-        card_names = _card_names(names)
         whole = not args.names
         drifted = _check_cards(cards.with_index(files, card_names) if whole else files, args.cards, whole)
     return 1 if failed or drifted else 0
