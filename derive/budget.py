@@ -7,8 +7,9 @@ everything the parent has built), which is killed when the deadline passes.  Not
 does — a long C-level operation, a swallowed exception — can outlast it.  The result comes back
 pickled; an exception the step raises is raised again in the caller.
 
-Inside that child, nested ``run`` calls use a soft budget instead: SIGALRM (``setitimer``)
-raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
+Inside that child, nested ``run`` calls use a soft budget instead (so do all calls in a process
+that declared ``soft_only()``: a worker whose parent kills it past a hard limit of its own):
+SIGALRM (``setitimer``) raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
 it — and firing again every 0.1 s until the budget is left.  ``budget(seconds)`` is that soft
 budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
@@ -130,9 +131,18 @@ def _child(conn, seconds, fn, args, kwargs):
         os._exit(0)
 
 
+def soft_only() -> None:
+    """Make every budget in this process soft, as in a budget's child: for a dedicated worker process
+    (check.checks.workers) whose parent holds the hard limit — it kills the worker when an entry
+    outruns it — so no step needs a fork of its own."""
+    global _in_child
+    _in_child = True
+
+
 def run(seconds: float, fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` under a hard budget; returns (value, None) or (None, reason).  In a
-    budget's child, or in a process that must not fork (``fork_safe``), a soft budget instead."""
+    budget's child, a ``soft_only`` process, or one that must not fork (``fork_safe``), a soft budget
+    instead."""
     if _in_child or not fork_safe():
         try:
             return _soft_run(seconds, fn, args, kwargs)

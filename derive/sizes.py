@@ -19,6 +19,8 @@ Public (what check/ and the cards use): ``every_size_forward``, ``every_size_der
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -409,7 +411,25 @@ def _evaluated(forward):
 def every_size_derivative(s, wrt: str, params: dict):
     """The canonical every-size entry of ∂F/∂wrt (F the loss, or ⟨v, f⟩ for an activation or op),
     and the generic arguments a formula receives: the inputs, then the cotangent v if any.
-    ``params`` are exact (SymPy) values.  Raises Unsupported where there is no every-size form."""
+    ``params`` are exact (SymPy) values.  Raises Unsupported where there is no every-size form.
+    Computed once per (spec, wrt, params) in a process (the proofs, the emitter and the cards ask
+    for the same one)."""
+    frozen = tuple(sorted(params.items()))
+    try:
+        hash(frozen)
+    except TypeError:                                   # an unhashable parameter value: not memoised
+        return _every_size_derivative(s, wrt, params)
+    expr, args = _memo_derivative(s, wrt, frozen)
+    return expr, list(args)
+
+
+@functools.lru_cache(maxsize=256)
+def _memo_derivative(s, wrt: str, frozen: tuple):
+    expr, args = _every_size_derivative(s, wrt, dict(frozen))
+    return expr, tuple(args)
+
+
+def _every_size_derivative(s, wrt: str, params: dict):
     ins = generic_inputs(s)
     out = _evaluated(lambda: s.forward(*ins, xp=INDEXED, **dict(params)))
     args = list(ins)

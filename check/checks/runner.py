@@ -7,9 +7,11 @@ An entry is the unit of work: its checks (check.checks.catalog.checks, in that o
 names in ``cards``, its card files (check.cards.render).  An entry whose key (check.checks.cache.entry_key)
 is in the cache is served from it; the others run — in this process when there is one to run or
 ``jobs`` is 1 (or an entry was made where a fresh interpreter cannot find it: ``__main__``),
-else in ``jobs`` worker processes.  Workers are *spawned* (fresh interpreters that
-import gradspec and the ``modules`` of users' specs; never forked from this process) and each
-starts its own framework worker when it needs one.  Outcomes are yielded in the order of
+else in ``jobs`` worker processes (check.checks.workers: *spawned* interpreters that import
+gradspec and the ``modules`` of users' specs, never forked from this process, each entry under a
+hard limit; each starts its own framework worker when it needs one).  An entry a worker could
+not finish (the limit, a crash) gets every check "inconclusive" with the reason, and is not
+cached.  Outcomes are yielded in the order of
 ``names`` whatever order the workers finish in, so output and reports are the same for any
 ``jobs``, with or without the cache.
 """
@@ -17,9 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 import spec as spec_pkg
 from spec.errors import GradspecError
@@ -27,6 +27,7 @@ from spec.errors import GradspecError
 from check.checks import catalog
 from check.checks.cache import Cache, entry_key
 from check.checks.result import CheckResult
+from check.checks.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,13 @@ def _in_worker(name: str, card: bool, libs, results):
     return compute_entry(name, card, libs, results)
 
 
-def _start_worker(modules: list) -> None:
-    for m in modules:
-        spec_pkg.load_module(m)
+def _stopped(name: str, why: str) -> list:
+    """Every check of ``name`` inconclusive because its worker stopped (JSON, as compute_entry's)."""
+    return [CheckResult(name, c.id, "inconclusive", "none",
+                        f"{name} {c.id}: inconclusive — the entry's checks did not finish: {why}; "
+                        f"`gradspec verify {name} --jobs 1` runs each symbolic step in a process of its own "
+                        "under a hard budget").to_json()
+            for c in catalog.checks(name)]
 
 
 def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, jobs: int = 1,
@@ -111,25 +116,32 @@ def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, j
 
     def work(name):
         return name, name in cards, libs, hits.get(name, {}).get("results")
-    pool = None
+    workers = None
     if jobs > 1 and len(todo) > 1 and all(_portable(n) for n in todo):
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=get_context("spawn"),
-                                   initializer=_start_worker, initargs=(list(modules),))
+        workers = Workers(min(jobs, len(todo)), modules)
     try:
-        futures = {n: pool.submit(_in_worker, *work(n)) for n in todo} if pool else {}
+        finished, stream = {}, workers.run({n: work(n) for n in todo}, _in_worker) if workers else iter(())
         for name in names:
             if on_start:
                 on_start(name)
             value = hits.get(name)
             if name in todo:
-                done = futures[name].result() if pool else None
+                while workers and name not in finished:
+                    done_name, kind, payload = next(stream)
+                    finished[done_name] = kind, payload
+                kind, done = finished.pop(name) if workers else ("ok", None)
+                if kind == "raise":
+                    raise done
+                stopped = kind == "stopped"
+                if stopped:
+                    done = compute_entry(name, name in cards, libs, _stopped(name, done))
                 results, card = done if done is not None else compute_entry(*work(name))
                 value = {"results": results, "card": card if card is not None else (value or {}).get("card")}
-                if cache is not None:
+                if cache is not None and not stopped:
                     cache.put(keys[name], value)
             ran = name in todo and name not in hits
             yield EntryOutcome(name, tuple(CheckResult.from_json(r) for r in value["results"]),
                                value.get("card") if name in cards else None, not ran)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            workers.close()

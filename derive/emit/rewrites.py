@@ -10,6 +10,7 @@ emitted code right is not this module's job: check.checks.emitted checks it exac
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -99,8 +100,15 @@ REWRITES = (
 
 
 def stable(expr):
-    """``expr`` with every rule of REWRITES applied in order; returns (expr, {name: what it stands for})."""
+    """``expr`` with every rule of REWRITES applied in order; returns (expr, {name: what it stands for}).
+    Computed once per expression in a process (each emitted target asks for the same one)."""
+    out, bindings = _stable(expr)
+    return out, dict(bindings)
+
+
+@functools.lru_cache(maxsize=256)
+def _stable(expr):
     bindings: dict = {}
     for rule in REWRITES:
         expr = rule.apply(expr, bindings)
-    return expr, bindings
+    return expr, tuple(bindings.items())
