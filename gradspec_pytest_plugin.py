@@ -14,7 +14,9 @@ the catalog's.  Each spec's checks (check.checks.catalog.checks: derivatives, fo
 variants, emitted code) become items with ids ``SPEC::CHECK`` — ``kl_div::grad[target]`` — so
 ``-k``, ``--deselect``, ``-x`` and JUnit output work as for any test.  A check passes when it is
 proved or verified (or refuted, where the spec declares an expected refutation); otherwise
-the item fails with the check's own message.
+the item fails with the check's own message.  The checks of gradspec's emitted code count as the
+spec says (``emitted=``; for users' specs a failure is a pytest warning, not a failed item), or as
+``--gradspec-emitted check|warn|skip`` says for every spec.
 
 Fixture ``gradspec_check``: the module check.testing.assertions (``assert_gradient``,
 ``assert_implementation``).  Loading the plugin imports pytest only: gradspec, SymPy, python-flint and
@@ -34,6 +36,9 @@ def pytest_addoption(parser):
                     help="a module of your own specs, e.g. mypkg.losses (repeatable)")
     group.addoption("--gradspec-catalog", action="store_true", default=False,
                     help="with --gradspec: gradspec's own catalog as well")
+    group.addoption("--gradspec-emitted", default=None, metavar="check|warn|skip",
+                    help="how the checks of gradspec's emitted code count, for every spec (default: each spec's "
+                         "own — warn for yours, check for the catalog)")
     parser.addini("gradspec_modules", "modules of specs that --gradspec collects", type="args", default=[])
 
 
@@ -52,7 +57,12 @@ def _chosen_specs(config) -> list[str]:
 def pytest_collection_modifyitems(session, config, items):
     if not config.getoption("gradspec"):
         return
+    from spec.entry import EMITTED_MODES
     from spec.errors import GradspecError
+    emitted = config.getoption("gradspec_emitted")
+    if emitted is not None and emitted not in EMITTED_MODES:
+        raise pytest.UsageError(f"gradspec: --gradspec-emitted {emitted!r} is not a mode\n"
+                                f"  give one of {', '.join(EMITTED_MODES)}")
     try:
         names = _chosen_specs(config)
     except GradspecError as e:
@@ -70,8 +80,10 @@ class SpecCollector(pytest.Collector):
 
     def collect(self):
         from check.checks import catalog
-        known = catalog.known_deviations()
-        return [SpecCheckItem.from_parent(self, name=c.id, check=c, known=known) for c in catalog.checks(self.name)]
+        emitted = self.config.getoption("gradspec_emitted")
+        known = catalog.known_deviations(emitted)
+        return [SpecCheckItem.from_parent(self, name=c.id, check=c, known=known)
+                for c in catalog.checks(self.name, emitted)]
 
 
 class SpecCheckFailed(Exception):
@@ -94,6 +106,9 @@ class SpecCheckItem(pytest.Item):
         self.user_properties.append(("scope", self.result.scope))
         if not ok:
             raise SpecCheckFailed(note or self.result.message)
+        if note.startswith("warning:"):
+            import warnings                    # caught by pytest for this item: its "warnings summary"
+            warnings.warn(pytest.PytestWarning(f"{self.parent.name}::{self.name}: {note}\n{self.result.message}"))
 
     def repr_failure(self, excinfo, style=None):
         from spec.errors import GradspecError

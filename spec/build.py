@@ -24,22 +24,24 @@ def _entry(name, kind, inputs, params, fn, derivatives, **fields) -> Spec:
 
 def loss(name, terms, *, inputs, derivatives, params=(), reduction="mean", forms=(), conditions=(),
          kinks=(), analogue: Analogue | None = None, default_shape=(2, 3), input_shapes=None,
-         reduction_weights=None, variants=()) -> Spec:
+         reduction_weights=None, variants=(), emitted=None) -> Spec:
     """Register a loss whose forward is ``reduce(terms(*inputs, xp, **params), reduction)``.
 
     ``reduction_weights(*inputs, xp, **params)``, when given, offers the reduction "weighted_mean"
-    (sum of terms / sum of these weights); ``input_shapes(shape)`` gives inputs shapes of their own."""
+    (sum of terms / sum of these weights); ``input_shapes(shape)`` gives inputs shapes of their own;
+    ``emitted`` ("check", "warn", "skip") says how the checks of gradspec's emitted code count
+    (check.checks.catalog.emitted_mode)."""
     return _entry(name, "loss", inputs, tuple(params) + (reduction_param(reduction, reduction_weights is not None),),
                   terms, derivatives, forms=forms, conditions=conditions, kinks=kinks, analogue=analogue,
                   default_shape=default_shape, input_shapes=input_shapes, reduction_weights=reduction_weights,
-                  variants=variants)
+                  variants=variants, emitted=emitted)
 
 
 def activation(name, forward, *, inputs, derivatives, params=(), kind="activation", forms=(), conditions=(),
-               kinks=(), analogue: Analogue | None = None, default_shape=(2, 3), variants=()) -> Spec:
+               kinks=(), analogue: Analogue | None = None, default_shape=(2, 3), variants=(), emitted=None) -> Spec:
     """Register an activation or op; its derivatives are VJPs ``vjp(*inputs, cotangent, xp, ...)``."""
     return _entry(name, kind, inputs, params, forward, derivatives, forms=forms, conditions=conditions, kinks=kinks,
-                  analogue=analogue, default_shape=default_shape, variants=variants)
+                  analogue=analogue, default_shape=default_shape, variants=variants, emitted=emitted)
 
 
 __all__ = ["Analogue", "Derivative", "Form", "Input", "Param", "activation", "loss"]

@@ -165,6 +165,9 @@ class Analogue:
     notes: str = ""
 
 
+#: How a spec's checks of gradspec's emitted code count (Spec.emitted; check.checks.catalog.emitted_mode).
+EMITTED_MODES = ("check", "warn", "skip")
+
 @dataclass(frozen=True, eq=False)     # compared and hashed by identity
 class Spec:
     name: str
@@ -183,6 +186,8 @@ class Spec:
     input_shapes: Callable[[tuple], dict] | None = None   # shape -> {input: its shape}; default: all alike
     reduction_weights: Callable | None = None   # weights(*inputs, xp, **params): W of reduction "weighted_mean"
     variants: tuple = ()           # parameter settings checked besides the defaults (libraries' conventions)
+    emitted: str | None = None     # gradspec's emitted-code checks: "check" (a failure fails), "warn" (reported,
+                                   # never failing), "skip"; None: "check" in the catalog, "warn" for users' specs
 
     # ------------------------------------------------------------------------------------------
     @property

@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from .domains import Domain
+from .entry import EMITTED_MODES
 from .errors import GradspecError, lines
 from .kinds import declared_kind, extra_arguments, fits
 
@@ -79,6 +80,10 @@ def _validate(s, model: bool) -> None:
         if not isinstance(i.symbol, str) or not i.symbol:
             raise _Malformed(f"inputs[{k}] ({i.name}).symbol", f"{i.symbol!r} is not a symbol name",
                              "give a short name for printed formulas, e.g. 'p'")
+    if s.emitted not in (None,) + EMITTED_MODES:
+        raise _Malformed("emitted", f"{s.emitted!r} is not a way to count the emitted-code checks",
+                         "emitted='check' (a failure fails), 'warn' (reported, never failing) or 'skip'; "
+                         "leave it out for the default (warn for your specs)")
     taken = set(s.input_names) | {"xp"}
     for k, p in enumerate(s.params):
         if not isinstance(p, Param):

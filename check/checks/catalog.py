@@ -8,6 +8,12 @@ code, exact and in float64), ``emitted-torch[INPUT]`` / ``emitted-jax[INPUT]`` (
 PyTorch — float32 and float64 — and JAX — float32 — when the framework is installed).  A check declared as an expected refutation (spec.Derivative.expected_refutation, derive.emit.LIMITATIONS)
 is expected to end with the status given there (a documented finding, such as the seeds' cosine
 derivative): it passes only when it does, and fails as stale when it does not.
+
+The emitted-code checks test gradspec's own code generator, not the spec's formulas, so how they
+count is the spec's choice (``emitted_mode``): "check" — the catalog's default — fails on a
+failure; "warn" — the default for users' specs — reports a failure as a warning and passes; "skip"
+makes none.  A user's spec gets emitted checks only for the inputs it declares a derivative for;
+``--emitted MODE`` (verify, cards) and ``--gradspec-emitted`` (pytest) choose for every spec.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from typing import Callable
 
 import spec as spec_pkg
 from spec.entry import accepted_params, variant_tag
+from spec.registry import origin_of
 
 from check.checks.condition import check_condition
 from check.checks.derivative import DerivativeOptions, check_derivative
@@ -36,10 +43,34 @@ class CatalogCheck:
     run: Callable[[], CheckResult]
 
 
-def known_deviations() -> dict:
-    """{(spec, check id): {"status": "refuted", "reason": …}} for every registered spec: the
+WARNING = ("gradspec's emitted code, not your formula: a limitation of gradspec's code generator "
+           "(report it); `--emitted check` makes it fail, `emitted='skip'` in the spec drops it")
+
+
+def emitted_mode(s, override: str | None = None) -> str:
+    """How ``s``'s emitted-code checks count: ``override`` (the command line's), else the spec's own
+    ``emitted``, else "check" for the catalog's entries and "warn" for everyone else's."""
+    if override is not None:
+        return override
+    if s.emitted is not None:
+        return s.emitted
+    return "check" if origin_of(s).startswith("spec.") else "warn"
+
+
+def emitted_inputs(s) -> list:
+    """The inputs whose emitted gradient is checked: all of a catalog entry's, the declared ones of a
+    user's spec (a one-hot target's gradient, which nobody wrote, is nobody's concern)."""
+    if origin_of(s).startswith("spec."):
+        return list(s.input_names)
+    declared = {s.input(d.wrt).name for d in s.derivatives}
+    return [n for n in s.input_names if n in declared]
+
+
+def known_deviations(emitted: str | None = None) -> dict:
+    """{(spec, check id): {"status": …, "reason": …}} for every registered spec: "refuted" for the
     derivatives declared with an ``expected_refutation`` (spec.Derivative) and the emitted-code
-    checks of entries the emitter cannot yet make float-stable (derive.emit.LIMITATIONS)."""
+    checks of entries the emitter cannot yet make float-stable (derive.emit.LIMITATIONS); "warn"
+    for the emitted-code checks of specs whose ``emitted_mode`` is warn."""
     from check.checks.emitted import check_id
     from derive.emit import LIMITATIONS
     out = {}
@@ -48,14 +79,17 @@ def known_deviations() -> dict:
         for d in s.derivatives:
             if d.expected_refutation:
                 out[(s.name, derivative_id(s, d))] = {"status": "refuted", "reason": d.expected_refutation}
-        if s.name in LIMITATIONS:
+        warn = emitted_mode(s, emitted) == "warn"
+        if s.name in LIMITATIONS or warn:
             for i in s.input_names:
                 for target in EMITTED_TARGETS:
-                    out[(s.name, check_id(i, target))] = {"status": "refuted", "reason": LIMITATIONS[s.name]}
+                    out[(s.name, check_id(i, target))] = ({"status": "warn", "reason": WARNING} if warn else
+                                                          {"status": "refuted", "reason": LIMITATIONS[s.name]})
     return out
 
 
-def checks(name) -> list[CatalogCheck]:
+def checks(name, emitted: str | None = None) -> list[CatalogCheck]:
+    """The checks of ``name`` in order; ``emitted`` overrides the spec's emitted_mode."""
     from check.checks.probe import probe
     s = spec_pkg.get(name)
     probe(s)                                         # a user's spec: malformed on the exact namespaces?
@@ -66,10 +100,10 @@ def checks(name) -> list[CatalogCheck]:
         out.append(CatalogCheck(s.name, f"condition[{c.name}]", lambda c=c: check_condition(s, c)))
     for variant in s.variants:
         out += _variant_checks(s, variant)
-    if s.input_shapes is None:                       # emitted code: every catalog entry, not models
+    if s.input_shapes is None and emitted_mode(s, emitted) != "skip":    # emitted code; not models
         from check.checks.emitted import check_id, emitted_result
         for target in (t for t in EMITTED_TARGETS if t == "numpy" or framework_installed(t)):
-            for n in s.input_names:
+            for n in emitted_inputs(s):
                 out.append(CatalogCheck(s.name, check_id(n, target),
                                         lambda n=n, t=target: emitted_result(s, n, target=t)))
     return out
@@ -116,10 +150,13 @@ def framework_installed(name: str) -> bool:
 
 
 def passed(result: CheckResult, known: dict) -> tuple[bool, str]:
-    """Whether a catalog result passes, and a note when a known deviation decided it."""
+    """Whether a catalog result passes, and a note when a known deviation decided it (a warning's
+    note starts with "warning:")."""
     dev = known.get((result.spec, result.check))
     if dev is None:
         return result.ok, ""
+    if dev["status"] == "warn":
+        return True, "" if result.ok else f"warning: {result.status} — {dev['reason']}"
     if result.status == dev["status"]:
         return True, f"expected {dev['status']}: {dev['reason']}"
     return False, (f"known deviation is stale: expected {dev['status']}, got {result.status} — "

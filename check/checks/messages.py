@@ -65,55 +65,94 @@ def _exact_zero(v) -> bool:
     return isinstance(v, R.Real) and v.exact and v.v == 0
 
 
+def _differing(f):
+    """(truth, got) of the entries of failure ``f`` that differ (both finite), as Reals."""
+    out = []
+    for w, g in zip(f.expected_array.flat, f.got_array.flat):
+        if _finite(w) and _finite(g):
+            try:
+                if R.signum(R.sub(g, w)) != 0:
+                    out.append((w, g))
+            except R.Undecided:
+                out.append((w, g))
+    return out
+
+
+def _factor_hint(r: float, failures) -> str:
+    """The hint for a gradient off by one factor ``r``: a sign, or a divisor that counts the wrong
+    thing (entries, rows, or the entries of a row) at the point's shape."""
+    if r == -1:
+        return "hint: off by a factor −1 everywhere: a sign error"
+    shape = np.shape(next(iter(failures[0].point.values.values()), 0))
+    size = int(np.prod(shape)) if shape else 1
+    n = shape[-1] if shape else 1
+    for k in (r, 1 / r):
+        if not (abs(k) < 1e15 and abs(k - round(k)) < 1e-6 * abs(k) and round(k) >= 2):
+            continue
+        k = round(k)
+        if k == n and n < size:
+            return (f"hint: off by a constant factor {r:.6g} everywhere = the {n} entries of a row: the "
+                    "forward's terms and its input have different shapes (one term per row?) — a loss with "
+                    "one term per row divides by the rows: spec.reduction.rows_count(x, reduction), not "
+                    "count(x, reduction) (which counts entries); or a sum that lost keepdims=True")
+        if k == size or (k == size // n and n > 1):
+            what = "entries" if k == size else "rows"
+            return (f"hint: off by a constant factor {r:.6g} everywhere = the {k} {what} at this shape: a missing "
+                    f"or extra 1/N? (count(x, reduction) divides by the entries for mean, rows_count by the rows)")
+    return f"hint: off by a constant factor {r:.6g} everywhere"
+
+
 def hint(failures, what: str) -> str:
-    """A guess at the cause from all failures, or a generic next step."""
-    if any(f.shape_error for f in failures):
+    """A guess at the cause from all failures (the shown counterexample first), or a generic next step."""
+    shown = failures[0]
+    if shown.shape_error:
         return "hint: keep the input's shape (keepdims=True in reductions; broadcast scalars)"
-    if any(f.exception for f in failures):
+    if shown.exception:
         return "hint: the callable raised; fix it so it returns an array for every point of the domain"
+    raised = [f for f in failures if f.exception or f.shape_error]
+    also = (f"\n  (it also raised or returned a wrong shape at {len(raised)} other point"
+            f"{'s' if len(raised) > 1 else ''}, e.g. a {raised[0].point.origin} point: {raised[0].exception or raised[0].shape_error})"
+            if raised else "")
+    failures = [f for f in failures if not (f.exception or f.shape_error)]
     if any(not _finite(f.got) for f in failures):
         return (f"hint: the {what} is not finite where the truth is: a 0/0 or x/0 in the branch it keeps, "
-                "an exp overflow or a log of 0? write it so it is defined there")
-    ratios = set()
-    for f in failures:
-        for w, g in zip(f.expected_array.flat, f.got_array.flat):
-            if _finite(w) and _finite(g):
-                try:
-                    if R.signum(w) != 0 and R.signum(g) != 0:
-                        ratios.add(f"{float(R.div(g, w)):.6g}")   # 6 digits: extremes are noisy
-                except R.Undecided:
-                    pass
+                "an exp overflow or a log of 0? write it so it is defined there") + also
+    pairs = [pair for f in failures for pair in _differing(f)]
     worst = max(f.error for f in failures)
     if worst < 1e-6:
         return (f"hint: off by a tiny relative amount ({worst:.1e}): a float constant where an exact one "
                 "is meant (0.1 is 1/10 exactly here, but 1/3 written as 0.3333333333333333 is not 1/3; "
-                "int/int is a float), or an approximation?")
-    zero_side = any(_exact_zero(f.expected) or _exact_zero(f.got) for f in failures)
-    if len(ratios) == 1 and not zero_side and ratios != {"1"} and math.isfinite(float(next(iter(ratios)))):
-        r = float(ratios.pop())
-        if r == -1:
-            return "hint: off by a factor −1 everywhere: a sign error"
-        for k in (r, 1 / r):
-            if abs(k) < 1e15 and abs(k - round(k)) < 1e-9 and round(k) >= 2:
-                return (f"hint: off by a constant factor {r:.6g} everywhere: a missing or "
-                        f"extra 1/N? (the reduction divides by {round(k)} here)")
-        return f"hint: off by a constant factor {r:.6g} everywhere"
+                "int/int is a float), or an approximation?") + also
+    if pairs and all(R.signum(w) == 0 for w, _ in pairs):
+        return ("hint: the truth is 0 at every entry that differs, the formula is not: a clamp, a tie or a "
+                "flat branch (max(0, ·), clip) whose gradient is 0 there — check the branch conditions and "
+                "the convention at the kink") + also
+    ratios = []
+    for w, g in pairs:
+        try:
+            ratios.append(float(R.div(g, w)) if R.signum(w) != 0 and R.signum(g) != 0 else 0.0)
+        except R.Undecided:
+            ratios.append(math.nan)
+    if ratios and all(math.isfinite(q) and q != 0 for q in ratios) \
+            and max(ratios) - min(ratios) <= 1e-6 * min(abs(q) for q in ratios):   # one factor (extremes are noisy)
+        return _factor_hint(ratios[0], failures) + also
     origins = {f.point.origin for f in failures}
     if all(o.startswith("kink:") for o in origins):
         return ("hint: wrong only on or beside a kink (" + "; ".join(sorted(o[5:] for o in origins)) +
-                "): check the branch condition and the convention at the kink")
+                "): check the branch condition and the convention at the kink") + also
     if all(o.startswith(("kink:", "boundary:", "between:", "equal:")) for o in origins):
         return ("hint: wrong only on or beside a kink or a branch boundary (" + "; ".join(sorted(origins)[:3]) +
-                "): check the branch conditions (< or <=), thresholds, equality tests and the kink conventions")
+                "): check the branch conditions (< or <=), thresholds, equality tests and the kink conventions") + also
     if all(o.startswith("extreme:") for o in origins):
-        return "hint: wrong only at extreme inputs (" + ", ".join(sorted(o[8:] for o in origins)) + ")"
-    return "hint: compare the formula with `gradspec derive` for this entry"
+        return "hint: wrong only at extreme inputs (" + ", ".join(sorted(o[8:] for o in origins)) + ")" + also
+    return "hint: compare the formula with `gradspec derive` for this entry" + also
 
 
 def refuted(spec, check, failures, total, what, disagreement: str = "") -> tuple[str, Counterexample]:
     """The message and counterexample of a refutation; ``failures`` are (Failure, shape) pairs in the
     order of the shapes evaluated.  The counterexample is the simplest failing point (smallest
-    entries, shortest decimals) at the first shape that fails."""
+    entries, shortest decimals) at the first shape that fails; where another point is off by over
+    ten times more, it is shown too (the largest difference)."""
     first_shape = failures[0][1]
     worst, worst_shape = min((fs for fs in failures if fs[1] == first_shape),
                              key=lambda fs: (_size(fs[0].point), -fs[0].error))
@@ -138,7 +177,14 @@ def refuted(spec, check, failures, total, what, disagreement: str = "") -> tuple
         body += [f"the {what} differs from the spec" + ("" if check.startswith("form[") else "'s derivative"),
                  "at " + ", ".join(cx.describe()) + f"   ({cx.origin} point)",
                  f"entry {idx}: expected {cx.expected}, got {cx.got} (relative error {err})"]
-    same_shape = [f for f in failures if shape_of(f) == worst_shape]
+    largest = max((f for f in failures if not (f.exception or f.shape_error)), key=lambda f: f.error, default=None)
+    if largest is not None and largest is not worst and largest.error > 10 * worst.error:
+        far = counterexample(largest, largest.bits, shape_of(largest))
+        err = "∞" if largest.error == math.inf else f"{largest.error:.3g}"
+        body += [f"the largest difference: at " + ", ".join(far.describe()) + f"   ({far.origin} point, shape "
+                 f"{'×'.join(map(str, shape_of(largest)))})",
+                 f"entry [{', '.join(map(str, far.index))}]: expected {far.expected}, got {far.got} (relative error {err})"]
+    same_shape = [worst] + [f for f in failures if shape_of(f) == worst_shape and f is not worst]
     return "\n  ".join([head] + [b for b in body if b] + [hint(same_shape, what)]), cx
 
 

@@ -46,11 +46,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def compute_entry(name: str, card: bool, libs: dict | None = None, results: list | None = None):
-    """Run every check of ``name`` — unless ``results`` (their JSON) are given — and make its card
-    when ``card``: ([result JSON], card files or None)."""
+def compute_entry(name: str, card: bool, libs: dict | None = None, results: list | None = None,
+                  emitted: str | None = None):
+    """Run every check of ``name`` (``emitted``: catalog.checks') — unless ``results`` (their JSON)
+    are given — and make its card when ``card``: ([result JSON], card files or None)."""
     if results is None:
-        results = [c.run().to_json() for c in catalog.checks(name)]
+        results = [c.run().to_json() for c in catalog.checks(name, emitted)]
     files = None
     if card:
         from check.cards import render
@@ -75,30 +76,31 @@ def _portable(name: str) -> bool:
         return False
 
 
-def _in_worker(name: str, card: bool, libs, results):
+def _in_worker(name: str, card: bool, libs, results, emitted):
     """compute_entry in a worker; None when the worker cannot find the entry (registered at run time,
     inside a function): the caller then runs it itself."""
     try:
         spec_pkg.get(name)
     except GradspecError:
         return None
-    return compute_entry(name, card, libs, results)
+    return compute_entry(name, card, libs, results, emitted)
 
 
-def _stopped(name: str, why: str) -> list:
+def _stopped(name: str, why: str, emitted: str | None) -> list:
     """Every check of ``name`` inconclusive because its worker stopped (JSON, as compute_entry's)."""
     return [CheckResult(name, c.id, "inconclusive", "none",
                         f"{name} {c.id}: inconclusive — the entry's checks did not finish: {why}; "
                         f"`gradspec verify {name} --jobs 1` runs each symbolic step in a process of its own "
                         "under a hard budget").to_json()
-            for c in catalog.checks(name)]
+            for c in catalog.checks(name, emitted)]
 
 
 def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, jobs: int = 1,
-                modules: list = (), on_start=None):
+                modules: list = (), on_start=None, emitted: str | None = None):
     """Yield an EntryOutcome per name, in order (see the module docstring).  ``on_start(name)`` is
     called as the work on an entry begins (or it is found in the cache).  A cached entry without
-    its card gets its card made from the cached results."""
+    its card gets its card made from the cached results.  ``emitted`` overrides each spec's
+    emitted_mode (catalog.checks)."""
     libs = None
     if cards:
         from check.cards import render
@@ -106,7 +108,7 @@ def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, j
     keys, hits, todo = {}, {}, []
     for name in names:
         if cache is not None:
-            keys[name] = entry_key(spec_pkg.get(name), [c.id for c in catalog.checks(name)])
+            keys[name] = entry_key(spec_pkg.get(name), [c.id for c in catalog.checks(name, emitted)])
             hit = cache.get(keys[name])
             if isinstance(hit, dict) and isinstance(hit.get("results"), list):
                 hits[name] = hit
@@ -115,7 +117,7 @@ def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, j
         todo.append(name)
 
     def work(name):
-        return name, name in cards, libs, hits.get(name, {}).get("results")
+        return name, name in cards, libs, hits.get(name, {}).get("results"), emitted
     workers = None
     if jobs > 1 and len(todo) > 1 and all(_portable(n) for n in todo):
         workers = Workers(min(jobs, len(todo)), modules)
@@ -134,7 +136,7 @@ def run_entries(names: list, *, cards=frozenset(), cache: Cache | None = None, j
                     raise done
                 stopped = kind == "stopped"
                 if stopped:
-                    done = compute_entry(name, name in cards, libs, _stopped(name, done))
+                    done = compute_entry(name, name in cards, libs, _stopped(name, done, emitted), emitted)
                 results, card = done if done is not None else compute_entry(*work(name))
                 value = {"results": results, "card": card if card is not None else (value or {}).get("card")}
                 if cache is not None and not stopped:

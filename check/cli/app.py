@@ -30,6 +30,7 @@ from pathlib import Path
 
 import spec as spec_pkg
 from spec import param_text
+from spec.entry import EMITTED_MODES
 from spec.errors import GradspecError, lines
 
 
@@ -232,31 +233,37 @@ def cmd_verify(args) -> int:
     names = list(args.names) or modules or spec_pkg.names() + list(catalog.MODEL_EXAMPLES)
     for n in names:
         spec_pkg.get(n)                      # unknown names fail before any work
-    known = catalog.known_deviations()
+    known = catalog.known_deviations(args.emitted)
     card_names = _card_names(names) if args.cards is not None else []
-    failed, cases, files, cached = 0, [], {}, 0
+    failed, cases, files, cached, warned = 0, [], {}, 0, 0
     with _progress(args, len(names), "verify", lines_when_not_tty=False) as bar:
-        for outcome in run_entries(names, cards=set(card_names), on_start=bar.step, **options):
+        for outcome in run_entries(names, cards=set(card_names), on_start=bar.step, emitted=args.emitted,
+                                   **options):
             bar.finish()
             cached += outcome.cached
             files.update(outcome.card or {})
             for r in outcome.results:
                 ok, note = catalog.passed(r, known)
+                warning = note.startswith("warning:")
                 failed += not ok
+                warned += warning
                 cases.append(check_case(r, ok, note))
                 if args.json:
                     print(json.dumps(r.to_json(judged=(ok, note))), flush=True)
                     continue
                 took = "cached" if outcome.cached else f"{r.seconds:.2f}s"
-                print(f"{'ok  ' if ok else 'FAIL'} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:20s} {took:>7s}"
-                      + (f"  [{note}]" if note else ""), flush=True)
-                if not ok:
-                    print("     " + r.message.replace("\n", "\n     "), flush=True)
+                label = "warn" if warning else "ok  " if ok else "FAIL"
+                print(f"{label} {r.spec:22s} {r.check:36s} {r.status:12s} {r.scope:20s} {took:>7s}"
+                      + (f"  [{note}]" if note and not warning else ""), flush=True)
+                if not ok or warning:
+                    print("     " + r.message.replace("\n", "\n     ")
+                          + (f"\n     {note}" if warning else ""), flush=True)
     if args.junit:
         write_junit(args.junit, "gradspec verify", cases)
     if not args.json:
         missing = [f for f in catalog.FRAMEWORKS if not catalog.framework_installed(f)]
         print(f"{len(cases) - failed} passed, {failed} failed"
+              + (f", {warned} warnings (gradspec's emitted code; --emitted check makes them fail)" if warned else "")
               + (f" ({cached} of {len(names)} entries from the cache, {options['cache'].folder}/)" if cached else "")
               + (f"; not run: emitted code for {', '.join(missing)} (not installed — pip install "
                  f"'gradspec[{','.join(missing)}]')" if missing else "")
@@ -422,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     vp.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     vp.add_argument("--cards", metavar="DIR", help="also check the cards in DIR for drift, from the same results "
                     "(one pass: what `make verify` runs)")
+    vp.add_argument("--emitted", choices=EMITTED_MODES,
+                    help="how the checks of gradspec's emitted code count, for every spec: check (fail), warn "
+                         "(report), skip (default: each spec's own — check for the catalog, warn for yours)")
     cp = sub.add_parser("cards", help="write the gradient contract cards (or check them for drift)")
     cp.add_argument("names", nargs="*", help="only these entries (default: all, and the index)")
     cp.add_argument("--out", default="reports", help="the reports folder (default: reports)")

@@ -28,7 +28,7 @@ def test_pytest_gradspec_collects_the_installed_specs_checks_with_readable_ids(u
     done = run(PYTEST + ["--gradspec", "--collect-only", "-q"], cwd=tmp_path, pythonpath=user_package)
     ids = [line for line in done.stdout.splitlines() if "::" in line]
     assert "charbonnier::grad[predicted]" in ids and "pseudo_huber::grad[predicted]" in ids
-    assert "charbonnier::emitted[target]" in ids
+    assert "charbonnier::emitted[predicted]" in ids and "charbonnier::emitted[target]" not in ids  # declared only
     assert not any(i.startswith("kl_div::") for i in ids)          # the catalog only with --gradspec-catalog
     junit = tmp_path / "plugin.xml"
     done = run(PYTEST + ["--gradspec", "-v", "-k", "grad and not emitted", f"--junitxml={junit}"], cwd=tmp_path,
@@ -53,6 +53,22 @@ def test_module_option_and_the_catalog_option(tmp_path):
     done = run(PYTEST + ["--gradspec", "--gradspec-catalog", "-q", "-k", "kl_div and grad and not emitted"],
                cwd=tmp_path)
     assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout
+
+
+def test_emitted_checks_of_a_users_spec_are_warnings_unless_asked_for(tmp_path):
+    (tmp_path / "focal_user.py").write_text(
+        "from spec import Derivative, Input, loss\nfrom spec.catalog import focal\nfrom spec.domains import PROBABILITY, REAL\n"
+        "loss('plugin_focal', focal.terms, inputs=[Input('logits', REAL, 'z'), Input('target', PROBABILITY, 't')],\n"
+        "     params=[p for p in focal.SPEC.params if p.name != 'reduction'],\n"
+        "     derivatives=[Derivative('logits', focal.grad_logits)])\n")
+    base = PYTEST + ["--gradspec", "--gradspec-module", "focal_user", "-k", "emitted and not torch and not jax"]
+    done = run(base + ["-q", "-W", "always"], cwd=tmp_path, pythonpath=tmp_path)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
+    assert "gradspec's emitted code, not your formula" in done.stdout          # the warnings summary
+    done = run(base + ["-q", "--gradspec-emitted", "check"], cwd=tmp_path, pythonpath=tmp_path)
+    assert done.returncode == 1 and "1 failed" in done.stdout, done.stdout + done.stderr
+    done = run(base + ["-q", "--gradspec-emitted", "loud"], cwd=tmp_path, pythonpath=tmp_path)
+    assert done.returncode == 4 and "--gradspec-emitted 'loud' is not a mode" in done.stderr
 
 
 def test_without_specs_the_plugin_says_what_to_do_and_without_the_flag_it_does_nothing(tmp_path):
