@@ -218,7 +218,7 @@ class IndexedNamespace:
     name = "indexed"
     pi = sp.pi
     _map1 = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign,
-             "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh,
+             "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh, "erf": sp.erf,
              "log1p": lambda e: sp.log(1 + e), "expm1": lambda e: sp.exp(e) - 1}
 
     def __getattr__(self, item):
@@ -248,6 +248,9 @@ class IndexedNamespace:
 
     def xlogy(self, a, b):
         return self._many(lambda a, b: a * sp.log(b), a, b)
+
+    def logaddexp(self, a, b):
+        return self._many(lambda a, b: sp.log(sp.exp(a) + sp.exp(b)), a, b)
 
     def asarray(self, a):
         """A Python number, exactly (an array has no generic entry here)."""

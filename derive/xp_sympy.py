@@ -157,6 +157,11 @@ class SympyNamespace(ObjectNamespace):
     _tanh = staticmethod(sp.tanh)
     _cosh = staticmethod(sp.cosh)
     _sinh = staticmethod(sp.sinh)
+    _erf = staticmethod(sp.erf)
+
+    @staticmethod
+    def _logaddexp(a, b):
+        return sp.log(sp.exp(a) + sp.exp(b))
 
     @staticmethod
     def _add_all(values):

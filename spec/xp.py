@@ -4,13 +4,14 @@ A formula (a forward, a hand-written derivative, a stable form) is a plain funct
 ``f(*inputs, xp, **params)``.  Inputs are NumPy arrays; ``+ - * / **``, ``.shape``, ``.size`` and
 indexing behave as NumPy's.  ``xp`` offers:
 
-    exp log log1p expm1 sqrt abs sign tanh cosh sinh        elementwise
+    exp log log1p expm1 sqrt abs sign tanh cosh sinh erf    elementwise (erf: the error function)
     sum max min (axis=None, keepdims=False)                 reductions
     maximum minimum clip where ones_like zeros_like          selection
     asarray(a): a Python number or array as the namespace's own (exact on the SymPy and arb ones)
     eye_like(x): the identity on x's entries, shaped x.shape + x.shape (for Hessians)
     pi: the constant π in the namespace's own arithmetic (exact on SymPy, a ball on arb)
     xlogy(a, b) = a·log(b), and 0 where a == 0               (forwards only; not in NumPy itself)
+    logaddexp(a, b) = log(exp(a) + exp(b)), without overflow on NumPy
 
 Namespaces implementing it: ``numpy`` itself (float32/float64 behaviour; ``NUMPY`` below adds
 xlogy), a SymPy namespace (``derive.xp_sympy``) for proofs, the exact-or-ball namespace
@@ -26,6 +27,7 @@ Kink conventions of the object namespaces (they decide derivatives at ties):
 """
 from __future__ import annotations
 
+import math
 import types
 
 import numpy as np
@@ -33,10 +35,10 @@ import numpy as np
 #: The protocol's names by group — the one list of them (the module docstring describes each; the
 #: probe of user specs and the namespaces' own tests read this).
 PROTOCOL = {
-    "elementwise": ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh"),
+    "elementwise": ("exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "cosh", "sinh", "erf"),
     "reductions": ("sum", "max", "min"),
     "selection": ("maximum", "minimum", "clip", "where", "ones_like", "zeros_like"),
-    "construction": ("asarray", "eye_like", "pi", "xlogy"),
+    "construction": ("asarray", "eye_like", "pi", "xlogy", "logaddexp"),
 }
 PROTOCOL_NAMES = tuple(name for group in PROTOCOL.values() for name in group)
 
@@ -47,9 +49,17 @@ def _numpy_xlogy(a, b):
         return np.where(a == 0, np.zeros_like(a * b), a * np.log(b))
 
 
-#: numpy, plus the one function the forwards use that NumPy lacks.
+def _numpy_erf(a):
+    """erf on floats (math.erf, correctly rounded to float64), in the input's float format."""
+    a = np.asarray(a)
+    out = np.vectorize(math.erf, otypes=[np.float64])(a)
+    return out.astype(a.dtype) if a.dtype.kind == "f" else out
+
+
+#: numpy, plus the functions the protocol has and NumPy lacks (xlogy, erf).
 NUMPY = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if not n.startswith("_")})
 NUMPY.xlogy = _numpy_xlogy
+NUMPY.erf = _numpy_erf
 NUMPY.eye_like = lambda a: np.eye(np.size(a)).reshape(np.shape(a) * 2)
 NUMPY.name = "numpy"
 
@@ -215,6 +225,9 @@ class ObjectNamespace:
 
     def xlogy(self, a, b):
         return self._map(self._xlogy, a, b)
+
+    def logaddexp(self, a, b):
+        return self._map(self._logaddexp, a, b)
 
     def ones_like(self, a):
         return self._wrap(np.full(np.shape(a), self.number(1), dtype=object))

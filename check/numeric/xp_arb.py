@@ -59,6 +59,11 @@ class ArbNamespace(ObjectNamespace):
     _tanh = staticmethod(R.tanh)
     _cosh = staticmethod(R.cosh)
     _sinh = staticmethod(R.sinh)
+    _erf = staticmethod(R.erf)
+
+    @staticmethod
+    def _logaddexp(a, b):
+        return R.log(R.add(R.exp(R.real(a)), R.exp(R.real(b))))     # arb's exponent range: no overflow
     _abs = staticmethod(R.absolute)
     _sign = staticmethod(R.sign)
 

@@ -30,6 +30,12 @@ LIMITATIONS = {
               "expands into ~50 ratios of exp(k·z) terms, so the emitted code overflows to inf/NaN at "
               "|z| = 1e4 (exp beyond the float range) although the gradient there is finite; the spec's "
               "derivatives themselves are proved"),
+    "mish": ("the emitter has no stable rewrite for tanh(log(1 + exp(x))): the emitted code evaluates exp(x), "
+             "which overflows to inf at x = 1e4 (NaN after inf/inf) although the VJP there is v; the spec's VJP "
+             "itself is proved"),
+    "selu": ("the printer has no rule for rationals with 31-digit numerators (SELU's exact decimal constants): "
+             "it prints λα as a ratio of two floats near 5e61, which overflows in float32, and numpy's code "
+             "carries them as floats, not exactly; the spec's VJP itself is proved"),
 }
 
 #: What ``emit`` can write: source for each printer's framework, and LaTeX of the generic entry.

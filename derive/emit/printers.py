@@ -20,7 +20,7 @@ from ..sizes import DIMS, Unsupported
 
 #: SymPy functions (by class name) and the elementwise function of the xp protocol each prints as.
 ELEMENTWISE = {"exp": "exp", "log": "log", "Abs": "abs", "sign": "sign", "tanh": "tanh", "cosh": "cosh",
-               "sinh": "sinh", "_log1p": "log1p"}
+               "sinh": "sinh", "_log1p": "log1p", "erf": "erf"}
 _RELATIONS = {">", ">=", "<", "<=", "=="}
 
 
@@ -37,6 +37,7 @@ class GradientPrinter(Printer):
     logsumexp = ""              # format of a kept-dims log-sum-exp along one axis: {z}, {axis}
     sigmoid = ""                # format of a stable logistic sigmoid: {a}
     helpers: tuple = ()         # module-level helpers the formats may call (each included when used)
+    functions: dict = {}        # elementwise functions the namespace spells otherwise: {name: format of {a}}
     fold_constants = True       # print constant subexpressions as one float; numpy keeps them exact,
                                 # so that its code, run on gradspec's SymPy namespace, is the exact formula
     constant_branch = "{v}"     # a constant branch of a where, given the dtype of array {ref}: torch.where
@@ -125,6 +126,8 @@ class GradientPrinter(Printer):
             return self.sigmoid.format(a=self._print(e.args[0]))
         if name not in ELEMENTWISE:
             raise Unsupported(f"no code for {name}")
+        if ELEMENTWISE[name] in self.functions:
+            return self.functions[ELEMENTWISE[name]].format(a=self._print(e.args[0]))
         return f"{self.ns}.{ELEMENTWISE[name]}({self._print(e.args[0])})"
 
     # selection -------------------------------------------------------------------------------
@@ -155,6 +158,15 @@ _NUMPY_HELPERS = ('''def _sigmoid(a, xp):
     return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
 
+''', '''def _erf(a, xp):
+    if hasattr(xp, "erf"):                  # gradspec's namespaces
+        return xp.erf(a)
+    import math
+    a = numpy.asarray(a)
+    out = numpy.vectorize(math.erf, otypes=[numpy.float64])(a)
+    return out.astype(a.dtype) if a.dtype.kind == "f" else out
+
+
 ''', '''def _logsumexp(z, axis, xp):
     top = xp.max(z, axis=axis, keepdims=True)
     return top + xp.log(xp.sum(xp.exp(z - top), axis=axis, keepdims=True))
@@ -174,6 +186,7 @@ class NumpyPrinter(GradientPrinter):
     logsumexp = "_logsumexp({z}, {axis}, xp)"
     sigmoid = "_sigmoid({a}, xp)"
     helpers = _NUMPY_HELPERS
+    functions = {"erf": "_erf({a}, xp)"}
     fold_constants = False
     exact_int = "xp.asarray({k})"
 
@@ -200,6 +213,7 @@ class JaxPrinter(GradientPrinter):
     sum_all = "jnp.sum({body}, axis=None, keepdims=True)"
     logsumexp = "jax.nn.logsumexp({z}, axis={axis}, keepdims=True)"
     sigmoid = "jax.nn.sigmoid({a})"
+    functions = {"erf": "jax.lax.erf({a})"}
     constant_branch = "jnp.asarray({v}, dtype={ref}.dtype)"
 
 

@@ -4,5 +4,6 @@ from . import (  # noqa: F401
     hinge, poisson_nll, poisson_nll_rate, cosine_similarity, log_cosh, soft_margin, multilabel_soft_margin,
     margin_ranking, hinge_embedding, cosine_embedding, focal,
     sigmoid, log_sigmoid, tanh, softmax, log_softmax, softplus, relu, gelu, exp, log, reciprocal, safe_log, safediv,
+    gelu_erf, silu, mish, elu, selu, celu, leaky_relu, hardtanh, hardsigmoid, hardswish, relu6, softsign,
     sum,
 )

@@ -63,6 +63,14 @@ def rows_not_normalised(name: str):
     return lambda values, params: bool((np.abs(floats(values, name).sum(axis=-1) - 1) > 1e-6).any())
 
 
+def at_values(name: str, points):
+    """Some entry of ``name`` exactly at one of ``points(params)``: an activation's tie."""
+    return lambda values, params: bool(np.isin(floats(values, name), np.asarray(points(params), dtype=float)).any())
+
+
 JAX_ABS = "JAX's abs has slope 1 at 0; the spec takes sign(0) = 0 (the subgradient 0)"
 JAX_TIE = ("JAX's maximum splits the gradient at a tie (half to each argument); the spec takes the "
            "subgradient 0 there")
+
+JAX_BOUNDS = ("JAX's where(x > bound, …) and maximum/minimum pass or split the gradient at a bound; the spec "
+              "takes PyTorch's slope there")

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .common import JAX_ABS, JAX_TIE, Adapter, Convention, floats, hinge_margin, rows_not_normalised, tie
+from .common import (JAX_ABS, JAX_TIE, Adapter, Convention, at_values, floats, hinge_margin, rows_not_normalised,
+                     tie)
 
 
 def _keras():
@@ -120,6 +121,17 @@ ADAPTERS = [
     Adapter("relu", "keras.activations.relu(x)", lambda p: lambda x: _activations().relu(x)),
     Adapter("gelu", "keras.activations.gelu(x, approximate=True)",
             lambda p: lambda x: _activations().gelu(x, approximate=True)),
+    Adapter("gelu_erf", "keras.activations.gelu(x, approximate=False)",
+            lambda p: lambda x: _activations().gelu(x, approximate=False)),
+    Adapter("silu", "keras.activations.silu(x)", lambda p: lambda x: _activations().silu(x)),
+    Adapter("mish", "keras.activations.mish(x)", lambda p: lambda x: _activations().mish(x)),
+    Adapter("elu", "keras.activations.elu(x, alpha=alpha)", lambda p: lambda x: _activations().elu(x, alpha=p["alpha"])),
+    Adapter("selu", "keras.activations.selu(x)", lambda p: lambda x: _activations().selu(x)),
+    Adapter("leaky_relu", "keras.activations.leaky_relu(x, negative_slope=negative_slope)",
+            lambda p: lambda x: _activations().leaky_relu(x, negative_slope=p["negative_slope"]),
+            (Convention("Keras' leaky_relu (jax.nn's) takes slope 1 at x = 0; the spec takes PyTorch's s",
+                        at_values("x", lambda params: [0])),)),
+    Adapter("softsign", "keras.activations.softsign(x)", lambda p: lambda x: _activations().softsign(x)),
     Adapter("exp", "keras.activations.exponential(x)", lambda p: lambda x: _activations().exponential(x)),
 ]
 

@@ -1,0 +1,35 @@
+"""leaky_relu — x above 0, a small slope below.
+
+    y = x where x > 0, else s x          (s = negative_slope, 0.01 by default: exactly 1/100)
+    VJP: x̄ = v where x > 0, else s v
+    At x = 0 the slope s is taken (as PyTorch does; JAX's where(x >= 0, …) takes 1 there).
+
+PyTorch: torch.nn.functional.leaky_relu(x, negative_slope); JAX: jax.nn.leaky_relu;
+Keras: keras.activations.leaky_relu.
+"""
+from spec.build import Analogue, Derivative, Input, Param, activation
+from spec.domains import REAL
+from spec.entry import Kink
+from spec.kinks import entries_at
+
+
+def _slope(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
+        return f"negative_slope must be a finite number, got {v!r}"
+    return None
+
+
+def forward(x, *, xp, negative_slope):
+    return xp.where(x > 0, x, negative_slope * x)
+
+
+def vjp(x, cotangent, *, xp, negative_slope):
+    return xp.where(x > 0, cotangent, negative_slope * cotangent)
+
+
+SPEC = activation("leaky_relu", forward, inputs=[Input("x", REAL, "x")],
+                  params=[Param("negative_slope", 0.01, _slope, "s: the slope below 0")],
+                  derivatives=[Derivative("x", vjp)],
+                  kinks=[Kink("x = 0", "leaky_relu'(0) = s (as PyTorch)", entries_at("x", lambda params: [0]))],
+                  analogue=Analogue("torch.nn.functional.leaky_relu", {"x": "input", "negative_slope": "negative_slope"}),
+                  variants=[{"negative_slope": 0.2}])
