@@ -50,7 +50,7 @@ def _numpy_xlogy(a, b):
 
 
 def _numpy_erf(a):
-    """erf on floats (math.erf, correctly rounded to float64), in the input's float format."""
+    """erf on floats (math.erf: within an ulp or two of float64, not correctly rounded), in the input's float format."""
     a = np.asarray(a)
     out = np.vectorize(math.erf, otypes=[np.float64])(a)
     return out.astype(a.dtype) if a.dtype.kind == "f" else out

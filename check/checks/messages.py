@@ -181,7 +181,7 @@ def refuted(spec, check, failures, total, what, disagreement: str = "") -> tuple
     if largest is not None and largest is not worst and largest.error > 10 * worst.error:
         far = counterexample(largest, largest.bits, shape_of(largest))
         err = "∞" if largest.error == math.inf else f"{largest.error:.3g}"
-        body += [f"the largest difference: at " + ", ".join(far.describe()) + f"   ({far.origin} point, shape "
+        body += ["the largest difference: at " + ", ".join(far.describe()) + f"   ({far.origin} point, shape "
                  f"{'×'.join(map(str, shape_of(largest)))})",
                  f"entry [{', '.join(map(str, far.index))}]: expected {far.expected}, got {far.got} (relative error {err})"]
     same_shape = [worst] + [f for f in failures if shape_of(f) == worst_shape and f is not worst]

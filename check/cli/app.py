@@ -280,12 +280,12 @@ def cmd_cards(args) -> int:
     from check.checks.runner import run_entries
     out = output_folder(args.out, "--out", "reports")
     options = _runner_options(args)
+    modules = _module_names(args)                  # the --module specs first: NAME may be one of them
     for n in args.names:
         if spec_pkg.get(n).name not in spec_pkg.names():
             raise GradspecError(lines(f"gradspec: cards are made for registered specs; {n!r} is not one",
                                       "run `gradspec list` to see them (models have no cards)"))
     cards.require_matplotlib()
-    modules = _module_names(args)
     chosen = list(args.names) or modules or spec_pkg.names()
     files = {}
     with _progress(args, len(chosen), "card") as bar:
@@ -293,12 +293,19 @@ def cmd_cards(args) -> int:
             files.update(outcome.card)
     if not args.names:
         files = cards.with_index(files, chosen)
+    refuted = cards.refuted_checks(files)
+    if refuted:
+        print(f"gradspec: WARNING — {len(refuted)} check(s) shown in these cards FAIL:", file=sys.stderr)
+        for name, check, status in refuted:
+            print(f"  {name} {check}: {status}", file=sys.stderr)
+        print("  run `gradspec verify` on them for the counterexamples"
+              + ("; --check fails while a card shows a failing check" if args.check else ""), file=sys.stderr)
     if not args.check:
         cards.write(files, out)
         print(f"wrote {len(files)} files to {out}/ ({sum(p.startswith('cards/') and p.endswith('.md') for p in files)}"
               " cards)")
         return 0
-    return _check_cards(files, out, whole=not args.names)
+    return max(_check_cards(files, out, whole=not args.names), 1 if refuted else 0)
 
 
 def _load_impl(text: str):

@@ -195,9 +195,23 @@ def test_verify_module_and_cards_module_without_installing(tmp_path):
     index = (out / "README.md").read_text()
     assert "[charbonnier](cards/charbonnier.md)" in index and "kl_div" not in index
     assert "refuted" in (out / "cards" / "pseudo_huber.md").read_text()
+    assert "WARNING — 1 check(s) shown in these cards FAIL" in done.stderr and "pseudo_huber grad[predicted]" in done.stderr
+    charbonnier = (out / "cards" / "charbonnier.md").read_text()    # its own docstring's first sentence, whole
+    assert ("Charbonnier loss: sqrt((p − t)² + ε²) per entry, a smooth |p − t| (the L1 loss rounded off at 0 over "
+            "a width ε).\n") in charbonnier and "Used in optical flow" not in charbonnier
+    assert "Pseudo-Huber loss" in (out / "cards" / "pseudo_huber.md").read_text()
+    assert index.startswith("# Gradient contract cards: example_losses.specs\n")
+    assert "make verify" not in index + charbonnier and "reports/" not in index + charbonnier
     done = run(GRADSPEC + ["cards", "--module", "example_losses.specs", "--out", str(out), "--check", "--quiet"],
                cwd=PKG)
-    assert done.returncode == 0 and "cards up to date" in done.stdout
+    assert done.returncode == 1 and "cards up to date" in done.stdout and "--check fails while" in done.stderr
+    done = run(GRADSPEC + ["cards", "charbonnier", "--module", "example_losses.specs", "--out", str(out), "--check",
+                           "--quiet"], cwd=PKG)
+    assert done.returncode == 0 and "cards up to date" in done.stdout and "WARNING" not in done.stderr
+    (out / "cards" / "charbonnier.md").write_text(charbonnier.replace("proved", "verified", 1))
+    done = run(GRADSPEC + ["cards", "charbonnier", "--module", "example_losses.specs", "--out", str(out), "--check",
+                           "--quiet"], cwd=PKG)
+    assert done.returncode == 1 and f"run `gradspec cards --out {out}`" in done.stdout      # the actual --out
     done = run(GRADSPEC + ["list", "--module", "example_losses.specs"], cwd=PKG)
     assert [line.split()[0] for line in done.stdout.splitlines()] == ["charbonnier", "pseudo_huber"]
     done = run(GRADSPEC + ["derive", "pseudo_huber", "--module", "example_losses.specs", "--shape", "1,1"], cwd=PKG)

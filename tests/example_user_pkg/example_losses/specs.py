@@ -11,6 +11,8 @@ from spec.reduction import count, reduce
 
 
 def charbonnier_terms(predicted, target, *, xp, eps):
+    """Charbonnier loss: sqrt((p − t)² + ε²) per entry, a smooth |p − t| (the L1 loss rounded off at 0
+    over a width ε).  Used in optical flow and image restoration."""
     return xp.sqrt((predicted - target) ** 2 + eps ** 2)
 
 
@@ -20,6 +22,8 @@ def charbonnier_grad(predicted, target, *, xp, eps, reduction):
 
 
 def pseudo_huber_terms(predicted, target, *, xp, delta):
+    """Pseudo-Huber loss: δ² (sqrt(1 + ((p − t)/δ)²) − 1) per entry, quadratic near 0 and linear
+    beyond δ."""
     return delta ** 2 * (xp.sqrt(1 + ((predicted - target) / delta) ** 2) - 1)
 
 
