@@ -132,7 +132,7 @@ def hint(failures, what: str) -> str:
         try:
             ratios.append(float(R.div(g, w)) if R.signum(w) != 0 and R.signum(g) != 0 else 0.0)
         except R.Undecided:
-            ratios.append(math.nan)
+            continue                              # a ratio no precision here decides (a truth ~1e-385): no evidence
     if ratios and all(math.isfinite(q) and q != 0 for q in ratios) \
             and max(ratios) - min(ratios) <= 1e-6 * min(abs(q) for q in ratios):   # one factor (extremes are noisy)
         return _factor_hint(ratios[0], failures) + also

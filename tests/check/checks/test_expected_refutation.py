@@ -38,7 +38,8 @@ def test_the_catalog_declares_its_expected_refutations_beside_the_entries():
     assert {c for s, c in known if s == "focal"} == {"emitted[logits]", "emitted[target]", "emitted-torch[logits]",
                                                       "emitted-torch[target]", "emitted-jax[logits]",
                                                       "emitted-jax[target]"}
-    assert not [k for k in known if k[0] not in ("cosine_similarity", "focal")]
+    assert {c for s, c in known if s in ("mish", "selu")} == {"emitted[x]", "emitted-torch[x]", "emitted-jax[x]"}
+    assert not [k for k in known if k[0] not in ("cosine_similarity", "focal", "mish", "selu")]
 
 
 def test_an_expected_refutation_that_is_not_text_is_malformed():
