@@ -13,7 +13,7 @@ from .registry import register
 
 def _doc_of(fn) -> str:
     """The spec's description: its forward's own docstring, else its module's (a catalog file's)."""
-    if getattr(fn, "__doc__", None):
+    if (inspect.isfunction(fn) or inspect.ismethod(fn)) and fn.__doc__:     # not a partial's class doc
         return inspect.cleandoc(fn.__doc__)
     module = inspect.getmodule(fn)
     return inspect.cleandoc(module.__doc__ or "") if module else ""

@@ -89,7 +89,7 @@ def _in_worker(name: str, card: bool, libs, results, emitted):
 def _stopped(name: str, why: str, emitted: str | None) -> list:
     """Every check of ``name`` inconclusive because its worker stopped (JSON, as compute_entry's)."""
     return [CheckResult(name, c.id, "inconclusive", "none",
-                        f"{name} {c.id}: inconclusive — the entry's checks did not finish: {why}; "
+                        f"gradspec: {name} {c.id}: inconclusive — the entry's checks did not finish: {why}; "
                         f"`gradspec verify {name} --jobs 1` runs each symbolic step in a process of its own "
                         "under a hard budget").to_json()
             for c in catalog.checks(name, emitted)]
