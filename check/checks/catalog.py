@@ -72,7 +72,7 @@ def known_deviations(emitted: str | None = None) -> dict:
     checks of entries the emitter cannot yet make float-stable (derive.emit.LIMITATIONS); "warn"
     for the emitted-code checks of specs whose ``emitted_mode`` is warn."""
     from check.checks.emitted import check_id
-    from derive.emit import LIMITATIONS
+    from derive.emit import LIMITATIONS, LIMITED_TARGETS
     out = {}
     for name in spec_pkg.names():
         s = spec_pkg.get(name)
@@ -82,7 +82,7 @@ def known_deviations(emitted: str | None = None) -> dict:
         warn = emitted_mode(s, emitted) == "warn"
         if s.name in LIMITATIONS or warn:
             for i in s.input_names:
-                for target in EMITTED_TARGETS:
+                for target in (EMITTED_TARGETS if warn else LIMITED_TARGETS.get(s.name, EMITTED_TARGETS)):
                     out[(s.name, check_id(i, target))] = ({"status": "warn", "reason": WARNING} if warn else
                                                           {"status": "refuted", "reason": LIMITATIONS[s.name]})
     return out

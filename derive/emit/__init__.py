@@ -33,10 +33,17 @@ LIMITATIONS = {
     "mish": ("the emitter has no stable rewrite for tanh(log(1 + exp(x))): the emitted code evaluates exp(x), "
              "which overflows to inf at x = 1e4 (NaN after inf/inf) although the VJP there is v; the spec's VJP "
              "itself is proved"),
+    "triplet_margin": ("the emitted code divides (x − y + eps) by the distance, 0/0 where a row's distance is 0 "
+                       "(at 1×1 the derivative there is defined: |d|' = sign(0) = 0); the spec's gradients are "
+                       "proved"),
     "selu": ("the printer has no rule for rationals with 31-digit numerators (SELU's exact decimal constants): "
              "it prints λα as a ratio of two floats near 5e61, which overflows in float32, and numpy's code "
              "carries them as floats, not exactly; the spec's VJP itself is proved"),
 }
+
+#: The targets a LIMITATIONS entry concerns, where not all of them: the exact numpy check alone
+#: meets triplet_margin's zero distance (the float checks' points never put a row at distance 0).
+LIMITED_TARGETS = {"triplet_margin": ("numpy",)}
 
 #: What ``emit`` can write: source for each printer's framework, and LaTeX of the generic entry.
 TARGETS = tuple(PRINTERS) + ("latex",)

@@ -121,6 +121,8 @@ ADAPTERS = [
     Adapter("relu", "keras.activations.relu(x)", lambda p: lambda x: _activations().relu(x)),
     Adapter("gelu", "keras.activations.gelu(x, approximate=True)",
             lambda p: lambda x: _activations().gelu(x, approximate=True)),
+    Adapter("squared_hinge", "keras.losses.squared_hinge(target, predicted).mean()",
+            lambda p: lambda x, t: _losses().squared_hinge(t, x).mean()),
     Adapter("gelu_erf", "keras.activations.gelu(x, approximate=False)",
             lambda p: lambda x: _activations().gelu(x, approximate=False)),
     Adapter("silu", "keras.activations.silu(x)", lambda p: lambda x: _activations().silu(x)),

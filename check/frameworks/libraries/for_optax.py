@@ -41,4 +41,6 @@ ADAPTERS = [
     Adapter("focal", "optax.losses.sigmoid_focal_loss(logits, target, alpha=alpha, gamma=gamma).mean()",
             lambda p: lambda z, t: _losses().sigmoid_focal_loss(z, t, alpha=p["alpha"], gamma=p["gamma"]).mean(),
             params={"alpha": None, "gamma": 0.5}),
+    Adapter("poly1_cross_entropy", "optax.losses.poly_loss_cross_entropy(logits, target, epsilon=epsilon).mean()",
+            lambda p: lambda z, t: _losses().poly_loss_cross_entropy(z, t, epsilon=p["epsilon"]).mean()),
 ]

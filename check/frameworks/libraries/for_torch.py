@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import Adapter, Convention, floats, outside_clamp, tie
+from .common import Adapter, Convention, below, floats, outside_clamp, tie
 
 
 def _F():
@@ -43,6 +43,12 @@ def _cosine_tie(values, params):
     a, b, y = floats(values, "x1"), floats(values, "x2"), floats(values, "target").reshape(-1)
     cos = (a * b).sum(-1) / np.sqrt((a * a).sum(-1) * (b * b).sum(-1))
     return bool(((y < 0) & (np.abs(cos - params["margin"]) < 1e-6)).any())
+
+
+def _triplet_tie(values, params):
+    a, q, n = floats(values, "anchor"), floats(values, "positive"), floats(values, "negative")
+    dist = lambda x, y: np.sqrt(((x - y + params["eps"]) ** 2).sum(-1))     # noqa: E731
+    return bool((np.abs(dist(a, q) - dist(a, n) + params["margin"]) < 1e-9).any())
 
 
 CLAMP_MIN = "PyTorch's clamp_min(0) passes the gradient at the tie; the spec takes the subgradient 0 there"
@@ -116,6 +122,18 @@ ADAPTERS = [
             (Convention("PyTorch adds EPSILON = 1e-12 to each squared norm: rows of norm ≲ 1e-3 are not at "
                         "their cosine", _tiny_rows),
              Convention(CLAMP_MIN, _cosine_tie))),
+    Adapter("kl_div_log_target", "torch.nn.functional.kl_div(log_probs, target, reduction='batchmean', log_target=True)",
+            lambda p: lambda lp, t: _F().kl_div(lp, t, reduction=p["reduction"], log_target=True)),
+    Adapter("gaussian_nll", "torch.nn.functional.gaussian_nll_loss(predicted, target, var, full=full, eps=eps)",
+            lambda p: lambda x, t, v: _F().gaussian_nll_loss(x, t, v, full=p["full"], eps=p["eps"],
+                                                             reduction=p["reduction"]),
+            (Convention("PyTorch clamps var at eps without recording the clamp for autograd: below eps its var "
+                        "gradient is that of the clamped value, the spec's is 0", below("var", 1e-6)),)),
+    Adapter("triplet_margin", "torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, "
+            "eps=eps)",
+            lambda p: lambda a, q, n: _F().triplet_margin_loss(a, q, n, margin=p["margin"], eps=p["eps"],
+                                                               reduction=p["reduction"]),
+            (Convention(CLAMP_MIN, _triplet_tie),)),
     Adapter("softmax", "torch.softmax(x, dim=-1)", lambda p: lambda x: _torch().softmax(x, dim=-1)),
     Adapter("log_softmax", "torch.log_softmax(x, dim=-1)", lambda p: lambda x: _torch().log_softmax(x, dim=-1)),
     Adapter("sigmoid", "torch.sigmoid(x)", lambda p: lambda x: _torch().sigmoid(x)),
