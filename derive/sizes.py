@@ -442,7 +442,29 @@ def _every_size_derivative(s, wrt: str, params: dict):
         args.append(v)
         out = INDEXED.sum(out * v) if shaped_out else out * v
     x = ins[s.input_names.index(wrt)]
-    return canonical(collapse(sp.diff(entry(out), x.expr), RANGES)), args
+    return canonical(_all_indices_bound(collapse(sp.diff(entry(out), x.expr), RANGES))), args
+
+
+def _all_indices_bound(expr, bound=frozenset()):
+    """``expr`` itself, once every index of every entry in it is the generic entry's (k, l) or bound by
+    an enclosing Sum; Unsupported otherwise — a summation index that escaped its sum (as SymPy's
+    collapse of a branch inside a row sum has done) makes a closed form that is wrong, never one to use."""
+    if isinstance(expr, sp.Sum):
+        inner = bound | {v for v, _, _ in expr.limits}
+        for _, lo, hi in expr.limits:
+            _all_indices_bound(lo, bound), _all_indices_bound(hi, bound)
+        _all_indices_bound(expr.function, inner)
+        return expr
+    if isinstance(expr, sp.Indexed):
+        for i in expr.indices:
+            loose = {v for v in sp.sympify(i).free_symbols if v not in bound and v not in ENTRY and v not in DIMS}
+            if loose:
+                raise Unsupported(f"an index ({', '.join(sorted(map(str, loose)))}) escaped its sum in the "
+                                  "every-size derivative: no closed form for every size here")
+        return expr
+    for a in expr.args:
+        _all_indices_bound(a, bound)
+    return expr
 
 
 def every_size_formula(fn, args: list, params: dict):

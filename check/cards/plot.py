@@ -3,8 +3,9 @@
 Top: the entry along its slice (check.cards.slices) — the forward (a loss; entry [0, 0] of an
 activation) and its derivative w.r.t. x[0, 0], the truth correctly rounded to float64.  Bottom, for
 entries with other forms: each form's float32 error relative to the forward's magnitude along the
-log grid (symmetric-log axis), the threshold of "inaccurate" marked, non-finite results drawn at
-the top of the axis and errors below FLOOR (exact results among them) at its bottom.
+log grid (symmetric-log axis), the threshold of "inaccurate" marked and labelled, non-finite results
+drawn at the top of the axis and errors below FLOOR (exact results among them) on a floor line the
+legend explains; at most one major tick per decade (every other on x).
 
 Determinism: the Agg backend, a fixed ``svg.hashsalt`` (the ids of clip paths), text kept as text
 (``svg.fonttype = none``, so no font's glyph outlines are embedded) and no date in the metadata.
@@ -25,13 +26,14 @@ def svg(s, curve: tuple, errors: dict) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     settings = {"svg.hashsalt": "gradspec", "svg.fonttype": "none", "font.family": "DejaVu Sans",
                 "font.size": 9, "axes.grid": True, "grid.alpha": 0.3, "path.simplify": False}
     float32 = {k: v for k, v in errors.items() if k[1] == "float32"}
     with matplotlib.rc_context(settings):
         rows = 2 if float32 else 1
-        fig, axes = plt.subplots(rows, 1, figsize=(6.4, 2.6 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, 1, figsize=(8.0 if float32 else 6.4, 2.6 * rows), squeeze=False)
         first = s.input_names[0]
         xs, values, slopes = curve
         ax = axes[0][0]
@@ -51,11 +53,17 @@ def svg(s, curve: tuple, errors: dict) -> str:
             ax.set_ylim(FLOOR / 2, CEILING * 3)
             threshold = INACCURATE_ULPS["float32"] * float(np.finfo(np.float32).eps)
             ax.axhline(threshold, color="grey", linewidth=0.6, linestyle=":")
-            ax.annotate("inaccurate above (2^12 ulps)", (0.01, threshold), xycoords=("axes fraction", "data"),
-                        xytext=(0, 2), textcoords="offset points", fontsize=7, color="grey")
-            ax.set_xlabel(f"{first}[0, 0]")
+            ax.annotate(f"threshold: inaccurate above 2^12 ulps ({threshold:.1g})", (0.01, threshold),
+                        xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points", fontsize=7,
+                        color="grey")
+            ax.axhline(FLOOR, color="grey", linewidth=0.6, linestyle="-.")
+            ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=7))      # every other decade at most
+            ax.yaxis.set_minor_locator(ticker.NullLocator())
+            ax.xaxis.set_major_locator(ticker.SymmetricalLogLocator(linthresh=1.0, base=100))
+            ax.set_xlabel(f"{first}[0, 0]   (symmetric log scale: linear in [−1, 1])")
             ax.set_ylabel("float32 error / magnitude")
-            ax.legend(loc="best", frameon=False, title=f"not finite drawn at {CEILING:g}", title_fontsize=8)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title_fontsize=8, fontsize=8,
+                      title=f"not finite: drawn at {CEILING:g}\nbelow {FLOOR:g} (exact: 0):\non the floor line (-.)")
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "gradspec", "Format": None})

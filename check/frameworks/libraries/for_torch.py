@@ -134,6 +134,8 @@ ADAPTERS = [
             lambda p: lambda a, q, n: _F().triplet_margin_loss(a, q, n, margin=p["margin"], eps=p["eps"],
                                                                reduction=p["reduction"]),
             (Convention(CLAMP_MIN, _triplet_tie),)),
+    Adapter("multi_margin", "torch.nn.functional.multi_margin_loss(predicted, target.argmax(-1), margin=margin)",
+            lambda p: lambda x, t: _F().multi_margin_loss(x, t.argmax(-1), margin=p["margin"], reduction=p["reduction"])),
     Adapter("softmax", "torch.softmax(x, dim=-1)", lambda p: lambda x: _torch().softmax(x, dim=-1)),
     Adapter("log_softmax", "torch.log_softmax(x, dim=-1)", lambda p: lambda x: _torch().log_softmax(x, dim=-1)),
     Adapter("sigmoid", "torch.sigmoid(x)", lambda p: lambda x: _torch().sigmoid(x)),
