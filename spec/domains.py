@@ -119,6 +119,27 @@ def _is_simplex(a):
     return all(all(v >= 0 for v in r) and sum(r) == 1 for r in _rows(a))
 
 
+def _multihot_ordinary(rng, shape):
+    """Rows of 0s and 1s with at least one of each where a row has two entries or more."""
+    out = np.zeros(shape, dtype=object)
+    out[...] = F(0)
+    n = shape[-1] if shape else 1
+    for row in np.ndindex(shape[:-1]):
+        picks = [F(rng.randint(0, 1)) for _ in range(n)]
+        if n >= 2:
+            picks[rng.randrange(n)], picks[rng.randrange(n)] = F(1), F(0)
+            if all(p == 0 for p in picks) or all(p == 1 for p in picks):
+                picks[0], picks[-1] = F(1), F(0)
+        else:
+            picks = [F(1)]
+        out[row] = np.array(picks, dtype=object)
+    return out
+
+
+def _is_multihot(a):
+    return all(set(r) <= {0, 1} and (len(r) < 2 or 0 < sum(r) < len(r)) for r in _rows(a))
+
+
 def _is_onehot(a):
     return all(sorted(r) == [0] * (len(r) - 1) + [1] for r in _rows(a))
 
@@ -143,6 +164,8 @@ SIMPLEX_ROWS = Domain("simplex_rows", "rows of probabilities (last axis) summing
                       _contains=_is_simplex, row_wise=True)
 ONEHOT_ROWS = Domain("onehot_rows", "one-hot rows (last axis): one 1, the rest 0", {"nonnegative": True},
                      _onehot_ordinary, _contains=_is_onehot, row_wise=True)
+MULTIHOT_ROWS = Domain("multihot_rows", "multi-hot rows (last axis): 0s and 1s, at least one of each",
+                       {"nonnegative": True}, _multihot_ordinary, _contains=_is_multihot, row_wise=True)
 SIGN_LABELS = Domain("sign_labels", "labels in {−1, +1}", {"real": True, "nonzero": True},
                      lambda rng, shape: frac_array((rng.choice((-1, 1)) for _ in range(int(np.prod(shape, dtype=int)))), shape),
                      (), _contains=_all(lambda v: v in (-1, 1)))

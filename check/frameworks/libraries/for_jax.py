@@ -41,6 +41,7 @@ ADAPTERS = [
     Adapter("hardswish", "jax.nn.hard_swish(x)", lambda p: lambda x: _nn().hard_swish(x),
             (Convention(JAX_BOUNDS, at_values("x", lambda params: [-3, 3])),)),
     Adapter("softsign", "jax.nn.soft_sign(x)", lambda p: lambda x: _nn().soft_sign(x)),
+    Adapter("logsumexp", "jax.nn.logsumexp(x, axis=-1)", lambda p: lambda x: _nn().logsumexp(x, axis=-1)),
     Adapter("tanh", "jax.numpy.tanh(x)", lambda p: lambda x: _jnp().tanh(x)),
     Adapter("exp", "jax.numpy.exp(x)", lambda p: lambda x: _jnp().exp(x)),
     Adapter("log", "jax.numpy.log(x)", lambda p: lambda x: _jnp().log(x)),

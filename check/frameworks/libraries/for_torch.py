@@ -45,6 +45,16 @@ def _cosine_tie(values, params):
     return bool(((y < 0) & (np.abs(cos - params["margin"]) < 1e-6)).any())
 
 
+def _label_indices(t):
+    """Multi-hot rows as PyTorch's multilabel_margin target: each row's label indices, then −1s."""
+    torch = _torch()
+    out = torch.full(t.shape, -1, dtype=torch.long)
+    for row in range(t.reshape(-1, t.shape[-1]).shape[0]):
+        labels = torch.nonzero(t.reshape(-1, t.shape[-1])[row] == 1).flatten()
+        out.reshape(-1, t.shape[-1])[row, :len(labels)] = labels
+    return out
+
+
 def _triplet_tie(values, params):
     a, q, n = floats(values, "anchor"), floats(values, "positive"), floats(values, "negative")
     dist = lambda x, y: np.sqrt(((x - y + params["eps"]) ** 2).sum(-1))     # noqa: E731
@@ -136,6 +146,9 @@ ADAPTERS = [
             (Convention(CLAMP_MIN, _triplet_tie),)),
     Adapter("multi_margin", "torch.nn.functional.multi_margin_loss(predicted, target.argmax(-1), margin=margin)",
             lambda p: lambda x, t: _F().multi_margin_loss(x, t.argmax(-1), margin=p["margin"], reduction=p["reduction"])),
+    Adapter("multilabel_margin", "torch.nn.functional.multilabel_margin_loss(predicted, label indices padded with -1)",
+            lambda p: lambda x, t: _F().multilabel_margin_loss(x, _label_indices(t), reduction=p["reduction"])),
+    Adapter("logsumexp", "torch.logsumexp(x, dim=-1)", lambda p: lambda x: _torch().logsumexp(x, dim=-1)),
     Adapter("softmax", "torch.softmax(x, dim=-1)", lambda p: lambda x: _torch().softmax(x, dim=-1)),
     Adapter("log_softmax", "torch.log_softmax(x, dim=-1)", lambda p: lambda x: _torch().log_softmax(x, dim=-1)),
     Adapter("sigmoid", "torch.sigmoid(x)", lambda p: lambda x: _torch().sigmoid(x)),

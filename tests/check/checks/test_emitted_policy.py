@@ -77,3 +77,18 @@ def test_the_spec_chooses_and_the_catalog_checks():
 def test_a_bad_emitted_flag_exits_2(capsys):
     assert main(["verify", "mse", "--emitted", "loud"]) == 2
     assert "invalid choice: 'loud'" in capsys.readouterr().err
+
+
+def test_a_spec_with_no_code_to_emit_gets_an_inconclusive_emitted_check_not_a_crash():
+    from spec import activation
+    from spec.catalog import logsumexp
+    activation("my_lse", logsumexp.forward, inputs=[Input("x", REAL, "x")], kind="op",
+               derivatives=[Derivative("x", logsumexp.vjp)])
+    try:
+        (emitted,) = [c for c in catalog.checks("my_lse") if c.id == "emitted[x]"]
+        r = emitted.run()
+        assert r.status == "inconclusive" and "no code was emitted" in r.message
+        assert catalog.passed(r, catalog.known_deviations())[0]                  # a user's: a warning
+        assert not catalog.passed(r, catalog.known_deviations("check"))[0]       # asked for: it fails
+    finally:
+        unregister("my_lse")
