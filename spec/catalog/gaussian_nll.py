@@ -6,6 +6,7 @@
     ∂L/∂p = (p − t) / v / c           ∂L/∂t = −(p − t) / v / c
     ∂L/∂var = ½ (1/var − (p − t)²/var²) / c where var ≥ eps, else 0 (the clamp is flat there)
     At var = eps the variance's own branch is taken (maximum's tie goes to its first argument).
+    HVP w.r.t. p along u: u / v / c.
 
 PyTorch: torch.nn.functional.gaussian_nll_loss(input=predicted, target=target, var=var, full=full,
 eps=eps).  PyTorch clamps var without recording it for autograd, so below eps its var gradient is
@@ -32,6 +33,10 @@ def grad_predicted(predicted, target, var, *, xp, eps, reduction):
     return (predicted - target) / xp.maximum(var, eps) / count(predicted, reduction)
 
 
+def hvp_predicted(predicted, target, var, tangent, *, xp, eps, reduction):
+    return tangent / xp.maximum(var, eps) / count(predicted, reduction)
+
+
 def grad_target(predicted, target, var, *, xp, eps, reduction):
     return -(predicted - target) / xp.maximum(var, eps) / count(predicted, reduction)
 
@@ -46,7 +51,7 @@ SPEC = loss("gaussian_nll", terms,
             params=[Param("eps", 1e-6, positive("eps"), "the variance's floor (clamped, as PyTorch)"),
                     Param("full", False, _full, "add the constant ½ log 2π")],
             derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target),
-                         Derivative("var", grad_var)],
+                         Derivative("var", grad_var), Derivative("predicted", hvp_predicted, kind="hvp")],
             kinks=[Kink("var = eps", "the variance's own branch at the floor", entries_at("var", lambda p: [p["eps"]]))],
             analogue=Analogue("torch.nn.functional.gaussian_nll_loss",
                               {"predicted": "input", "target": "target", "var": "var", "eps": "eps", "full": "full"}),
