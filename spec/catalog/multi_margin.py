@@ -4,6 +4,7 @@ the class index.
     pos_i = Σ_c t_ic x_ic   (the target class's score)
     T_i = Σ_c (1 − t_ic) max(0, margin − pos_i + x_ic) / C          one term per row
     ∂L/∂x_ij = ((1 − t_ij) a_ij − t_ij Σ_c (1 − t_ic) a_ic) / (C c),   a_ic = [margin − pos_i + x_ic > 0]
+    ∂L/∂t_ij = (−max(0, z_ij) − x_ij Σ_c (1 − t_ic) a_ic) / (C c),   z = margin − pos + x   (t as reals)
     At a tie (margin − pos + x = 0) the subgradient 0 is taken (PyTorch's backward tests z > 0).
     No every-size closed form: the branch depends on a row sum inside a row sum, which derive.sizes
     cannot collapse (so no every-size proof, and no emitted code: emitted='skip').
@@ -39,6 +40,13 @@ def grad_predicted(predicted, target, *, xp, margin, reduction):
     return (a - target * xp.sum(a, axis=-1, keepdims=True)) / (predicted.shape[-1] * rows_count(predicted, reduction))
 
 
+def grad_target(predicted, target, *, xp, margin, reduction):
+    z = _violations(predicted, target, margin, xp)
+    a = (1 - target) * xp.where(z > 0, xp.ones_like(z), 0 * z)
+    g = -xp.maximum(0 * z, z) - predicted * xp.sum(a, axis=-1, keepdims=True)
+    return g / (predicted.shape[-1] * rows_count(predicted, reduction))
+
+
 def tie_points(p, params):
     """Each non-target score moved to pos − margin (on the tie) and a little either side."""
     x, t = np.asarray(p["predicted"], dtype=object), np.asarray(p["target"], dtype=object)
@@ -52,7 +60,7 @@ def tie_points(p, params):
 
 SPEC = loss("multi_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
             params=[Param("margin", 1, _margin, "the margin each other class's score must stay below the target's by")],
-            derivatives=[Derivative("predicted", grad_predicted)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
             kinks=[Kink("margin − pos + x = 0", "the subgradient 0 at a tie (as PyTorch)", tie_points)],
             analogue=Analogue("torch.nn.functional.multi_margin_loss",
                               {"predicted": "input", "target": "target", "margin": "margin"},

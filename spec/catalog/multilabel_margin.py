@@ -3,6 +3,7 @@ the label sets.
 
     T_i = Σ_j Σ_c t_ij (1 − t_ic) max(0, 1 − (x_ij − x_ic)) / C        one term per row (C classes)
     ∂L/∂x_ia = (Σ_j t_ij (1 − t_ia) a_ija − Σ_c t_ia (1 − t_ic) a_iac) / (C c),   a_ijc = [1 − x_ij + x_ic > 0]
+    ∂L/∂t_ia = (Σ_c (1 − t_ic) h_iac − Σ_j t_ij h_ija) / (C c),   h_ijc = max(0, 1 − x_ij + x_ic)   (t as reals)
     At a tie (x_ij − x_ic = 1) the subgradient 0 is taken (PyTorch's backward tests z > 0).
 
 PyTorch: torch.nn.functional.multilabel_margin_loss(input=predicted, target=the label indices of
@@ -35,6 +36,13 @@ def grad_predicted(predicted, target, *, xp, reduction):
     return g / (predicted.shape[-1] * rows_count(predicted, reduction))
 
 
+def grad_target(predicted, target, *, xp, reduction):
+    z = 1 - predicted[..., :, None] + predicted[..., None, :]
+    h = xp.maximum(0 * z, z)                                       # h[j, c] = max(0, 1 − x_j + x_c)
+    g = xp.sum((1 - target[..., None, :]) * h, axis=-1) - xp.sum(target[..., :, None] * h, axis=-2)
+    return g / (predicted.shape[-1] * rows_count(predicted, reduction))
+
+
 def tie_points(p, params):
     """A non-label score moved to exactly one below a label's, and a little either side."""
     x, t = np.asarray(p["predicted"], dtype=object), np.asarray(p["target"], dtype=object)
@@ -51,7 +59,7 @@ def tie_points(p, params):
 
 
 SPEC = loss("multilabel_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", MULTIHOT_ROWS, "y")],
-            derivatives=[Derivative("predicted", grad_predicted)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
             kinks=[Kink("x_j − x_c = 1", "the subgradient 0 at a tie (as PyTorch)", tie_points)],
             analogue=Analogue("torch.nn.functional.multilabel_margin_loss", {"predicted": "input", "target": "target"},
                               "target as each row's label indices, padded with −1"),
