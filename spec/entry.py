@@ -70,6 +70,11 @@ def _short(v) -> str:
     return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
 
 
+def number(name):
+    """A parameter check: any finite real number (within ±PARAM_LIMIT)."""
+    return lambda v: number_problem(name, v)
+
+
 def positive(name):
     def check(v):
         problem = number_problem(name, v)

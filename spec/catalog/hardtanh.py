@@ -9,14 +9,8 @@ PyTorch: torch.nn.functional.hardtanh(x, min_val, max_val); JAX: jax.nn.hard_tan
 """
 from spec.build import Analogue, Derivative, Input, Param, activation
 from spec.domains import REAL
-from spec.entry import Kink
+from spec.entry import Kink, number
 from spec.kinks import entries_at
-
-
-def _bound(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
-        return f"a bound must be a finite number, got {v!r}"
-    return None
 
 
 def forward(x, *, xp, min_val, max_val):
@@ -28,7 +22,8 @@ def vjp(x, cotangent, *, xp, min_val, max_val):
 
 
 SPEC = activation("hardtanh", forward, inputs=[Input("x", REAL, "x")],
-                  params=[Param("min_val", -1, _bound, "the lower bound"), Param("max_val", 1, _bound, "the upper bound")],
+                  params=[Param("min_val", -1, number("min_val"), "the lower bound"),
+                          Param("max_val", 1, number("max_val"), "the upper bound")],
                   derivatives=[Derivative("x", vjp)],
                   kinks=[Kink("x = min_val, x = max_val", "slope 0 at the bounds (PyTorch's hardtanh_backward)",
                               entries_at("x", lambda params: [params["min_val"], params["max_val"]]))],

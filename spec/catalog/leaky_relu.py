@@ -9,14 +9,8 @@ Keras: keras.activations.leaky_relu.
 """
 from spec.build import Analogue, Derivative, Input, Param, activation
 from spec.domains import REAL
-from spec.entry import Kink
+from spec.entry import Kink, number
 from spec.kinks import entries_at
-
-
-def _slope(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
-        return f"negative_slope must be a finite number, got {v!r}"
-    return None
 
 
 def forward(x, *, xp, negative_slope):
@@ -28,7 +22,7 @@ def vjp(x, cotangent, *, xp, negative_slope):
 
 
 SPEC = activation("leaky_relu", forward, inputs=[Input("x", REAL, "x")],
-                  params=[Param("negative_slope", 0.01, _slope, "s: the slope below 0")],
+                  params=[Param("negative_slope", 0.01, number("negative_slope"), "s: the slope below 0")],
                   derivatives=[Derivative("x", vjp)],
                   kinks=[Kink("x = 0", "leaky_relu'(0) = s (as PyTorch)", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.nn.functional.leaky_relu", {"x": "input", "negative_slope": "negative_slope"}),

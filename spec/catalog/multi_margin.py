@@ -15,14 +15,8 @@ import numpy as np
 
 from spec.build import Analogue, Derivative, Input, Param, loss
 from spec.domains import ONEHOT_ROWS, REAL
-from spec.entry import Kink
+from spec.entry import Kink, number
 from spec.reduction import rows_count
-
-
-def _margin(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
-        return f"margin must be a finite number, got {v!r}"
-    return None
 
 
 def _violations(predicted, target, margin, xp):
@@ -59,7 +53,8 @@ def tie_points(p, params):
 
 
 SPEC = loss("multi_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
-            params=[Param("margin", 1, _margin, "the margin each other class's score must stay below the target's by")],
+            params=[Param("margin", 1, number("margin"),
+                          "the margin each other class's score must stay below the target's by")],
             derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
             kinks=[Kink("margin − pos + x = 0", "the subgradient 0 at a tie (as PyTorch)", tie_points)],
             analogue=Analogue("torch.nn.functional.multi_margin_loss",

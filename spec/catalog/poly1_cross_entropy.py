@@ -10,13 +10,8 @@ optax: optax.poly_loss_cross_entropy(logits, labels, epsilon) (per row; the mean
 """
 from spec.build import Analogue, Derivative, Input, Param, loss
 from spec.domains import REAL, SIMPLEX_ROWS
+from spec.entry import number
 from spec.reduction import rows_count
-
-
-def _epsilon(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
-        return f"epsilon must be a finite number, got {v!r}"
-    return None
 
 
 def _log_softmax(z, xp):
@@ -42,7 +37,7 @@ def grad_target(logits, target, *, xp, epsilon, reduction):
 
 
 SPEC = loss("poly1_cross_entropy", terms, inputs=[Input("logits", REAL, "z"), Input("target", SIMPLEX_ROWS, "t")],
-            params=[Param("epsilon", 2.0, _epsilon, "ε: the weight of the first polynomial term (optax: 2.0)")],
+            params=[Param("epsilon", 2.0, number("epsilon"), "ε: the weight of the first polynomial term (optax: 2.0)")],
             derivatives=[Derivative("logits", grad_logits), Derivative("target", grad_target)],
             analogue=Analogue("optax.poly_loss_cross_entropy", {"logits": "logits", "target": "labels",
                                                                 "epsilon": "epsilon"},

@@ -11,14 +11,8 @@ PyTorch: torch.nn.functional.triplet_margin_loss(anchor, positive, negative, mar
 """
 from spec.build import Analogue, Derivative, Input, Param, loss
 from spec.domains import REAL
-from spec.entry import positive
+from spec.entry import number, positive
 from spec.reduction import rows_count
-
-
-def _margin(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) < float("inf"):
-        return f"margin must be a finite number, got {v!r}"
-    return None
 
 
 def _dist(x, y, eps, xp):
@@ -54,7 +48,7 @@ def grad_negative(anchor, positive, negative, *, xp, margin, eps, reduction):
 
 SPEC = loss("triplet_margin", terms,
             inputs=[Input("anchor", REAL, "a"), Input("positive", REAL, "p"), Input("negative", REAL, "n")],
-            params=[Param("margin", 1, _margin, "how much farther the negative must be"),
+            params=[Param("margin", 1, number("margin"), "how much farther the negative must be"),
                     Param("eps", 1e-6, positive("eps"), "added to each difference (PyTorch's pairwise_distance)")],
             derivatives=[Derivative("anchor", grad_anchor), Derivative("positive", grad_positive),
                          Derivative("negative", grad_negative)],
