@@ -40,3 +40,14 @@ def test_multi_margin_right_is_verified_and_wrong_is_refuted():
     r = check_gradient("multi_margin", right)
     assert r.status == "verified" and "every" not in r.scope
     assert check_gradient("multi_margin", forgets_the_target_column).status == "refuted"
+
+
+def test_multilabel_margin_active_at_the_tie_is_refuted():
+    from spec.catalog import multilabel_margin as M
+
+    def tie_active(predicted, target, *, xp, reduction):
+        w, z = M._pairs(predicted, target, xp)
+        active = w * xp.where(z >= 0, xp.ones_like(z), 0 * z)
+        return (xp.sum(active, axis=-2) - xp.sum(active, axis=-1)) / (predicted.shape[-1] * rows_count(predicted, reduction))
+    assert check_gradient("multilabel_margin", M.grad_predicted).ok
+    assert check_gradient("multilabel_margin", tie_active).status == "refuted"

@@ -72,3 +72,13 @@ def test_hessian_helpers_work_with_numpy():
     z = np.array([[0.5, -1.0, 2.0]])
     h = diag(z, xp=NUMPY)
     assert h.shape == (1, 3, 1, 3) and h[0, 2, 0, 2] == 2.0 and h[0, 1, 0, 2] == 0.0
+
+
+def test_hvps_at_kinks_take_the_flat_side_and_wrong_ones_are_refuted():
+    from check import check_hvp
+    from spec.catalog import huber, squared_hinge
+    assert check_hvp("huber", huber.hvp_predicted).ok
+    assert check_hvp("huber", lambda p, t, u, *, xp, delta, reduction: u / p.size).status == "refuted"
+    assert check_hvp("squared_hinge", squared_hinge.hvp_predicted).ok
+    at_margin = lambda p, t, u, *, xp, reduction: 2 * xp.where(1 - t * p >= 0, u, 0 * u) / p.size   # noqa: E731
+    assert check_hvp("squared_hinge", at_margin).status == "refuted"
