@@ -85,7 +85,12 @@ class Workers:
             while pending and len(busy) < self.jobs:
                 name, args = pending.pop(0)
                 w = self._idle.pop() if self._idle else _Worker(self._ctx, self.modules)
-                w.conn.send((fn, args))
+                try:
+                    w.conn.send((fn, args))
+                except OSError:                    # an idle worker that died meanwhile: a fresh one
+                    w.kill()
+                    w = _Worker(self._ctx, self.modules)
+                    w.conn.send((fn, args))
                 w.task, w.deadline = name, time.monotonic() + self.seconds
                 busy.append(w)
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
