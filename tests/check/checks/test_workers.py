@@ -111,7 +111,7 @@ def test_a_stuck_entry_is_inconclusive_not_cached_and_the_run_goes_on(tmp_path, 
         sys.modules.pop("worker_demo_specs", None)
 
 
-def test_an_idle_worker_that_died_is_replaced_and_one_dying_mid_task_is_stopped():
+def test_an_idle_worker_that_died_is_replaced():
     pool = Workers(1, seconds=60.0)
     try:
         assert [k for _, k, _ in pool.run({"first": (_stubborn, 0.0)}, _call)] == ["ok"]
