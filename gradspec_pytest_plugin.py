@@ -44,8 +44,8 @@ def pytest_addoption(parser):
 
 def _chosen_specs(config) -> list[str]:
     import spec
-    from spec.registry import module_names
-    names = [n for n in spec.names() if not spec.origin(n).startswith("spec.")]     # installed packages' specs
+    from spec.registry import is_own, module_names
+    names = [n for n in spec.names() if not is_own(spec.origin(n))]     # installed packages' specs
     for m in list(config.getini("gradspec_modules")) + config.getoption("gradspec_module"):
         names += [n for n in spec.load_module(m) if n not in names]
     if config.getoption("gradspec_catalog"):

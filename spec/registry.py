@@ -123,9 +123,15 @@ def load_module(name: str) -> list[str]:
     return found
 
 
+def is_own(module: str) -> bool:
+    """Whether ``module`` (a spec's origin) is gradspec's own package — the catalog, the models — and
+    not a user's."""
+    return module.startswith("spec.")
+
+
 def unregister(name: str) -> None:
     """Remove the spec ``name`` (a test's own specs, after the test); catalog entries stay."""
-    if _ORIGIN.get(name, "").startswith("spec."):
+    if is_own(_ORIGIN.get(name, "")):
         raise GradspecError(lines(f"gradspec: {name!r} is a catalog entry; it cannot be unregistered"))
     _REGISTRY.pop(name, None)
     _ORIGIN.pop(name, None)

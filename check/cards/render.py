@@ -33,6 +33,7 @@ from derive.budget import run
 from derive.sizes import Unsupported, every_size_derivative, every_size_forward
 from derive.symbols import exact
 from spec.errors import GradspecError, lines
+from spec.registry import is_own
 from spec.kinds import first_order_kind
 
 from check.cards import plot as card_plot
@@ -312,8 +313,7 @@ def with_index(files: dict, names: list) -> dict:
     titled for the modules that registered them (gradspec's catalog, or a project's own)."""
     cards = [json.loads(files[f"cards/{name}.json"]) for name in names]
     modules = list(dict.fromkeys(spec_pkg.origin(n) for n in names))
-    title = "gradspec's catalog" if all(m.startswith("spec.") for m in modules) else ", ".join(
-        m for m in modules if not m.startswith("spec."))
+    title = "gradspec's catalog" if all(map(is_own, modules)) else ", ".join(m for m in modules if not is_own(m))
     return {**files, "README.md": index_markdown(cards, title)}
 
 

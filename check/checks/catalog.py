@@ -22,7 +22,7 @@ from typing import Callable
 
 import spec as spec_pkg
 from spec.entry import accepted_params, variant_tag
-from spec.registry import origin_of
+from spec.registry import is_own, origin_of
 
 from check.checks.condition import check_condition
 from check.checks.derivative import DerivativeOptions, check_derivative
@@ -54,13 +54,13 @@ def emitted_mode(s, override: str | None = None) -> str:
         return override
     if s.emitted is not None:
         return s.emitted
-    return "check" if origin_of(s).startswith("spec.") else "warn"
+    return "check" if is_own(origin_of(s)) else "warn"
 
 
 def emitted_inputs(s) -> list:
     """The inputs whose emitted gradient is checked: all of a catalog entry's, the declared ones of a
     user's spec (a one-hot target's gradient, which nobody wrote, is nobody's concern)."""
-    if origin_of(s).startswith("spec."):
+    if is_own(origin_of(s)):
         return list(s.input_names)
     declared = {s.input(d.wrt).name for d in s.derivatives}
     return [n for n in s.input_names if n in declared]

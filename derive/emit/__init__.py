@@ -45,6 +45,10 @@ LIMITATIONS = {
 #: meets triplet_margin's zero distance (the float checks' points never put a row at distance 0).
 LIMITED_TARGETS = {"triplet_margin": ("numpy",)}
 
+class NoClosedForm(GradspecError):
+    """The spec has no every-size closed form of this derivative, so there is no code to emit."""
+
+
 #: What ``emit`` can write: source for each printer's framework, and LaTeX of the generic entry.
 TARGETS = tuple(PRINTERS) + ("latex",)
 
@@ -57,7 +61,7 @@ def emit(s, wrt: str, *, target: str = "numpy", params: dict | None = None) -> s
     try:
         expr, ins = every_size_derivative(s, wrt, {k: exact(v) for k, v in resolved.items()})
     except Unsupported as e:
-        raise GradspecError(lines(f"gradspec: {s.name} has no every-size closed form to emit: {e}")) from None
+        raise NoClosedForm(lines(f"gradspec: {s.name} has no every-size closed form to emit: {e}")) from None
     if target == "latex":
         return sp.latex(expr)
     expr, bindings = stable(expr)
