@@ -13,7 +13,7 @@ The emitted-code checks test gradspec's own code generator, not the spec's formu
 count is the spec's choice (``emitted_mode``): "check" — the catalog's default — fails on a
 failure; "warn" — the default for users' specs — reports a failure as a warning and passes; "skip"
 makes none.  A user's spec gets emitted checks only for the inputs it declares a derivative for;
-``--emitted MODE`` (verify, cards) and ``--gradspec-emitted`` (pytest) choose for every spec.
+``gradspec verify --emitted MODE`` and ``pytest --gradspec-emitted MODE`` choose for every spec (cards judge by each spec's own).
 """
 from __future__ import annotations
 
