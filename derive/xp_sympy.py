@@ -9,7 +9,8 @@ to the formula as written:
 * comparisons, ``==`` and ``!=`` included, are SymPy relations (``x == y`` is ``Eq(x, y)``, never a
   structural False), and a mask used as a number (``(x > 0) * v``) is Piecewise((1, x > 0), (0, True));
 * selections are Piecewise expressions whose conditions carry the kink conventions of ``spec.xp``:
-  maximum(a, b) = a where a ≥ b; clip passes x at its bounds; where(c, a, b) = a where c.
+  maximum(a, b) = a where a ≥ b; max/min over an axis is its first maximal (minimal) entry, so its
+  derivative at a tie goes to that entry; clip passes x at its bounds; where(c, a, b) = a where c.
   Abs differentiates to sign, with sign(0) = 0.
 
 ``tracing()`` records what a formula's structure says about where to look: every comparison's
@@ -173,15 +174,24 @@ class SympyNamespace(ObjectNamespace):
             for b in values[i + 1:]:
                 _note("kink", a - b)
 
+    @staticmethod
+    def _first_extreme(values, beats):
+        """The first of ``values`` that ``beats`` (≥ for max, ≤ for min) every later one: a Piecewise
+        whose derivative at a tie is the first tied entry's, as maximum(a, b) gives it to a."""
+        if len(values) == 1:
+            return values[0]
+        branches = [(v, sp.And(*[beats(v, w) for w in values[j + 1:]])) for j, v in enumerate(values[:-1])]
+        return sp.Piecewise(*branches, (values[-1], True))
+
     @classmethod
     def _max_all(cls, values):
         cls._ties(values)
-        return sp.Max(*values)
+        return cls._first_extreme(values, sp.Ge)
 
     @classmethod
     def _min_all(cls, values):
         cls._ties(values)
-        return sp.Min(*values)
+        return cls._first_extreme(values, sp.Le)
 
     @staticmethod
     def _maximum(a, b):

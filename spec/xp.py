@@ -23,6 +23,8 @@ the namespace's own (a SymPy relation, a decided bool).
 
 Kink conventions of the object namespaces (they decide derivatives at ties):
     maximum(a, b) picks a when a >= b, minimum(a, b) picks a when a <= b (ties go to the first argument);
+    max/min over an axis pick the first maximal (minimal) entry along it (the derivative at a tie
+    goes to that one entry, as torch.max(x, dim) does; JAX, TF and torch.amax split it among ties);
     clip(x, lo, hi) passes x through at its bounds (as torch.clamp does); sign(0) = 0.
 """
 from __future__ import annotations

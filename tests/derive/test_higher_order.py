@@ -82,3 +82,14 @@ def test_hvps_at_kinks_take_the_flat_side_and_wrong_ones_are_refuted():
     assert check_hvp("squared_hinge", squared_hinge.hvp_predicted).ok
     at_margin = lambda p, t, u, *, xp, reduction: 2 * xp.where(1 - t * p >= 0, u, 0 * u) / p.size   # noqa: E731
     assert check_hvp("squared_hinge", at_margin).status == "refuted"
+
+
+def test_the_derivative_of_a_rows_max_at_a_tie_goes_to_the_first_tied_entry():
+    import sympy as sp
+    from derive.xp_sympy import XP
+    a, b, c = sp.symbols("a b c", real=True)
+    top = list(XP.max(XP.asarray(np.array([[a, b, c]], dtype=object)), axis=-1).flat)[0]
+    low = list(XP.min(XP.asarray(np.array([[a, b, c]], dtype=object)), axis=-1).flat)[0]
+    at = lambda e, *v: [sp.diff(e, s).subs(dict(zip((a, b, c), v))) for s in (a, b, c)]   # noqa: E731
+    assert at(top, 1, 1, 1) == [1, 0, 0] and at(top, 0, 2, 2) == [0, 1, 0] and at(top, 0, 1, 2) == [0, 0, 1]
+    assert at(low, 1, 1, 1) == [1, 0, 0] and at(low, 3, 0, 0) == [0, 1, 0] and at(top, 2, 0, 1) == [1, 0, 0]

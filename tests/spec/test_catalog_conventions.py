@@ -116,3 +116,37 @@ def test_cli_param_tuples_booleans_and_none():
     p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--param", "weight=1,2"],
                        capture_output=True, text=True)
     assert p.returncode == 2 and "weight tuple has 2 entries" in p.stderr and "Traceback" not in p.stderr
+
+
+def _split_among_ties(v, xp):
+    """JAX's convention for the derivative of a row's max: equal shares among the tied entries."""
+    hit = xp.where(v == xp.max(v, axis=-1, keepdims=True), xp.ones_like(v), 0 * v)
+    return hit / xp.sum(hit, axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("name, wrt, shifted", [
+    ("multiclass_hinge", "scores", lambda x, t: x + 1 - t),
+    ("multiclass_perceptron", "scores", lambda x, t: x),
+])
+def test_a_rows_max_gives_its_derivative_to_the_first_tied_entry(name, wrt, shifted):
+    import importlib
+    from spec.reduction import rows_count
+    right = getattr(importlib.import_module(f"spec.catalog.{name}"), "grad_scores")
+    assert check_gradient(name, right, wrt=wrt).status == "verified"
+    split = lambda x, t, *, xp, reduction: (                                            # noqa: E731
+        _split_among_ties(shifted(x, t), xp) - t) / rows_count(x, reduction)
+    r = check_gradient(name, split, wrt=wrt)
+    assert r.status == "refuted"
+
+
+def test_categorical_hinge_keeps_keras_zero_for_the_target_slot():
+    from spec.catalog.categorical_hinge import grad_predicted
+    from spec.reduction import rows_count
+    assert check_gradient("categorical_hinge", grad_predicted).status == "verified"
+
+    def others_only(x, t, *, xp, reduction):          # the max over the other classes, as one might expect
+        big = x - 1000 * t
+        z = xp.max(big, axis=-1, keepdims=True) - xp.sum(t * x, axis=-1, keepdims=True) + 1
+        return xp.where(z > 0, xp.ones_like(z), 0 * z) * (_split_among_ties(big, xp) - t) / rows_count(x, reduction)
+    r = check_gradient("categorical_hinge", others_only)
+    assert r.status == "refuted" and "['0.5', '-1.0', '-1.0']" in r.message      # every other score negative

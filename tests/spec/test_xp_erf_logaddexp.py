@@ -56,3 +56,12 @@ def test_a_user_spec_with_erf_and_logaddexp():
     assert r.ok
     r = check_vjp("softplus", lambda x, v, *, xp: v * xp.exp(x - xp.logaddexp(x, 1 + 0 * x)))
     assert r.status == "refuted"
+
+
+def test_first_max_marks_the_first_tied_entry_on_every_namespace():
+    from spec.argmax import first_max
+    rows = [[1, 3, 3], [2, 2, 0], [-1, -2, -3]]
+    expected = [[0, 1, 0], [1, 0, 0], [1, 0, 0]]
+    assert first_max(np.asarray(rows, dtype=float), xp=np).tolist() == expected
+    exact = first_max(ARB.asarray(np.asarray(rows, dtype=object)), xp=ARB)
+    assert [[v.fraction() for v in r] for r in np.asarray(exact, dtype=object).tolist()] == expected

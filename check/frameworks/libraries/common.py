@@ -63,6 +63,14 @@ def rows_not_normalised(name: str):
     return lambda values, params: bool((np.abs(floats(values, name).sum(axis=-1) - 1) > 1e-6).any())
 
 
+def row_max_tied(values_of):
+    """Some last-axis row of ``values_of(values, params)`` (a float64 array) whose max is attained twice."""
+    def applies(values, params):
+        v = np.asarray(values_of(values, params))
+        return bool(((v == v.max(axis=-1, keepdims=True)).sum(axis=-1) > 1).any())
+    return applies
+
+
 def at_values(name: str, points):
     """Some entry of ``name`` exactly at one of ``points(params)``: an activation's tie."""
     return lambda values, params: bool(np.isin(floats(values, name), np.asarray(points(params), dtype=float)).any())
@@ -71,6 +79,9 @@ def at_values(name: str, points):
 JAX_ABS = "JAX's abs has slope 1 at 0; the spec takes sign(0) = 0 (the subgradient 0)"
 JAX_TIE = ("JAX's maximum splits the gradient at a tie (half to each argument); the spec takes the "
            "subgradient 0 there")
+
+JAX_MAX_TIE = ("JAX's max over a row splits the gradient equally among the tied entries; the spec gives it to "
+               "the first tied entry")
 
 JAX_BOUNDS = ("JAX's where(x > bound, …) and maximum/minimum pass or split the gradient at a bound; the spec "
               "takes PyTorch's slope there")

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .common import (JAX_ABS, JAX_TIE, Adapter, Convention, at_values, floats, hinge_margin, rows_not_normalised,
-                     tie)
+from .common import (JAX_ABS, JAX_MAX_TIE, JAX_TIE, Adapter, Convention, at_values, floats, hinge_margin,
+                     row_max_tied, rows_not_normalised, tie)
 
 
 def _keras():
@@ -60,6 +60,17 @@ def _kl_clipped(values, params):
     """A target below 1e-7, or p = exp(log_probs) below 1e-7 or at 1: where Keras' clips act."""
     p = np.exp(floats(values, "log_probs"))
     return bool((floats(values, "target") < 1e-7).any() or (p < 1e-7).any() or (p >= 1).any())
+
+
+def _others(values, params):
+    """(1 − t) ⊙ x: the row whose max is categorical_hinge's neg."""
+    return (1 - floats(values, "target")) * floats(values, "predicted")
+
+
+def _categorical_hinge_margin(values, params):
+    """neg − pos + 1 per row: where it is 0, jnp.maximum splits the gradient."""
+    pos = (floats(values, "target") * floats(values, "predicted")).sum(axis=-1)
+    return _others(values, params).max(axis=-1) - pos + 1
 
 
 EPSILON = ("Keras clips to [epsilon, 1 − epsilon] with epsilon = 1e-7 rounded to the dtype, and 1 − epsilon "
@@ -111,6 +122,9 @@ ADAPTERS = [
             "alpha=alpha, gamma=gamma, from_logits=True).mean()",
             lambda p: lambda z, t: _losses().binary_focal_crossentropy(
                 t, z, apply_class_balancing=True, alpha=p["alpha"], gamma=p["gamma"], from_logits=True).mean()),
+    Adapter("categorical_hinge", "keras.losses.categorical_hinge(target, predicted).mean()",
+            lambda p: lambda x, t: _losses().categorical_hinge(t, x).mean(),
+            (Convention(JAX_TIE, tie(_categorical_hinge_margin)), Convention(JAX_MAX_TIE, row_max_tied(_others)))),
     Adapter("softmax", "keras.activations.softmax(x, axis=-1)", lambda p: lambda x: _activations().softmax(x, axis=-1)),
     Adapter("log_softmax", "keras.activations.log_softmax(x, axis=-1)",
             lambda p: lambda x: _activations().log_softmax(x, axis=-1)),

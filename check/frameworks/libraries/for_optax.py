@@ -5,7 +5,12 @@ the spec's reduction ("mean" over elements, "batchmean" over rows).
 """
 from __future__ import annotations
 
-from .common import JAX_TIE, Adapter, Convention, hinge_margin, tie
+from .common import JAX_MAX_TIE, JAX_TIE, Adapter, Convention, floats, hinge_margin, row_max_tied, tie
+
+
+def _hinge_shifted(values, params):
+    """x + 1 − t, the multi-class hinge's row whose max is taken."""
+    return floats(values, "scores") + 1 - floats(values, "target")
 
 
 def _losses():
@@ -43,4 +48,10 @@ ADAPTERS = [
             params={"alpha": None, "gamma": 0.5}),
     Adapter("poly1_cross_entropy", "optax.losses.poly_loss_cross_entropy(logits, target, epsilon=epsilon).mean()",
             lambda p: lambda z, t: _losses().poly_loss_cross_entropy(z, t, epsilon=p["epsilon"]).mean()),
+    Adapter("multiclass_hinge", "optax.losses.multiclass_hinge_loss(scores, target.argmax(-1)).mean()",
+            lambda p: lambda x, t: _losses().multiclass_hinge_loss(x, t.argmax(-1)).mean(),
+            (Convention(JAX_MAX_TIE, row_max_tied(_hinge_shifted)),)),
+    Adapter("multiclass_perceptron", "optax.losses.multiclass_perceptron_loss(scores, target.argmax(-1)).mean()",
+            lambda p: lambda x, t: _losses().multiclass_perceptron_loss(x, t.argmax(-1)).mean(),
+            (Convention(JAX_MAX_TIE, row_max_tied(lambda values, params: floats(values, "scores"))),)),
 ]

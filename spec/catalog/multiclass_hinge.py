@@ -1,0 +1,53 @@
+"""multiclass_hinge — the multi-class hinge of optax (Crammer–Singer), with one-hot rows as the label.
+
+    T_i = max_c (x_ic + 1 − t_ic) − Σ_c t_ic x_ic                 one term per row
+    ∂L/∂x = (first_max(x + 1 − t) − t) / c
+    ∂L/∂t = (−first_max(x + 1 − t) − x) / c                      (t as reals)
+    c: the rows for "mean", 1 for "sum".  first_max (spec.argmax) marks each row's first maximal
+    entry: at a tie the derivative goes to the first tied class (the spec's convention for a row's
+    max); JAX's jnp.max splits it equally among the tied classes.
+    No every-size closed form (a row's max has none in derive.sizes): emitted='skip'.
+
+optax: optax.losses.multiclass_hinge_loss(scores, labels=target.argmax(-1)) (one value per row).
+"""
+import numpy as np
+
+from spec.argmax import first_max
+from spec.build import Analogue, Derivative, Input, loss
+from spec.domains import ONEHOT_ROWS, REAL
+from spec.entry import Kink
+from spec.reduction import rows_count
+
+
+def _shifted(scores, target):
+    return scores + 1 - target
+
+
+def terms(scores, target, *, xp):
+    return xp.max(_shifted(scores, target), axis=-1, keepdims=True) - xp.sum(target * scores, axis=-1, keepdims=True)
+
+
+def grad_scores(scores, target, *, xp, reduction):
+    return (first_max(_shifted(scores, target), xp=xp) - target) / rows_count(scores, reduction)
+
+
+def grad_target(scores, target, *, xp, reduction):
+    return (-first_max(_shifted(scores, target), xp=xp) - scores) / rows_count(scores, reduction)
+
+
+def tie_points(p, params):
+    """Every other class's score at the target's − 1 (all tied with it after the shift) and a little
+    either side (the others still tied among themselves)."""
+    x, t = np.asarray(p["scores"], dtype=object), np.asarray(p["target"], dtype=object)
+    pos = (x * t).sum(axis=-1, keepdims=True)
+    return [dict(p, scores=np.asarray(np.where(t == 1, x, pos - 1 + r), dtype=object))
+            for r in (0, 10 ** -6, -10 ** -6)]
+
+
+SPEC = loss("multiclass_hinge", terms, inputs=[Input("scores", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
+            derivatives=[Derivative("scores", grad_scores), Derivative("target", grad_target)],
+            kinks=[Kink("x_c + 1 − t_c tied for a row's max", "the first tied class takes the derivative",
+                        tie_points)],
+            analogue=Analogue("optax.losses.multiclass_hinge_loss", {"scores": "scores", "target": "labels"},
+                              "labels as class indices: target.argmax(-1)"),
+            emitted="skip")
