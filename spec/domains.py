@@ -115,6 +115,28 @@ def _onehot_ordinary(rng, shape):
     return out
 
 
+def _onehot_or_ignored_ordinary(rng, shape):
+    """One-hot rows, about a third of them all-zero (ignored); with two rows or more at least one of
+    each, with one row that row one-hot."""
+    out = _onehot_ordinary(rng, shape)
+    rows = list(np.ndindex(shape[:-1]))
+    ignored = {r for r in rows if rng.randrange(3) == 0}
+    if len(rows) >= 2:
+        kept, dropped = rng.sample(rows, 2)
+        ignored = (ignored | {dropped}) - {kept}
+    else:
+        ignored = set()
+    for r in ignored:
+        out[r] = F(0)
+    return out
+
+
+def _is_onehot_or_ignored(a):
+    rows = _rows(a)
+    return (all(sorted(r) == [0] * (len(r) - 1) + [1] or all(v == 0 for v in r) for r in rows)
+            and any(sum(r) == 1 for r in rows))
+
+
 def _is_simplex(a):
     return all(all(v >= 0 for v in r) and sum(r) == 1 for r in _rows(a))
 
@@ -166,6 +188,10 @@ ONEHOT_ROWS = Domain("onehot_rows", "one-hot rows (last axis): one 1, the rest 0
                      _onehot_ordinary, _contains=_is_onehot, row_wise=True)
 MULTIHOT_ROWS = Domain("multihot_rows", "multi-hot rows (last axis): 0s and 1s, at least one of each",
                        {"nonnegative": True}, _multihot_ordinary, _contains=_is_multihot, row_wise=True)
+ONEHOT_OR_IGNORED_ROWS = Domain(
+    "onehot_or_ignored_rows", "one-hot rows (last axis), or all-zero rows for an ignored target (ignore_index); "
+    "at least one row one-hot", {"nonnegative": True}, _onehot_or_ignored_ordinary,
+    _contains=_is_onehot_or_ignored, row_wise=True)
 SIGN_LABELS = Domain("sign_labels", "labels in {−1, +1}", {"real": True, "nonzero": True},
                      lambda rng, shape: frac_array((rng.choice((-1, 1)) for _ in range(int(np.prod(shape, dtype=int)))), shape),
                      (), _contains=_all(lambda v: v in (-1, 1)))

@@ -34,6 +34,11 @@ def _fraction(v):
     return None
 
 
+def label_smoothing_param() -> Param:
+    """ε in [0, 1], default 0 (PyTorch's label_smoothing)."""
+    return Param("label_smoothing", 0, _fraction, "ε: the target becomes (1 − ε) t + ε / C")
+
+
 def smoothed(target, label_smoothing, *, xp):
     """(1 − ε) t + ε / C; t itself when ε = 0."""
     if label_smoothing == 0:
@@ -111,7 +116,7 @@ def hvp_logits_simplex(logits, target, tangent, *, xp, reduction):
 SPEC = loss("cross_entropy_logits", terms,
             inputs=[Input("logits", REAL, "z"), Input("target", PROBABILITY, "t")],
             params=[weight_param("weight", "one weight per class (last axis), or a number; None: 1"),
-                    Param("label_smoothing", 0, _fraction, "ε: the target becomes (1 − ε) t + ε / C")],
+                    label_smoothing_param()],
             reduction="batchmean", reduction_weights=reduction_weights,
             derivatives=[Derivative("logits", grad_logits, label="general"),
                          Derivative("logits", grad_logits_simplex, ("target_rows_sum_to_1",), "simplex targets"),

@@ -3,6 +3,7 @@ convention is refuted, and bad parameter values are clear errors."""
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from check import check_gradient, check_vjp
@@ -150,3 +151,30 @@ def test_categorical_hinge_keeps_keras_zero_for_the_target_slot():
         return xp.where(z > 0, xp.ones_like(z), 0 * z) * (_split_among_ties(big, xp) - t) / rows_count(x, reduction)
     r = check_gradient("categorical_hinge", others_only)
     assert r.status == "refuted" and "['0.5', '-1.0', '-1.0']" in r.message      # every other score negative
+
+
+def test_cross_entropy_index_ignores_all_zero_rows_in_the_mean_and_the_smoothing():
+    from spec.catalog.cross_entropy_index import grad_logits
+    from spec.catalog.cross_entropy_logits import grad_logits as every_row_smoothed
+    from spec.catalog.softmax import softmax
+    assert check_gradient("cross_entropy_index", grad_logits).status == "proved"
+    by_rows = lambda z, t, *, xp, reduction: (                                           # noqa: E731
+        softmax(z, xp=xp) * xp.sum(t, axis=-1, keepdims=True) - t) / z.shape[0]
+    r = check_gradient("cross_entropy_index", by_rows)                   # divides by every row, ignored ones too
+    assert r.status == "refuted" and "constant factor" in r.message
+    params = {"label_smoothing": 0.1}
+    assert check_gradient("cross_entropy_index", grad_logits, params=params).status == "proved"
+    smoothed_everywhere = lambda z, t, *, xp, reduction, label_smoothing: every_row_smoothed(  # noqa: E731
+        z, t, xp=xp, reduction=reduction, weight=None, label_smoothing=label_smoothing)
+    assert check_gradient("cross_entropy_index", smoothed_everywhere, params=params).status == "refuted"
+
+
+def test_onehot_or_ignored_rows_keep_one_row_and_ignore_one():
+    import random
+    from spec.domains import ONEHOT_OR_IGNORED_ROWS as D
+    for seed in range(20):
+        a = D.ordinary((3, 4), random.Random(seed))
+        sums = [sum(r) for r in a]
+        assert D.contains(a) and 1 in sums and 0 in sums
+    assert D.ordinary((1, 3), random.Random(0)).sum() == 1
+    assert not D.contains(np.zeros((2, 3), dtype=object)) and not D.contains(np.ones((2, 3), dtype=object))

@@ -73,6 +73,12 @@ def _categorical_hinge_margin(values, params):
     return _others(values, params).max(axis=-1) - pos + 1
 
 
+def _sparse_labels(t):
+    """One-hot rows as class indices, all-zero rows as −1 (Keras' ignore_class)."""
+    jnp = _jnp()
+    return jnp.where(t.sum(-1) > 0, t.argmax(-1), -1)
+
+
 EPSILON = ("Keras clips to [epsilon, 1 − epsilon] with epsilon = 1e-7 rounded to the dtype, and 1 − epsilon "
            "computed in it; the spec clamps at the exact 1e-7 and 1 − 1e-7")
 
@@ -122,6 +128,10 @@ ADAPTERS = [
             "alpha=alpha, gamma=gamma, from_logits=True).mean()",
             lambda p: lambda z, t: _losses().binary_focal_crossentropy(
                 t, z, apply_class_balancing=True, alpha=p["alpha"], gamma=p["gamma"], from_logits=True).mean()),
+    Adapter("cross_entropy_index", "keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)"
+            "(labels, logits)  # labels: argmax of a one-hot row, -1 for an all-zero row",
+            lambda p: lambda z, t: _losses().SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(
+                _sparse_labels(t), z)),
     Adapter("categorical_hinge", "keras.losses.categorical_hinge(target, predicted).mean()",
             lambda p: lambda x, t: _losses().categorical_hinge(t, x).mean(),
             (Convention(JAX_TIE, tie(_categorical_hinge_margin)), Convention(JAX_MAX_TIE, row_max_tied(_others)))),

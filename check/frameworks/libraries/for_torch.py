@@ -55,6 +55,12 @@ def _label_indices(t):
     return out
 
 
+def _index_or_ignored(t, ignore_index=-100):
+    """One-hot rows as class indices, all-zero rows as ``ignore_index``."""
+    torch = _torch()
+    return torch.where(t.sum(-1) > 0, t.argmax(-1), torch.full_like(t.argmax(-1), ignore_index))
+
+
 def _triplet_tie(values, params):
     a, q, n = floats(values, "anchor"), floats(values, "positive"), floats(values, "negative")
     dist = lambda x, y: np.sqrt(((x - y + params["eps"]) ** 2).sum(-1))     # noqa: E731
@@ -80,6 +86,15 @@ ADAPTERS = [
     Adapter("cross_entropy_logits", "torch.nn.functional.cross_entropy(logits, target, weight=torch.tensor(weight), "
             "label_smoothing=label_smoothing)  # probability targets",
             lambda p: lambda z, t: _F().cross_entropy(z, t, weight=_tensor(p["weight"], z), reduction=_mean(p["reduction"]),
+                                                      label_smoothing=p["label_smoothing"]),
+            params={"weight": (1, 2, 0.5), "label_smoothing": 0.1}),
+    Adapter("cross_entropy_index", "torch.nn.functional.cross_entropy(logits, index)  # index: argmax of a "
+            "one-hot row, -100 (ignore_index) for an all-zero row",
+            lambda p: lambda z, t: _F().cross_entropy(z, _index_or_ignored(t), reduction=_mean(p["reduction"]))),
+    Adapter("cross_entropy_index", "torch.nn.functional.cross_entropy(logits, index, weight=torch.tensor(weight), "
+            "label_smoothing=label_smoothing)",
+            lambda p: lambda z, t: _F().cross_entropy(z, _index_or_ignored(t), weight=_tensor(p["weight"], z),
+                                                      reduction=_mean(p["reduction"]),
                                                       label_smoothing=p["label_smoothing"]),
             params={"weight": (1, 2, 0.5), "label_smoothing": 0.1}),
     Adapter("nll", "torch.nn.functional.nll_loss(log_probs, target.argmax(-1))  # one-hot rows as indices",

@@ -122,3 +122,19 @@ def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
     data = json.loads((tmp_path / "audit" / "keras.json").read_text())
     assert data[0]["key"] == "focal" and data[0]["counts"]["inaccurate"] >= 1
     assert data[0]["findings"][0]["reproducer"].startswith("keras.losses.binary_focal_crossentropy(jax.numpy.array(")
+
+
+def test_max_and_index_losses_right_in_their_libraries_and_a_wrong_ignore_is_found():
+    reports = by_key(audit_library("torch", ["cross_entropy_index"], ("float32", "float64")))
+    reports.update(by_key(audit_library("optax", ["multiclass_hinge", "multiclass_perceptron"], ("float32",))))
+    reports.update(by_key(audit_library("keras", ["categorical_hinge", "cross_entropy_index"], ("float32",))))
+    for (key, dtype), r in reports.items():
+        assert set(r.counts()) <= {"convention"}, (key, dtype, r.counts())
+        assert all("splits" in f.detail for f in r.findings), key      # only JAX's ties, at tie points
+    assert reports["multiclass_hinge", "float32"].findings            # the kink points do tie
+    code = ("import torch\nfrom check import audit\n"
+            "r = audit('cross_entropy_index', lambda z, t: torch.nn.functional.cross_entropy(z, t.argmax(-1)),\n"
+            "          backend='torch', dtype='float64')\n"
+            "print(sorted(r.counts()))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)   # all-zero rows as class 0
+    assert p.returncode == 0 and "inaccurate" in p.stdout, p.stdout + p.stderr[-2000:]
