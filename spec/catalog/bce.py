@@ -31,9 +31,18 @@ def grad_target(predicted, target, *, xp, eps, reduction):
     return (xp.log(1 - q) - xp.log(q)) / count(predicted, reduction)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, eps, reduction):
+    """(t / q² + (1 − t) / (1 − q)²) ⊙ tangent / c where eps ≤ p ≤ 1 − eps; 0 where the clamp is active."""
+    q = xp.clip(predicted, eps, 1 - eps)
+    inside = (predicted >= eps) & (predicted <= 1 - eps)
+    h = target / (q * q) + (1 - target) / ((1 - q) * (1 - q))
+    return xp.where(inside, h * tangent, 0 * q) / count(predicted, reduction)
+
 SPEC = loss("bce", terms, inputs=[Input("predicted", PROBABILITY, "q"), Input("target", PROBABILITY, "t")],
             params=[Param("eps", 1e-6, positive("eps"), "predicted is clamped to [eps, 1 − eps] before the logs")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target),
+                         Derivative("predicted", hvp_predicted, kind="hvp")],
             kinks=[Kink("p = eps and p = 1 − eps", "the clamp passes the gradient at its bounds; 0 strictly outside",
                         entries_at("predicted", lambda params: [params["eps"], 1 - params["eps"]]))],
             analogue=Analogue("torch.nn.functional.binary_cross_entropy", {"predicted": "input", "target": "target"},

@@ -56,8 +56,13 @@ def tie_points(p, params):
     return out
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, reduction):
+    """0: the loss is piecewise linear in predicted (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / rows_count(predicted, reduction)
+
 SPEC = loss("categorical_hinge", terms, inputs=[Input("predicted", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("predicted", hvp_predicted, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("neg − pos + 1 = 0, and ties for the max of (1 − t) x",
                         "the subgradient 0 at the hinge's tie; the first tied class takes the max's derivative",
                         tie_points)],

@@ -20,9 +20,14 @@ def vjp(x, cotangent, *, xp, alpha):
     return xp.where(x > 0, cotangent, cotangent * xp.exp(x / alpha))
 
 
+
+def hvp(x, cotangent, tangent, *, xp, alpha):
+    """celu'' = 0 for x > 0, exp(x/α)/α for x ≤ 0."""
+    return xp.where(x > 0, 0 * cotangent, cotangent * xp.exp(x / alpha) / alpha * tangent)
+
 SPEC = activation("celu", forward, inputs=[Input("x", REAL, "x")],
                   params=[Param("alpha", 1, positive("alpha"), "α: the negative saturation −α")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0", "celu'(0) = 1 from both sides", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.nn.functional.celu", {"x": "input", "alpha": "alpha"}),
                   variants=[{"alpha": 2}])

@@ -30,11 +30,19 @@ def grad_target(predicted, target, *, xp, eps, reduction):
     return -xp.log(xp.clip(predicted, eps, 1 - eps)) / count(predicted, reduction)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, eps, reduction):
+    """t / q² ⊙ tangent / c where eps ≤ p ≤ 1 − eps; 0 where the clamp is active."""
+    q = xp.clip(predicted, eps, 1 - eps)
+    inside = (predicted >= eps) & (predicted <= 1 - eps)
+    return xp.where(inside, target / (q * q) * tangent, 0 * q) / count(predicted, reduction)
+
 SPEC = loss("cross_entropy", terms,
             inputs=[Input("predicted", PROBABILITY, "q"), Input("target", SIMPLEX_ROWS, "t")],
             params=[Param("eps", 1e-6, positive("eps"), "predicted is clamped to [eps, 1 − eps] before the log")],
             reduction="batchmean",
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target),
+                         Derivative("predicted", hvp_predicted, kind="hvp")],
             kinks=[Kink("p = eps and p = 1 − eps", "the clamp passes the gradient at its bounds; 0 strictly outside",
                         entries_at("predicted", lambda params: [params["eps"], 1 - params["eps"]]))],
             analogue=Analogue("torch.nn.functional.nll_loss",

@@ -76,12 +76,20 @@ def naive(logits, target, *, xp, reduction, weight, label_smoothing):
     return _reduced(-u * log_of_softmax(logits, xp=xp), logits, target, reduction, weight, xp)
 
 
+
+def hvp_logits(logits, target, tangent, *, xp, reduction, weight, label_smoothing):
+    """Per row: Σ_c u_c · (s ⊙ v − s (s·v)) / c,  s = softmax(z), v = tangent (0 on an ignored row)."""
+    u = _u(logits, target, weight, label_smoothing, xp)
+    s = softmax(logits, xp=xp)
+    sv = s * tangent - s * xp.sum(s * tangent, axis=-1, keepdims=True)
+    return xp.sum(u, axis=-1, keepdims=True) * sv / _divisor(logits, target, reduction, weight, xp)
+
 SPEC = loss("cross_entropy_index", terms,
             inputs=[Input("logits", REAL, "z"), Input("target", ONEHOT_OR_IGNORED_ROWS, "t")],
             params=[weight_param("weight", "one weight per class (last axis), or a number; None: 1"),
                     label_smoothing_param()],
             reduction=WEIGHTED_MEAN, reduction_weights=reduction_weights,
-            derivatives=[Derivative("logits", grad_logits)],
+            derivatives=[Derivative("logits", grad_logits), Derivative("logits", hvp_logits, kind="hvp")],
             forms=[Form("max_shifted", stable, True, "−u · (z − max z − log Σ exp(z − max z))"),
                    Form("log_of_softmax", naive, False, "−u · log(softmax(z))")],
             analogue=Analogue("torch.nn.functional.cross_entropy",

@@ -21,9 +21,14 @@ def vjp(x, cotangent, *, xp, alpha):
     return xp.where(x > 0, cotangent, cotangent * alpha * xp.exp(x))
 
 
+
+def hvp(x, cotangent, tangent, *, xp, alpha):
+    """elu'' = 0 for x > 0, α eˣ for x ≤ 0 (the branch the kink convention takes at 0)."""
+    return xp.where(x > 0, 0 * cotangent, cotangent * alpha * xp.exp(x) * tangent)
+
 SPEC = activation("elu", forward, inputs=[Input("x", REAL, "x")],
                   params=[Param("alpha", 1, positive("alpha"), "α: the negative saturation −α")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0", "elu'(0) = α (the left branch)", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.nn.functional.elu", {"x": "input", "alpha": "alpha"}),
                   variants=[{"alpha": 0.5}])

@@ -16,5 +16,9 @@ def vjp(x, cotangent, *, xp):
     return cotangent * xp.exp(x)
 
 
-SPEC = activation("exp", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    return cotangent * xp.exp(x) * tangent
+
+SPEC = activation("exp", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kind="op", analogue=Analogue("torch.exp", {"x": "input"}))

@@ -21,5 +21,11 @@ def vjp(x, cotangent, *, xp):
     return cotangent * (cdf + x * pdf)
 
 
-SPEC = activation("gelu_erf", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """gelu'' = φ(x) (2 − x²),  φ the standard normal density."""
+    pdf = xp.exp(-x * x / 2) / xp.sqrt(2 * xp.pi)
+    return cotangent * pdf * (2 - x * x) * tangent
+
+SPEC = activation("gelu_erf", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.nn.functional.gelu", {"x": "input"}))

@@ -19,6 +19,11 @@ def vjp(x, cotangent, *, xp):
     return xp.where((x > -3) & (x < 3), cotangent / 6, 0 * cotangent)
 
 
-SPEC = activation("hardsigmoid", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """0: hardsigmoid is piecewise linear (its second derivative vanishes off the kinks)."""
+    return 0 * cotangent * tangent
+
+SPEC = activation("hardsigmoid", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = ±3", "slope 0 at ±3 (as PyTorch)", entries_at("x", lambda params: [-3, 3]))],
                   analogue=Analogue("torch.nn.functional.hardsigmoid", {"x": "input"}))

@@ -21,7 +21,12 @@ def vjp(x, cotangent, *, xp):
     return xp.where(x <= -3, 0 * cotangent, xp.where(x >= 3, cotangent, cotangent * (2 * x + 3) / 6))
 
 
-SPEC = activation("hardswish", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """hardswish'' = 1/3 on (−3, 3), 0 outside and at ±3 (the outer branches, as the VJP takes them)."""
+    return xp.where(x <= -3, 0 * cotangent, xp.where(x >= 3, 0 * cotangent, cotangent * tangent / 3))
+
+SPEC = activation("hardswish", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = ±3", "the outer branches' slopes at ±3 (as PyTorch)",
                               entries_at("x", lambda params: [-3, 3]))],
                   analogue=Analogue("torch.nn.functional.hardswish", {"x": "input"}))

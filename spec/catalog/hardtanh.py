@@ -21,10 +21,15 @@ def vjp(x, cotangent, *, xp, min_val, max_val):
     return xp.where((x > min_val) & (x < max_val), cotangent, 0 * cotangent)
 
 
+
+def hvp(x, cotangent, tangent, *, xp, min_val, max_val):
+    """0: hardtanh is piecewise linear (its second derivative vanishes off the kinks)."""
+    return 0 * cotangent * tangent
+
 SPEC = activation("hardtanh", forward, inputs=[Input("x", REAL, "x")],
                   params=[Param("min_val", -1, number("min_val"), "the lower bound"),
                           Param("max_val", 1, number("max_val"), "the upper bound")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = min_val, x = max_val", "slope 0 at the bounds (PyTorch's hardtanh_backward)",
                               entries_at("x", lambda params: [params["min_val"], params["max_val"]]))],
                   analogue=Analogue("torch.nn.functional.hardtanh", {"x": "input", "min_val": "min_val",

@@ -35,8 +35,13 @@ def margin_points(p, params):
     return [dict(p, predicted=np.asarray(p["target"] * m, dtype=object)) for m in around(Fraction(1))]
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, reduction):
+    """0: the loss is piecewise linear in predicted (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / count(predicted, reduction)
+
 SPEC = loss("hinge", terms, inputs=[Input("predicted", REAL, "p"), Input("target", SIGN_LABELS, "y")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("predicted", hvp_predicted, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("t·p = 1", "at the margin the subgradient 0 is taken", margin_points)],
             analogue=Analogue("torch.clamp(1 - target * predicted, min=0).mean", {"predicted": "predicted", "target": "target"},
                               "no single PyTorch function; multi_margin_loss differs in its input layout"))

@@ -46,9 +46,14 @@ def tie_points(p, params):
     return out
 
 
+
+def hvp_x(x, target, tangent, *, xp, margin, reduction):
+    """0: the loss is piecewise linear in x (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / count(x, reduction)
+
 SPEC = loss("hinge_embedding", terms, inputs=[Input("x", REAL, "x"), Input("target", SIGN_LABELS, "y")],
             params=[Param("margin", 1, _finite, "where y = −1, x is pushed above the margin")],
-            derivatives=[Derivative("x", grad_x), Derivative("target", grad_target)],
+            derivatives=[Derivative("x", grad_x), Derivative("x", hvp_x, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("x = margin where y = −1", "at the tie the subgradient 0 is taken", tie_points)],
             analogue=Analogue("torch.nn.functional.hinge_embedding_loss",
                               {"x": "input", "target": "target", "margin": "margin"}),

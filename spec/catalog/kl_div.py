@@ -26,10 +26,22 @@ def grad_target(log_probs, target, *, xp, reduction):
     return (xp.log(target) + 1 - log_probs) / count(log_probs, reduction)
 
 
+
+def hvp_log_probs(log_probs, target, tangent, *, xp, reduction):
+    """0: the loss is linear in log_probs."""
+    return 0 * tangent / count(log_probs, reduction)
+
+
+def hvp_target(log_probs, target, tangent, *, xp, reduction):
+    """∂²L/∂t² = diag(1/t) / c (where t ≠ 0)."""
+    return tangent / (target * count(log_probs, reduction))
+
 SPEC = loss("kl_div", terms, inputs=[Input("log_probs", LOG_PROBABILITY, "l"), Input("target", SIMPLEX_ROWS, "t")],
             reduction="batchmean",
             derivatives=[Derivative("log_probs", grad_log_probs),
-                         Derivative("target", grad_target, ("target_nonzero",))],
+                         Derivative("target", grad_target, ("target_nonzero",)),
+                         Derivative("log_probs", hvp_log_probs, kind="hvp"),
+                         Derivative("target", hvp_target, ("target_nonzero",), kind="hvp")],
             conditions=[entries_nonzero("target")],
             analogue=Analogue("torch.nn.functional.kl_div", {"log_probs": "input", "target": "target"},
                               "reduction='batchmean', log_target=False; PyTorch's default 'mean' divides by all entries"))

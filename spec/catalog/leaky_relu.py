@@ -21,9 +21,14 @@ def vjp(x, cotangent, *, xp, negative_slope):
     return xp.where(x > 0, cotangent, negative_slope * cotangent)
 
 
+
+def hvp(x, cotangent, tangent, *, xp, negative_slope):
+    """0: leaky_relu is piecewise linear (its second derivative vanishes off the kinks)."""
+    return 0 * cotangent * tangent
+
 SPEC = activation("leaky_relu", forward, inputs=[Input("x", REAL, "x")],
                   params=[Param("negative_slope", 0.01, number("negative_slope"), "s: the slope below 0")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0", "leaky_relu'(0) = s (as PyTorch)", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.nn.functional.leaky_relu", {"x": "input", "negative_slope": "negative_slope"}),
                   variants=[{"negative_slope": 0.2}])

@@ -17,7 +17,13 @@ def vjp(x, cotangent, *, xp):
     return cotangent / x
 
 
+
+def hvp(x, cotangent, tangent, *, xp):
+    """log'' = −1/x²."""
+    return -cotangent * tangent / (x * x)
+
 SPEC = activation("log", forward, inputs=[Input("x", POSITIVE, "x")],
-                  derivatives=[Derivative("x", vjp, ("x_above_0",))], kind="op",
+                  derivatives=[Derivative("x", vjp, ("x_above_0",)),
+                               Derivative("x", hvp, ("x_above_0",), kind="hvp")], kind="op",
                   conditions=[entries_above("x", lambda params: 0, label="0")],
                   analogue=Analogue("torch.log", {"x": "input"}))

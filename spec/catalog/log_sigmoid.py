@@ -22,6 +22,12 @@ def vjp(x, cotangent, *, xp):
     return cotangent / (1 + xp.exp(x))
 
 
-SPEC = activation("log_sigmoid", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """log_sigmoid'' = −σ(x) σ(−x) = −eˣ / (1 + eˣ)²."""
+    e = xp.exp(x)
+    return -cotangent * e / ((1 + e) * (1 + e)) * tangent
+
+SPEC = activation("log_sigmoid", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   forms=[Form("min_log1p", stable, True, "min(x, 0) − log1p(exp(−|x|))")],
                   analogue=Analogue("torch.nn.functional.logsigmoid", {"x": "input"}))

@@ -25,7 +25,12 @@ def grad_target(predicted, target, *, xp, reduction):
     return -xp.sign(predicted - target) / count(predicted, reduction)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, reduction):
+    """0: the loss is piecewise linear in predicted (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / count(predicted, reduction)
+
 SPEC = loss("mae", terms, inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("predicted", hvp_predicted, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("p = t", "sign(0) = 0: the subgradient at p = t is 0", residual_at(lambda params: [0]))],
             analogue=Analogue("torch.nn.functional.l1_loss", {"predicted": "input", "target": "target"}))

@@ -49,10 +49,15 @@ def tie_points(p, params):
     return [dict(p, x1=np.asarray(p["x2"] + y * (params["margin"] - s), dtype=object)) for s in around(0)]
 
 
+
+def hvp_x1(x1, x2, target, tangent, *, xp, margin, reduction):
+    """0: the loss is piecewise linear in x1 (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / count(x1, reduction)
+
 SPEC = loss("margin_ranking", terms,
             inputs=[Input("x1", REAL, "a"), Input("x2", REAL, "b"), Input("target", SIGN_LABELS, "y")],
             params=[Param("margin", 0, _finite, "the margin by which x1 should exceed x2 where y = 1")],
-            derivatives=[Derivative("x1", grad_x1), Derivative("x2", grad_x2), Derivative("target", grad_target)],
+            derivatives=[Derivative("x1", grad_x1), Derivative("x1", hvp_x1, kind="hvp"), Derivative("x2", grad_x2), Derivative("target", grad_target)],
             kinks=[Kink("−y (x1 − x2) + margin = 0", "at the tie the subgradient 0 is taken", tie_points)],
             analogue=Analogue("torch.nn.functional.margin_ranking_loss",
                               {"x1": "input1", "x2": "input2", "target": "target", "margin": "margin"}),

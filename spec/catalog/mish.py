@@ -18,5 +18,12 @@ def vjp(x, cotangent, *, xp):
     return cotangent * (t + x * (1 - t * t) / (1 + xp.exp(-x)))
 
 
-SPEC = activation("mish", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """mish'' = σ (1 − t²) (2 + x (1 − σ) − 2 x t σ),  t = tanh(softplus(x)), σ = sigmoid(x)."""
+    t = xp.tanh(xp.log(1 + xp.exp(x)))
+    s = 1 / (1 + xp.exp(-x))
+    return cotangent * s * (1 - t * t) * (2 + x * (1 - s) - 2 * x * t * s) * tangent
+
+SPEC = activation("mish", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.nn.functional.mish", {"x": "input"}))

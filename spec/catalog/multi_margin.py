@@ -52,10 +52,15 @@ def tie_points(p, params):
     return out
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, margin, reduction):
+    """0: the loss is piecewise linear in predicted (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / rows_count(predicted, reduction)
+
 SPEC = loss("multi_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
             params=[Param("margin", 1, number("margin"),
                           "the margin each other class's score must stay below the target's by")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("predicted", hvp_predicted, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("margin − pos + x = 0", "the subgradient 0 at a tie (as PyTorch)", tie_points)],
             analogue=Analogue("torch.nn.functional.multi_margin_loss",
                               {"predicted": "input", "target": "target", "margin": "margin"},

@@ -44,8 +44,13 @@ def tie_points(p, params):
             for r in (0, 10 ** -6, -10 ** -6)]
 
 
+
+def hvp_scores(scores, target, tangent, *, xp, reduction):
+    """0: the loss is piecewise linear in scores (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / rows_count(scores, reduction)
+
 SPEC = loss("multiclass_hinge", terms, inputs=[Input("scores", REAL, "x"), Input("target", ONEHOT_ROWS, "t")],
-            derivatives=[Derivative("scores", grad_scores), Derivative("target", grad_target)],
+            derivatives=[Derivative("scores", grad_scores), Derivative("scores", hvp_scores, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("x_c + 1 − t_c tied for a row's max", "the first tied class takes the derivative",
                         tie_points)],
             analogue=Analogue("optax.losses.multiclass_hinge_loss", {"scores": "scores", "target": "labels"},

@@ -58,8 +58,13 @@ def tie_points(p, params):
     return out
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, reduction):
+    """0: the loss is piecewise linear in predicted (its second derivative vanishes off the kinks)."""
+    return 0 * tangent / rows_count(predicted, reduction)
+
 SPEC = loss("multilabel_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", MULTIHOT_ROWS, "y")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("predicted", hvp_predicted, kind="hvp"), Derivative("target", grad_target)],
             kinks=[Kink("x_j − x_c = 1", "the subgradient 0 at a tie (as PyTorch)", tie_points)],
             analogue=Analogue("torch.nn.functional.multilabel_margin_loss", {"predicted": "input", "target": "target"},
                               "target as each row's label indices, padded with −1"),

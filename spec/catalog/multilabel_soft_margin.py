@@ -43,9 +43,18 @@ def stable(predicted, target, *, xp, reduction, weight):
     return reduce(_per_row(e, predicted, weight, xp), reduction, xp=xp)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, reduction, weight):
+    """w ⊙ σ(x)(1 − σ(x)) ⊙ tangent / (C c)."""
+    w = per_class(weight, predicted, xp=xp)
+    s = 1 / (1 + xp.exp(-predicted))
+    h = s * (1 - s) * tangent
+    return (h if w is None else w * h) / (predicted.shape[-1] * rows_count(predicted, reduction))
+
 SPEC = loss("multilabel_soft_margin", terms, inputs=[Input("predicted", REAL, "x"), Input("target", PROBABILITY, "y")],
             params=[weight_param("weight", "one weight per class (last axis), or a number; None: 1")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target),
+                         Derivative("predicted", hvp_predicted, kind="hvp")],
             forms=[Form("softplus_stable", stable, True, "(1/C) Σ_c y softplus(−x) + (1 − y) softplus(x), "
                                                           "softplus(a) = max(a, 0) + log1p(exp(−|a|))")],
             analogue=Analogue("torch.nn.functional.multilabel_soft_margin_loss",

@@ -45,10 +45,15 @@ def grad_target(log_probs, target, *, xp, reduction, weight):
     return -_weighted(g, weight, log_probs, xp) / c
 
 
+
+def hvp_log_probs(log_probs, target, tangent, *, xp, reduction, weight):
+    """0: the loss is linear in log_probs."""
+    return 0 * tangent / _divisor(log_probs, target, reduction, weight, xp)
+
 SPEC = loss("nll", terms, inputs=[Input("log_probs", LOG_PROBABILITY, "l"), Input("target", ONEHOT_ROWS, "t")],
             params=[weight_param("weight", "one weight per class (last axis), or a number; None: 1")],
             reduction="batchmean", reduction_weights=reduction_weights,
-            derivatives=[Derivative("log_probs", grad_log_probs), Derivative("target", grad_target)],
+            derivatives=[Derivative("log_probs", grad_log_probs), Derivative("log_probs", hvp_log_probs, kind="hvp"), Derivative("target", grad_target)],
             analogue=Analogue("torch.nn.functional.nll_loss",
                               {"log_probs": "input", "target.argmax(-1)": "target", "weight": "weight"},
                               "class-index targets; PyTorch 'mean' = batchmean unweighted, weighted_mean weighted"),

@@ -36,9 +36,22 @@ def grad_target(logits, target, *, xp, epsilon, reduction):
     return (-ls - epsilon * xp.exp(ls)) / rows_count(logits, reduction)
 
 
+
+def hvp_logits(logits, target, tangent, *, xp, epsilon, reduction):
+    """Per row, s = softmax(z), p = t·s, T = Σ t, u = tangent:
+    (T (s ⊙ u − s (s·u)) − ε (s ⊙ (t − p) ⊙ (u − s·u) − s Σ_l s_l (t_l − p) u_l)) / c."""
+    s = xp.exp(_log_softmax(logits, xp))
+    p_t = xp.sum(target * s, axis=-1, keepdims=True)
+    total = xp.sum(target, axis=-1, keepdims=True)
+    su = xp.sum(s * tangent, axis=-1, keepdims=True)
+    ce = total * (s * tangent - s * su)
+    poly = s * (target - p_t) * (tangent - su) - s * xp.sum(s * (target - p_t) * tangent, axis=-1, keepdims=True)
+    return (ce - epsilon * poly) / rows_count(logits, reduction)
+
 SPEC = loss("poly1_cross_entropy", terms, inputs=[Input("logits", REAL, "z"), Input("target", SIMPLEX_ROWS, "t")],
             params=[Param("epsilon", 2.0, number("epsilon"), "ε: the weight of the first polynomial term (optax: 2.0)")],
-            derivatives=[Derivative("logits", grad_logits), Derivative("target", grad_target)],
+            derivatives=[Derivative("logits", grad_logits), Derivative("target", grad_target),
+                         Derivative("logits", hvp_logits, kind="hvp")],
             analogue=Analogue("optax.poly_loss_cross_entropy", {"logits": "logits", "target": "labels",
                                                                 "epsilon": "epsilon"},
                               "optax returns one loss per row; PyTorch has none"),

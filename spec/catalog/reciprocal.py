@@ -17,6 +17,12 @@ def vjp(x, cotangent, *, xp):
     return -cotangent / x ** 2
 
 
+
+def hvp(x, cotangent, tangent, *, xp):
+    """(1/x)'' = 2/x³."""
+    return 2 * cotangent * tangent / (x * x * x)
+
 SPEC = activation("reciprocal", forward, inputs=[Input("x", NONZERO, "x")],
-                  derivatives=[Derivative("x", vjp, ("x_nonzero",))], kind="op",
+                  derivatives=[Derivative("x", vjp, ("x_nonzero",)),
+                               Derivative("x", hvp, ("x_nonzero",), kind="hvp")], kind="op",
                   conditions=[entries_nonzero("x")], analogue=Analogue("torch.reciprocal", {"x": "input"}))

@@ -19,6 +19,11 @@ def vjp(x, cotangent, *, xp):
     return xp.where(x > 0, cotangent, 0 * cotangent)
 
 
-SPEC = activation("relu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """0: relu is piecewise linear (its second derivative vanishes off the kinks)."""
+    return 0 * cotangent * tangent
+
+SPEC = activation("relu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0", "relu'(0) = 0", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.relu", {"x": "input"}))

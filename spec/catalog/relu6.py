@@ -19,7 +19,12 @@ def vjp(x, cotangent, *, xp):
     return xp.where((x > 0) & (x < 6), cotangent, 0 * cotangent)
 
 
-SPEC = activation("relu6", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """0: relu6 is piecewise linear (its second derivative vanishes off the kinks)."""
+    return 0 * cotangent * tangent
+
+SPEC = activation("relu6", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0, x = 6", "slope 0 at both bounds (as PyTorch)",
                               entries_at("x", lambda params: [0, 6]))],
                   analogue=Analogue("torch.nn.functional.relu6", {"x": "input"}))

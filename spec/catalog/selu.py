@@ -30,6 +30,12 @@ def vjp(x, cotangent, *, xp):
     return scale * xp.where(x > 0, cotangent, cotangent * alpha * xp.exp(x))
 
 
-SPEC = activation("selu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """selu'' = 0 for x > 0, λα eˣ for x ≤ 0."""
+    alpha, scale = _constants(xp)
+    return scale * xp.where(x > 0, 0 * cotangent, cotangent * alpha * xp.exp(x) * tangent)
+
+SPEC = activation("selu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kinks=[Kink("x = 0", "selu'(0) = λα (the left branch)", entries_at("x", lambda params: [0]))],
                   analogue=Analogue("torch.nn.functional.selu", {"x": "input"}))

@@ -18,5 +18,11 @@ def vjp(x, cotangent, *, xp):
     return cotangent * s * (1 + x * (1 - s))
 
 
-SPEC = activation("silu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """silu'' = σ (1 − σ) (2 + x (1 − 2σ)),  σ = sigmoid(x)."""
+    s = 1 / (1 + xp.exp(-x))
+    return cotangent * s * (1 - s) * (2 + x * (1 - 2 * s)) * tangent
+
+SPEC = activation("silu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.nn.functional.silu", {"x": "input"}))

@@ -39,9 +39,18 @@ def grad_target(predicted, target, *, xp, beta, reduction):
     return -grad_predicted(predicted, target, xp=xp, beta=beta, reduction=reduction)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp, beta, reduction):
+    """tangent / beta inside |p − t| < beta, 0 outside (and everywhere at beta = 0)."""
+    d = predicted - target
+    if beta == 0:
+        return 0 * tangent / count(predicted, reduction)
+    return xp.where(xp.abs(d) < beta, tangent / beta, 0 * tangent) / count(predicted, reduction)
+
 SPEC = loss("smooth_l1", terms, inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
             params=[Param("beta", 1, _nonnegative, "the width of the quadratic zone (0: the L1 loss)")],
-            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target)],
+            derivatives=[Derivative("predicted", grad_predicted), Derivative("target", grad_target),
+                         Derivative("predicted", hvp_predicted, kind="hvp")],
             kinks=[Kink("|p − t| = beta", "the linear branch is taken at |d| = beta (both give ±1 there); "
                         "at beta = 0, sign(0) = 0", residual_at(lambda params: [params["beta"]]))],
             analogue=Analogue("torch.nn.functional.smooth_l1_loss",

@@ -17,5 +17,11 @@ def vjp(x, cotangent, *, xp):
     return cotangent / (1 + xp.abs(x)) ** 2
 
 
-SPEC = activation("softsign", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """softsign'' = −2 sign(x) / (1 + |x|)³ (0 at x = 0, where sign(0) = 0)."""
+    a = 1 + xp.abs(x)
+    return -2 * cotangent * xp.sign(x) / (a * a * a) * tangent
+
+SPEC = activation("softsign", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.nn.functional.softsign", {"x": "input"}))

@@ -16,5 +16,11 @@ def vjp(x, cotangent, *, xp):
     return cotangent * (1 - xp.tanh(x) ** 2)
 
 
-SPEC = activation("tanh", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """⟨cotangent, tanh⟩'' · tangent = cotangent ⊙ (−2 tanh (1 − tanh²)) ⊙ tangent."""
+    t = xp.tanh(x)
+    return cotangent * (-2 * t * (1 - t * t)) * tangent
+
+SPEC = activation("tanh", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.tanh", {"x": "input"}))
