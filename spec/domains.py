@@ -137,6 +137,21 @@ def _is_onehot_or_ignored(a):
             and any(sum(r) == 1 for r in rows))
 
 
+def _paired_onehot_ordinary(rng, shape):
+    """One-hot rows with at least two rows alike (a random pair copied) where there are two rows."""
+    out = _onehot_ordinary(rng, shape)
+    rows = list(np.ndindex(shape[:-1]))
+    if len(rows) >= 2:
+        a, b = rng.sample(rows, 2)
+        out[b] = out[a].copy()
+    return out
+
+
+def _is_paired_onehot(a):
+    rows = [tuple(r) for r in _rows(a)]
+    return _is_onehot(a) and len(set(rows)) < len(rows)
+
+
 def _is_simplex(a):
     return all(all(v >= 0 for v in r) and sum(r) == 1 for r in _rows(a))
 
@@ -192,6 +207,9 @@ ONEHOT_OR_IGNORED_ROWS = Domain(
     "onehot_or_ignored_rows", "one-hot rows (last axis), or all-zero rows for an ignored target (ignore_index); "
     "at least one row one-hot", {"nonnegative": True}, _onehot_or_ignored_ordinary,
     _contains=_is_onehot_or_ignored, row_wise=True)
+PAIRED_ONEHOT_ROWS = Domain(
+    "paired_onehot_rows", "one-hot rows (last axis), at least two of them alike (a positive pair)",
+    {"nonnegative": True}, _paired_onehot_ordinary, _contains=_is_paired_onehot, row_wise=True)
 SIGN_LABELS = Domain("sign_labels", "labels in {−1, +1}", {"real": True, "nonzero": True},
                      lambda rng, shape: frac_array((rng.choice((-1, 1)) for _ in range(int(np.prod(shape, dtype=int)))), shape),
                      (), _contains=_all(lambda v: v in (-1, 1)))

@@ -76,8 +76,8 @@ def _validate(s, model: bool) -> None:
         if not isinstance(i.domain, Domain):
             raise _Malformed(f"inputs[{k}] ({i.name}).domain", f"{i.domain!r} is not a Domain",
                              "use one of spec.domains: REAL, POSITIVE, NONNEGATIVE, NONZERO, PROBABILITY, "
-                             "LOG_PROBABILITY, SIMPLEX_ROWS, ONEHOT_ROWS, ONEHOT_OR_IGNORED_ROWS, MULTIHOT_ROWS, "
-                             "SIGN_LABELS, COUNTS")
+                             "LOG_PROBABILITY, SIMPLEX_ROWS, ONEHOT_ROWS, ONEHOT_OR_IGNORED_ROWS, PAIRED_ONEHOT_ROWS, "
+                             "MULTIHOT_ROWS, SIGN_LABELS, COUNTS")
         if not isinstance(i.symbol, str) or not i.symbol:
             raise _Malformed(f"inputs[{k}] ({i.name}).symbol", f"{i.symbol!r} is not a symbol name",
                              "give a short name for printed formulas, e.g. 'p'")

@@ -116,6 +116,17 @@ class ArbPrinter(PythonCodePrinter):
             raise NotImplementedError(f"no arb evaluation of {type(expr).__name__} (in {expr})")
         return f"{name}({', '.join(self._print(a) for a in expr.args)})"
 
+    # Every input is real, so every value is (a non-real one, log or sqrt of a negative, is NaN in
+    # arb): SymPy's Abs of an expression whose sign it cannot tell writes sqrt(a·conjugate(a)) and
+    # re(a), which are a and a there.  im(a) is 0·a, so that a NaN stays NaN.
+    def _print_conjugate(self, expr):
+        return self._print(expr.args[0])
+
+    _print_re = _print_conjugate
+
+    def _print_im(self, expr):
+        return f"(0 * {self._print(expr.args[0])})"
+
     _print_exp = _print_log = _print_Abs = _print_sign = _print_tanh = _print_cosh = _print_sinh = _print_Function
     _print_erf = _print_Function
 

@@ -6,6 +6,6 @@ from . import (  # noqa: F401
     sigmoid, log_sigmoid, tanh, softmax, log_softmax, softplus, relu, gelu, exp, log, reciprocal, safe_log, safediv,
     gelu_erf, silu, mish, elu, selu, celu, leaky_relu, hardtanh, hardsigmoid, hardswish, relu6, softsign,
     kl_div_log_target, squared_hinge, gaussian_nll, poly1_cross_entropy, triplet_margin, multi_margin,
-    logsumexp, multilabel_margin, multiclass_hinge, multiclass_perceptron, categorical_hinge, cross_entropy_index,
+    logsumexp, multilabel_margin, multiclass_hinge, multiclass_perceptron, categorical_hinge, cross_entropy_index, ntxent,
     sum,
 )

@@ -9,7 +9,8 @@ LOSSES = ["mse", "mae", "smooth_l1", "huber", "cross_entropy", "cross_entropy_lo
           "bce_with_logits", "kl_div", "hinge", "poisson_nll", "poisson_nll_rate", "cosine_similarity", "log_cosh",
           "soft_margin", "multilabel_soft_margin", "margin_ranking", "hinge_embedding", "cosine_embedding", "focal",
           "kl_div_log_target", "squared_hinge", "gaussian_nll", "poly1_cross_entropy", "triplet_margin",
-          "multi_margin", "multilabel_margin", "multiclass_hinge", "multiclass_perceptron", "categorical_hinge"]
+          "multi_margin", "multilabel_margin", "multiclass_hinge", "multiclass_perceptron", "categorical_hinge",
+          "cross_entropy_index", "ntxent"]
 OTHERS = ["sigmoid", "log_sigmoid", "tanh", "softmax", "log_softmax", "softplus", "relu", "gelu", "exp", "log",
           "reciprocal", "safe_log", "safediv", "sum", "gelu_erf", "silu", "mish", "elu", "selu", "celu", "leaky_relu",
           "hardtanh", "hardsigmoid", "hardswish", "relu6", "softsign", "logsumexp"]

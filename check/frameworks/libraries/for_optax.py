@@ -5,12 +5,20 @@ the spec's reduction ("mean" over elements, "batchmean" over rows).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .common import JAX_MAX_TIE, JAX_TIE, Adapter, Convention, floats, hinge_margin, row_max_tied, tie
 
 
 def _hinge_shifted(values, params):
     """x + 1 − t, the multi-class hinge's row whose max is taken."""
     return floats(values, "scores") + 1 - floats(values, "target")
+
+
+def _tiny_norm_in_float64(values, params):
+    """A float64 row whose squared norm is below the spec's eps (float32's): optax clips at float64's."""
+    e = values["embeddings"]
+    return e.dtype == np.float64 and bool(((floats(values, "embeddings") ** 2).sum(-1) < params["eps"]).any())
 
 
 def _losses():
@@ -54,4 +62,8 @@ ADAPTERS = [
     Adapter("multiclass_perceptron", "optax.losses.multiclass_perceptron_loss(scores, target.argmax(-1)).mean()",
             lambda p: lambda x, t: _losses().multiclass_perceptron_loss(x, t.argmax(-1)).mean(),
             (Convention(JAX_MAX_TIE, row_max_tied(lambda values, params: floats(values, "scores"))),)),
+    Adapter("ntxent", "optax.losses.ntxent(embeddings, target.argmax(-1), temperature=temperature)",
+            lambda p: lambda e, t: _losses().ntxent(e, t.argmax(-1), temperature=p["temperature"]),
+            (Convention("optax clips each squared norm at the dtype's machine epsilon (2⁻⁵² in float64); the "
+                        "spec at eps = 2⁻²³", _tiny_norm_in_float64),)),
 ]

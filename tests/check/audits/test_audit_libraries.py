@@ -126,7 +126,8 @@ def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
 
 def test_max_and_index_losses_right_in_their_libraries_and_a_wrong_ignore_is_found():
     reports = by_key(audit_library("torch", ["cross_entropy_index"], ("float32", "float64")))
-    reports.update(by_key(audit_library("optax", ["multiclass_hinge", "multiclass_perceptron"], ("float32",))))
+    reports.update(by_key(audit_library("optax", ["multiclass_hinge", "multiclass_perceptron", "ntxent"],
+                                        ("float32",))))
     reports.update(by_key(audit_library("keras", ["categorical_hinge", "cross_entropy_index"], ("float32",))))
     for (key, dtype), r in reports.items():
         assert set(r.counts()) <= {"convention"}, (key, dtype, r.counts())

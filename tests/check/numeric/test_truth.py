@@ -61,3 +61,18 @@ def test_a_where_on_an_undecided_ball_is_retried_at_higher_precision():
         with pytest.raises(Undecided):
             f()
     assert np.isnan(rounded_truth(f, 1, "float64")[0])                         # never decided: not compared
+
+
+def test_the_arb_truth_reads_sympys_abs_of_an_expression_of_unknown_sign():
+    """SymPy writes |log a| as sqrt(log a · conjugate(log a)) when it cannot tell a's sign (ntxent's
+    magnitudes): on real inputs that is |log a|, and NaN where log a is not real."""
+    import sympy as sp
+    from fractions import Fraction
+    from check.numeric.arb_code import compile_arb
+    from check.numeric.real import real
+    x = sp.Symbol("x", real=True)
+    f = compile_arb((x,), [sp.sqrt(sp.log(x) * sp.conjugate(sp.log(x))), sp.re(sp.log(x) + 1) * x])
+    at_third = f(real(Fraction(1, 3)))
+    assert abs(float(at_third[0]) - 1.0986122886681098) < 1e-15          # |log(1/3)|
+    assert abs(float(at_third[1]) - (1 - 1.0986122886681098) / 3) < 1e-15
+    assert float(f(real(Fraction(-3)))[0]) != float(f(real(Fraction(-3)))[0])   # NaN: log(−3) is not real

@@ -1,0 +1,94 @@
+"""ntxent — the normalized temperature-scaled cross-entropy (NT-Xent, SimCLR) of optax.
+
+Embeddings e (n×d, one per row); labels as one-hot rows t (n×n: at most n groups), rows with the
+same label being positive pairs.
+
+    r_i = sqrt(max(Σ_c e_ic², eps))     u_i = e_i / r_i     s_ij = u_i · u_j / τ
+    same_ij = Σ_c t_ic t_jc     pos = same − I     neg = 1 − same
+    N_i = Σ_k neg_ik exp(s_ik)     D_ij = exp(s_ij) + N_i
+    T_ij = pos_ij (log D_ij − s_ij)            L = Σ T / Σ pos   ("weighted_mean" over the positive pairs)
+    ∂L/∂s_ab = G_ab = (pos_ab (exp(s_ab) / D_ab − 1) + neg_ab exp(s_ab) Σ_j pos_aj / D_aj) / P,  P = Σ pos
+    g_i = ∂L/∂u_i = Σ_j (G_ij + G_ji) u_j / τ
+    ∂L/∂e_i = (g_i − (g_i · u_i) u_i) / r_i   where Σ e_i² ≥ eps;   g_i / r_i   where it is clipped.
+    The clip passes the derivative at Σ e_i² = eps (as maximum(a, b) gives it to a at a tie).
+    A batch needs two rows or more (one positive pair: the domain keeps one); cosines are bounded,
+    so no exp overflows and no stable form is needed.  No emitted code (inputs of their own shapes).
+
+optax: optax.losses.ntxent(embeddings, labels=target.argmax(-1), temperature=τ); it clips the
+squared norms at the dtype's machine epsilon (the spec's eps: float32's, 2⁻²³).
+"""
+import numpy as np
+
+from spec.build import Analogue, Derivative, Input, Param, loss
+from spec.domains import PAIRED_ONEHOT_ROWS, REAL
+from spec.entry import positive
+from spec.reduction import WEIGHTED_MEAN
+
+FLOAT32_EPS = 2.0 ** -23
+
+
+def shapes(shape):
+    """Embeddings n×d; labels n×n (one-hot over at most n groups).  A batch needs two rows."""
+    if len(shape) != 2 or shape[0] < 2:
+        raise ValueError(f"ntxent takes a batch of two rows or more (n×d, n ≥ 2), not {shape}")
+    return {"embeddings": tuple(shape), "target": (shape[0], shape[0])}
+
+
+def _unit(embeddings, eps, xp):
+    squares = xp.sum(embeddings * embeddings, axis=-1, keepdims=True)
+    r = xp.sqrt(xp.maximum(squares, eps))
+    return embeddings / r, r, squares
+
+
+def _pairs(target, xp):
+    """same_ij = [label_i = label_j], pos (same, off the diagonal), neg (different)."""
+    n = target.shape[0]
+    same = xp.sum(target.reshape((n, 1, n)) * target.reshape((1, n, n)), axis=-1)
+    return same - np.eye(n, dtype=int), 1 - same
+
+
+def _similarity(u, temperature, xp):
+    n, d = u.shape
+    return xp.sum(u.reshape((n, 1, d)) * u.reshape((1, n, d)), axis=-1) / temperature
+
+
+def _parts(embeddings, target, temperature, eps, xp):
+    u, r, squares = _unit(embeddings, eps, xp)
+    s = _similarity(u, temperature, xp)
+    pos, neg = _pairs(target, xp)
+    e = xp.exp(s)
+    d = e + xp.sum(neg * e, axis=-1, keepdims=True)
+    return u, r, squares, s, pos, neg, e, d
+
+
+def terms(embeddings, target, *, xp, temperature, eps):
+    _, _, _, s, pos, _, _, d = _parts(embeddings, target, temperature, eps, xp)
+    return pos * (xp.log(d) - s)
+
+
+def reduction_weights(embeddings, target, *, xp, temperature, eps):
+    """The positive pairs: Σ W = P, the number of ordered pairs (i ≠ j) with the same label."""
+    return _pairs(target, xp)[0]
+
+
+def grad_embeddings(embeddings, target, *, xp, temperature, eps, reduction):
+    u, r, squares, s, pos, neg, e, d = _parts(embeddings, target, temperature, eps, xp)
+    per_row = xp.sum(pos / d, axis=-1, keepdims=True)
+    g_s = (pos * (e / d - 1) + neg * e * per_row) / xp.sum(pos)
+    n, dim = u.shape
+    both = g_s + g_s.T
+    g_u = xp.sum(both.reshape((n, n, 1)) * u.reshape((1, n, dim)), axis=1) / temperature
+    radial = xp.sum(g_u * u, axis=-1, keepdims=True) * u
+    unclipped = xp.where(squares >= eps, xp.ones_like(squares), 0 * squares)
+    return (g_u - unclipped * radial) / r
+
+
+SPEC = loss("ntxent", terms, inputs=[Input("embeddings", REAL, "e"), Input("target", PAIRED_ONEHOT_ROWS, "t")],
+            params=[Param("temperature", 0.07, positive("temperature"), "τ: the cosines are divided by it"),
+                    Param("eps", FLOAT32_EPS, positive("eps"), "each squared norm is clipped below at eps")],
+            reduction=WEIGHTED_MEAN, reduction_weights=reduction_weights,
+            derivatives=[Derivative("embeddings", grad_embeddings)],
+            default_shape=(3, 2), input_shapes=shapes,
+            analogue=Analogue("optax.losses.ntxent", {"embeddings": "embeddings", "target": "labels",
+                                                     "temperature": "temperature"},
+                              "labels as indices: target.argmax(-1); optax's eps is the dtype's machine epsilon"))
