@@ -69,8 +69,31 @@ def forward_latex(s, params) -> tuple[str, str]:
         name = s.name.replace("_", "\\_")
         lhs = "T_{k,l} = " if s.kind == "loss" else f"\\operatorname{{{name}}}({first})_{{k,l}} = "
         return lhs + _latex(value), "every size: entry (k, l) of an m×n input"
-    shaped = derive.forward(s, shape=(1, 2), params=params)
-    return sp.latex(sp.Matrix(np.atleast_2d(np.asarray(shaped, dtype=object)))), "shape 1×2"
+    return _shaped_latex(s, lambda shape: derive.forward(s, shape=shape, params=params))
+
+
+#: A formula printed at a small shape longer than this is left out of the card (the docstring states it).
+LATEX_LIMIT = 6000
+
+
+def _small_shape(s) -> tuple:
+    """1×2 where the spec takes it, else its default shape (ntxent needs two rows)."""
+    try:
+        s.shapes((1, 2))
+        return (1, 2)
+    except Exception:
+        return tuple(s.default_shape)
+
+
+def _shaped_latex(s, compute) -> tuple[str, str]:
+    """(LaTeX, scope) of ``compute(shape)`` at the spec's smallest shape; a note if it is too long to read."""
+    shape = _small_shape(s)
+    scope = "shape " + "×".join(map(str, shape))
+    text = sp.latex(sp.Matrix(np.atleast_2d(np.asarray(compute(shape), dtype=object))))
+    if len(text) > LATEX_LIMIT:
+        return (f"\\text{{{len(text)} characters at {'×'.join(map(str, shape))}: too long to print; "
+                f"the entry's docstring states the formula}}"), scope
+    return text, scope
 
 
 def gradient_latex(s, wrt, params) -> tuple[str, str]:
@@ -82,9 +105,8 @@ def gradient_latex(s, wrt, params) -> tuple[str, str]:
     if why is None:
         return _latex(value), f"every size: ∂/∂{s.input(wrt).symbol}[k, l]"
     kind = first_order_kind(s)
-    arr = (derive.gradient(s, wrt, shape=(1, 2), params=params) if kind == "grad"
-           else derive.vjp(s, wrt, shape=(1, 2), params=params))
-    return sp.latex(sp.Matrix(np.atleast_2d(np.asarray(arr, dtype=object)))), "shape 1×2"
+    return _shaped_latex(s, lambda shape: derive.gradient(s, wrt, shape=shape, params=params) if kind == "grad"
+                         else derive.vjp(s, wrt, shape=shape, params=params))
 
 
 # verdicts --------------------------------------------------------------------------------------

@@ -128,3 +128,16 @@ def test_slice_failure_ranges_flag_naive_softplus_in_bce_with_logits():
     ranges = slices.failure_ranges(slices.form_errors(s))
     assert any(why == "not finite" for _, _, why in ranges[("sigmoid_then_log", "float32")])
     assert ranges[("softplus_stable", "float32")] == []
+
+
+def test_a_formula_too_long_to_read_is_left_out_of_the_card_at_a_shape_the_spec_takes():
+    import sympy as sp
+    import spec as spec_pkg
+    from check.cards.render import LATEX_LIMIT, _shaped_latex, _small_shape
+    assert _small_shape(spec_pkg.get("mse")) == (1, 2)
+    assert _small_shape(spec_pkg.get("ntxent")) == (3, 2)            # a batch needs two rows
+    x = sp.Symbol("x")
+    text, scope = _shaped_latex(spec_pkg.get("ntxent"), lambda shape: [[sum(x ** k for k in range(2000))]])
+    assert text.startswith("\\text{") and "too long to print" in text and scope == "shape 3×2"
+    text, _ = _shaped_latex(spec_pkg.get("mse"), lambda shape: [[x + 1]])
+    assert text == sp.latex(sp.Matrix([[x + 1]])) and len(text) < LATEX_LIMIT
