@@ -3,8 +3,9 @@
 ``prove_zero(expr)`` tries, in order of cost (each step sound on its own):
   1. exact rewriting: ``cancel`` / ``expand`` reduce it to 0;
   2. generalisation: every exp(a) is written as a product of fresh positive symbols E_i
-     (exp(x+y) = E_x E_y) and every Max/Min by a fresh real symbol — if the result is 0 for all
-     values of the new symbols, it is 0 in particular for the original ones;
+     (exp(x+y) = E_x E_y) and every Max/Min, and every Piecewise choosing among real values (a
+     row's max), by a fresh real symbol — if the result is 0 for all values of the new symbols, it
+     is 0 in particular for the original ones;
   3. Piecewise forms, branch by branch: the expression is folded into one Piecewise; a branch
      whose (effective) condition is unsatisfiable is discharged, every other branch must be 0;
   4. a sign case split, when one real symbol x is the only one inside every Abs, sign, Max/Min
@@ -62,10 +63,18 @@ def _exp_log_normal(expr, table):
     return sp.expand_log(e, force=False)
 
 
+def _is_real_selection(p) -> bool:
+    """A Piecewise every branch of which is a real value (a row's max or min as xp.max writes it)."""
+    return isinstance(p, sp.Piecewise) and all(v.is_extended_real for v, _ in p.args)
+
+
 def _extrema_to_symbols(expr):
+    """Each Max/Min, and each Piecewise selecting among real values (xp.max of a row: its first
+    maximal entry), as a fresh real symbol — the same one where they are equal."""
     table = {}
-    for m in expr.atoms(sp.Max, sp.Min):
-        table[m] = sp.Symbol(f"M{len(table)}", real=True)
+    for m in sorted(expr.atoms(sp.Max, sp.Min, sp.Piecewise), key=sp.default_sort_key):
+        if not isinstance(m, sp.Piecewise) or _is_real_selection(m):
+            table[m] = sp.Symbol(f"M{len(table)}", real=True)
     return expr.xreplace(table) if table else expr
 
 
@@ -151,6 +160,10 @@ def _branches(expr):
 def _zero_branchwise(expr, deadline) -> str | None:
     if not expr.has(sp.Piecewise):
         return _plain_zero(expr)
+    if any(_is_real_selection(p) for p in expr.atoms(sp.Piecewise)):
+        how = _plain_zero(expr)            # a row's max as a free symbol, before folding its branches
+        if how:
+            return how
     used = set()
     for e, cond in _branches(expr):
         if time.monotonic() > deadline:

@@ -5,6 +5,8 @@ an all-zero row for an ignored target (index == ignore_index).
     m_i = Σ_c t_ic   (1: kept, 0: ignored)         u = w ⊙ ((1 − ε) t + ε m / C)        (C classes)
     T = −u ⊙ log_softmax(z)                        L = Σ T / Σ (w ⊙ t)   ("weighted_mean", PyTorch's "mean")
     ∂L/∂z = (softmax(z) · Σ_c u_c − u) / c          per row; 0 on an ignored row (u = 0 there)
+    ∂L/∂t = (−(1 − ε) w ⊙ ls − ε/C Σ_c w_c ls_c − L w) / c,  ls = log_softmax(z)   (t as reals;
+            the L w term for "weighted_mean" only, whose divisor moves with t)
     c = Σ w ⊙ t = Σ_{i kept} w[y_i]  for "weighted_mean" (the kept rows when unweighted); the count
     for "sum" (1), "mean" (entries) and "batchmean" (every row, ignored ones too).
     Label smoothing spreads ε over the classes of kept rows only, weighted by w, and the smoothing
@@ -61,6 +63,19 @@ def grad_logits(logits, target, *, xp, reduction, weight, label_smoothing):
     return (s * xp.sum(u, axis=-1, keepdims=True) - u) / _divisor(logits, target, reduction, weight, xp)
 
 
+def grad_target(logits, target, *, xp, reduction, weight, label_smoothing):
+    """t as reals: ∂ΣT/∂t_ik = −(1 − ε) w_k ls_ik − ε/C Σ_c w_c ls_ic (the smoothing term reads
+    m_i = Σ_c t_ic); for weighted_mean the divisor Σ w ⊙ t moves too: (∂ΣT/∂t − L w) / c."""
+    ls = log_softmax(logits, xp=xp)
+    wls = _weighted(ls, weight, logits, xp)
+    g = -(1 - label_smoothing) * wls - label_smoothing * xp.sum(wls, axis=-1, keepdims=True) / logits.shape[-1]
+    c = _divisor(logits, target, reduction, weight, xp)
+    if reduction == WEIGHTED_MEAN:
+        loss_value = xp.sum(terms(logits, target, xp=xp, weight=weight, label_smoothing=label_smoothing)) / c
+        g = g - _weighted(loss_value * xp.ones_like(target), weight, logits, xp)
+    return g / c
+
+
 def _reduced(t, logits, target, reduction, weight, xp):
     w = reduction_weights(logits, target, xp=xp, weight=weight) if reduction == WEIGHTED_MEAN else None
     return reduce(t, reduction, xp=xp, weights=w)
@@ -89,7 +104,8 @@ SPEC = loss("cross_entropy_index", terms,
             params=[weight_param("weight", "one weight per class (last axis), or a number; None: 1"),
                     label_smoothing_param()],
             reduction=WEIGHTED_MEAN, reduction_weights=reduction_weights,
-            derivatives=[Derivative("logits", grad_logits), Derivative("logits", hvp_logits, kind="hvp")],
+            derivatives=[Derivative("logits", grad_logits), Derivative("target", grad_target),
+                         Derivative("logits", hvp_logits, kind="hvp")],
             forms=[Form("max_shifted", stable, True, "−u · (z − max z − log Σ exp(z − max z))"),
                    Form("log_of_softmax", naive, False, "−u · log(softmax(z))")],
             analogue=Analogue("torch.nn.functional.cross_entropy",

@@ -11,6 +11,8 @@ same label being positive pairs.
     g_i = ∂L/∂u_i = Σ_j (G_ij + G_ji) u_j / τ
     ∂L/∂e_i = (g_i − (g_i · u_i) u_i) / r_i   where Σ e_i² ≥ eps;   g_i / r_i   where it is clipped.
     The clip passes the derivative at Σ e_i² = eps (as maximum(a, b) gives it to a at a tie).
+    ∂L/∂t = (G' + G'ᵀ) t, G' = ∂L/∂same = (log D − s − exp(s) ⊙ R − L) / P, R_a = Σ_j pos_aj / D_aj
+    (t as reals: same = t tᵀ enters pos, neg and P).
     A batch needs two rows or more (one positive pair: the domain keeps one); cosines are bounded,
     so no exp overflows and no stable form is needed.  No emitted code (inputs of their own shapes).
 
@@ -83,11 +85,22 @@ def grad_embeddings(embeddings, target, *, xp, temperature, eps, reduction):
     return (g_u - unclipped * radial) / r
 
 
+def grad_target(embeddings, target, *, xp, temperature, eps, reduction):
+    """t as reals, through same = t tᵀ: G = ∂L/∂same = (log D − s − exp(s) ⊙ R − L) / P, R_a = Σ_j pos_aj / D_aj
+    (same enters pos, neg and P); ∂L/∂t = (G + Gᵀ) t."""
+    _, _, _, s, pos, neg, e, d = _parts(embeddings, target, temperature, eps, xp)
+    pairs = xp.sum(pos)
+    value = xp.sum(pos * (xp.log(d) - s)) / pairs
+    g = (xp.log(d) - s - e * xp.sum(pos / d, axis=-1, keepdims=True) - value) / pairs
+    n = target.shape[0]
+    return xp.sum((g + g.T).reshape((n, n, 1)) * target.reshape((1, n, n)), axis=1)
+
+
 SPEC = loss("ntxent", terms, inputs=[Input("embeddings", REAL, "e"), Input("target", PAIRED_ONEHOT_ROWS, "t")],
             params=[Param("temperature", 0.07, positive("temperature"), "τ: the cosines are divided by it"),
                     Param("eps", FLOAT32_EPS, positive("eps"), "each squared norm is clipped below at eps")],
             reduction=WEIGHTED_MEAN, reduction_weights=reduction_weights,
-            derivatives=[Derivative("embeddings", grad_embeddings)],
+            derivatives=[Derivative("embeddings", grad_embeddings), Derivative("target", grad_target)],
             default_shape=(3, 2), input_shapes=shapes,
             analogue=Analogue("optax.losses.ntxent", {"embeddings": "embeddings", "target": "labels",
                                                      "temperature": "temperature"},

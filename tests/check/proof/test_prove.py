@@ -57,3 +57,17 @@ def test_kinks_of_two_entries_in_one_term_or_a_kink_argument_used_alone_are_not_
     assert prove_zero(sp.Abs(p - t) - (p - t) * sp.sign(p - t), 2)[0]
     assert not prove_zero(sp.Abs(p - t) - (p - t), 2)[0]                               # false for p < t
     assert not prove_zero(sp.Abs(p - t) - sp.Abs(p) + sp.Abs(t), 2)[0]                 # p, t also alone
+
+
+def test_a_rows_max_is_generalised_to_a_free_symbol_and_a_wrong_shift_is_not_proved():
+    from derive.xp_sympy import XP
+    import numpy as np
+    x = sp.symbols("x0:3", real=True)
+    row = XP.asarray(np.array([x], dtype=object))
+    top = list(XP.max(row, axis=-1).flat)[0]                       # the first maximal entry, a Piecewise
+    lse = sp.log(sum(sp.exp(v) for v in x))
+    shifted = top + sp.log(sum(sp.exp(v - top) for v in x))
+    ok, how = prove_zero(shifted - lse, 5)
+    assert ok and "max as a free symbol" in how
+    assert not prove_zero(shifted - lse + top - x[0], 5)[0]           # equal only where x0 is the max
+    assert not prove_zero(2 * top + sp.log(sum(sp.exp(v - top) for v in x)) - lse, 5)[0]
