@@ -3,8 +3,8 @@
 ``prove_zero(expr)`` tries, in order of cost (each step sound on its own):
   1. exact rewriting: ``cancel`` / ``expand`` reduce it to 0;
   2. generalisation: every exp(a) is written as a product of fresh positive symbols E_i
-     (exp(x+y) = E_x E_y) and every Max/Min, and every Piecewise choosing among real values (a
-     row's max), by a fresh real symbol — if the result is 0 for all values of the new symbols, it
+     (exp(x+y) = E_x E_y) and every Max/Min, and every row's max/min as xp.max writes it (a
+     Piecewise choosing its first maximal entry), by a fresh real symbol — if the result is 0 for all values of the new symbols, it
      is 0 in particular for the original ones;
   3. Piecewise forms, branch by branch: the expression is folded into one Piecewise; a branch
      whose (effective) condition is unsatisfiable is discharged, every other branch must be 0;
@@ -63,17 +63,27 @@ def _exp_log_normal(expr, table):
     return sp.expand_log(e, force=False)
 
 
-def _is_real_selection(p) -> bool:
-    """A Piecewise every branch of which is a real value (a row's max or min as xp.max writes it)."""
-    return isinstance(p, sp.Piecewise) and all(v.is_extended_real for v, _ in p.args)
+def _is_row_extreme(p) -> bool:
+    """A Piecewise as xp.max/xp.min of a row writes it (derive.xp_sympy): real values v_0 … v_k,
+    branch j taken where v_j ≥ (≤) every later value, the last one otherwise."""
+    if not isinstance(p, sp.Piecewise) or len(p.args) < 2 or p.args[-1][1] is not sp.true:
+        return False
+    values = [v for v, _ in p.args]
+    if not all(v.is_extended_real for v in values):
+        return False
+    for j, (v, c) in enumerate(p.args[:-1]):
+        relations = c.args if isinstance(c, sp.And) else (c,)
+        if not all(isinstance(r, (sp.Ge, sp.Le)) and r.lhs == v and r.rhs in values[j + 1:] for r in relations):
+            return False
+    return True
 
 
 def _extrema_to_symbols(expr):
-    """Each Max/Min, and each Piecewise selecting among real values (xp.max of a row: its first
-    maximal entry), as a fresh real symbol — the same one where they are equal."""
+    """Each Max/Min, and each row's max/min as xp.max writes it (its first maximal entry), as a
+    fresh real symbol — the same one where they are equal."""
     table = {}
     for m in sorted(expr.atoms(sp.Max, sp.Min, sp.Piecewise), key=sp.default_sort_key):
-        if not isinstance(m, sp.Piecewise) or _is_real_selection(m):
+        if not isinstance(m, sp.Piecewise) or _is_row_extreme(m):
             table[m] = sp.Symbol(f"M{len(table)}", real=True)
     return expr.xreplace(table) if table else expr
 
@@ -160,7 +170,7 @@ def _branches(expr):
 def _zero_branchwise(expr, deadline) -> str | None:
     if not expr.has(sp.Piecewise):
         return _plain_zero(expr)
-    if any(_is_real_selection(p) for p in expr.atoms(sp.Piecewise)):
+    if any(_is_row_extreme(p) for p in expr.atoms(sp.Piecewise)):
         how = _plain_zero(expr)            # a row's max as a free symbol, before folding its branches
         if how:
             return how

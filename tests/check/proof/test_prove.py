@@ -71,3 +71,13 @@ def test_a_rows_max_is_generalised_to_a_free_symbol_and_a_wrong_shift_is_not_pro
     assert ok and "max as a free symbol" in how
     assert not prove_zero(shifted - lse + top - x[0], 5)[0]           # equal only where x0 is the max
     assert not prove_zero(2 * top + sp.log(sum(sp.exp(v - top) for v in x)) - lse, 5)[0]
+
+
+def test_only_a_rows_max_or_min_is_generalised_not_other_branches():
+    from check.proof.prove import _is_row_extreme
+    a, b, c = sp.symbols("a b c", real=True)
+    assert _is_row_extreme(sp.Piecewise((a, sp.And(a >= b, a >= c)), (b, b >= c), (c, True)))
+    assert _is_row_extreme(sp.Piecewise((a, a <= b), (b, True)))
+    assert not _is_row_extreme(sp.Piecewise((0, a < 0), (1, a > 1), (a, True)))          # a clip
+    assert not _is_row_extreme(sp.Piecewise((a, b > 0), (c, True)))                      # a where
+    assert not _is_row_extreme(sp.Piecewise((a, a >= b), (sp.log(b), True)))             # not a value of the row
