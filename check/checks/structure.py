@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
+from mpmath.libmp import NoConvergence
 
 from derive import budget
 
@@ -136,7 +137,10 @@ def _polynomial_roots(g, s) -> list | None:
         return []
     if poly.degree() <= 4:
         return list(sp.roots(poly, filter="R").keys())
-    return [r for r in poly.nroots(n=40) if r.is_real]
+    try:
+        return [r for r in poly.nroots(n=40, maxsteps=200) if r.is_real]
+    except NoConvergence:                   # mpmath's polyroots gave up: bracket the roots instead
+        return None
 
 
 def _abs_cases(g, s) -> list | None:
@@ -186,8 +190,8 @@ def _bracketed(g, s) -> list:
             except (R.Undecided, ZeroDivisionError, TypeError, ValueError):
                 return None
     out = []
-    grid = [x for x in GRID if not (s.is_positive and x <= 0) and not (s.is_nonnegative and x < 0)
-            and not (s.is_negative and x >= 0) and not (s.is_nonpositive and x > 0)]
+    grid = [Fraction(x) for x in GRID if not (s.is_positive and x <= 0) and not (s.is_nonnegative and x < 0)
+            and not (s.is_negative and x >= 0) and not (s.is_nonpositive and x > 0)]   # exact midpoints
     signs = [sign(x) for x in grid]
     for k, (x, v) in enumerate(zip(grid, signs)):
         if v == 0:

@@ -46,10 +46,20 @@ def grad_predicted_seed(predicted, target, *, xp):
     return xp.sum(predicted * target) / (np_ * np_ * nt) * predicted - target / (np_ * nt)
 
 
+
+def hvp_predicted(predicted, target, tangent, *, xp):
+    """d/dε of ∂L/∂p along v, a = ‖p‖, b = ‖t‖, d = ⟨p, t⟩ (norms above eps):
+    (⟨v, t⟩ p + d v) / (a³ b) − 3 d ⟨p, v⟩ p / (a⁵ b) + ⟨p, v⟩ t / (a³ b)."""
+    a, b = xp.sqrt(xp.sum(predicted * predicted)), xp.sqrt(xp.sum(target * target))
+    d, pv, tv = xp.sum(predicted * target), xp.sum(predicted * tangent), xp.sum(target * tangent)
+    a3 = a * a * a
+    return (tv * predicted + d * tangent + pv * target) / (a3 * b) - 3 * d * pv * predicted / (a3 * a * a * b)
+
 SPEC = loss("cosine_similarity", terms, inputs=[Input("predicted", REAL, "p"), Input("target", REAL, "t")],
             params=[Param("eps", 1e-6, positive("eps"), "each norm is clamped below at eps")],
             derivatives=[Derivative("predicted", grad_predicted, ("norms_above_eps",)),
                          Derivative("target", grad_target, ("norms_above_eps",)),
+                         Derivative("predicted", hvp_predicted, ("norms_above_eps",), kind="hvp"),
                          Derivative("predicted", grad_predicted_seed, ("norms_above_eps",), "seed",
                                     expected_refutation=SEED_FINDING)],
             conditions=[norms_above_eps("predicted", "target")],

@@ -27,5 +27,14 @@ def vjp(x, cotangent, *, xp):
     return cotangent * ((1 + th) / 2 + x * (1 - th * th) * xp.sqrt(2 / xp.pi) * (1 + 3 * c * x * x) / 2)
 
 
-SPEC = activation("gelu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """gelu'' = (1 − t²) (u' + x (u'' − 2 t u'²) / 2),  t = tanh u, u' = √(2/π)(1 + 3c x²), u'' = 6 √(2/π) c x."""
+    c = xp.asarray(44715) / 1000000
+    k = xp.sqrt(2 / xp.pi)
+    th = xp.tanh(_u(x, xp))
+    du = k * (1 + 3 * c * x * x)
+    return cotangent * (1 - th * th) * (du + x * (6 * k * c * x - 2 * th * du * du) / 2) * tangent
+
+SPEC = activation("gelu", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   analogue=Analogue("torch.nn.functional.gelu", {"x": "input"}, "approximate='tanh'"))

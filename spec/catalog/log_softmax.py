@@ -30,8 +30,14 @@ def vjp(x, cotangent, *, xp):
     return cotangent - softmax(x, xp=xp) * xp.sum(cotangent, axis=-1, keepdims=True)
 
 
+
+def hvp(x, cotangent, tangent, *, xp):
+    """−(Σ_j v_j) s ⊙ (u − s·u) per row: the VJP's softmax moved along the tangent u."""
+    s = softmax(x, xp=xp)
+    return -xp.sum(cotangent, axis=-1, keepdims=True) * s * (tangent - xp.sum(s * tangent, axis=-1, keepdims=True))
+
 SPEC = activation("log_softmax", log_softmax, inputs=[Input("x", REAL, "x")],
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   forms=[Form("max_shifted", log_softmax_shifted, True, "x − max x − log Σ exp(x − max x)"),
                          Form("log_of_softmax", log_of_softmax, False, "log(softmax(x))")],
                   analogue=Analogue("torch.log_softmax", {"x": "input"}, "dim=-1"))

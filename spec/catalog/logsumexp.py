@@ -27,7 +27,14 @@ def max_shifted(x, *, xp):
     return (top + xp.log(xp.sum(xp.exp(x - top), axis=-1, keepdims=True))).reshape(x.shape[:-1])
 
 
+
+def hvp(x, cotangent, tangent, *, xp):
+    """v_i · (s ⊙ u − s (s·u)) per row, s = softmax(x_i), u = tangent."""
+    s = xp.exp(x - xp.log(xp.sum(xp.exp(x), axis=-1, keepdims=True)))
+    v = cotangent.reshape(cotangent.shape + (1,))
+    return v * (s * tangent - s * xp.sum(s * tangent, axis=-1, keepdims=True))
+
 SPEC = activation("logsumexp", forward, inputs=[Input("x", REAL, "x")], kind="op",
-                  derivatives=[Derivative("x", vjp)],
+                  derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   forms=[Form("max_shifted", max_shifted, True, "M + log Σ exp(x − M), M = max over the row")],
                   analogue=Analogue("torch.logsumexp", {"x": "input"}, "dim=-1"), emitted="skip")

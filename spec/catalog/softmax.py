@@ -32,7 +32,16 @@ def jvp(x, tangent, *, xp):
     return s * (tangent - xp.sum(s * tangent, axis=-1, keepdims=True))
 
 
+
+def hvp(x, cotangent, tangent, *, xp):
+    """d/dε of the VJP along the tangent u: ṡ ⊙ (v − s·v) − s ⊙ (ṡ·v), ṡ = s ⊙ (u − s·u) (per row)."""
+    s = softmax(x, xp=xp)
+    ds = s * (tangent - xp.sum(s * tangent, axis=-1, keepdims=True))
+    return ds * (cotangent - xp.sum(cotangent * s, axis=-1, keepdims=True)) - s * xp.sum(cotangent * ds, axis=-1,
+                                                                                           keepdims=True)
+
 SPEC = activation("softmax", softmax, inputs=[Input("x", REAL, "x")],
-                  derivatives=[Derivative("x", vjp), Derivative("x", jvp, kind="jvp")],
+                  derivatives=[Derivative("x", vjp), Derivative("x", jvp, kind="jvp"),
+                               Derivative("x", hvp, kind="hvp")],
                   forms=[Form("max_shifted", softmax_shifted, True, "exp(x − max x) / Σ exp(x − max x)")],
                   analogue=Analogue("torch.softmax", {"x": "input"}, "dim=-1"))
