@@ -31,7 +31,9 @@ from check.checks import structure
 from check.numeric import real as R
 from check.numeric.arb_code import compile_arb
 from check.checks.kinds import flat_symbols
+from check.checks.verdict import params_for
 from check.checks.verify import Outcome, compare
+from check.numeric.xp_arb import ARB
 
 BITS = 1280                   # the first rung of the precision ladder (bits); then 4× and 16×
 MAX_BITS = 20480
@@ -150,8 +152,27 @@ def run(spec, shape, params, target, hand, *, bits: int = BITS, select=None, pre
     def formula(p, xp):
         return hand(prob, [xp.array(p.values[n]) for n in names], [xp.array(a) for a in p.extras.values()], xp)
 
-    outcome = compare(truth_at, formula, points, op.truth.shape, what=op.noun, ladder=ladder(bits))
+    outcome = compare(truth_at, formula, points, op.truth.shape, what=op.noun, ladder=ladder(bits),
+                      defined=forward_defined(spec, prob.params))
     return Run(prob.shape, outcome, len(extra or []), why, truth_at, formula, op.convention)
+
+
+def forward_defined(spec, params):
+    """p -> whether the spec's forward is finite at p (exact-or-ball, at the caller's precision).
+    Only a forward that is decidedly not finite (or divides by an exact 0) counts as undefined: an
+    undecided comparison or any other error keeps the point's failure."""
+    arb_params = params_for(params, ARB)
+
+    def defined(p) -> bool:
+        try:
+            out = spec.forward(*[ARB.array(p.values[n]) for n in spec.input_names], xp=ARB, **arb_params)
+            values = [R.real(v) for v in np.asarray(out, dtype=object).flat]
+        except ZeroDivisionError:
+            return False
+        except Exception:
+            return True
+        return all(v.finite or v.unknown for v in values)
+    return defined
 
 
 def inside(conditions):

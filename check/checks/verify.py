@@ -16,7 +16,8 @@ the ladder ``LADDER``.  At each point, entry by entry, with g the formula and w 
 * w not finite, g finite: the truth is not finite inside the domain (**not_finite**: a condition
   is missing);
 * neither finite: the point lies where the derivative is not defined (**undefined**; a check
-  says "where defined" and names the points);
+  says "where defined" and names the points); likewise a disagreement where the spec's forward
+  itself is not finite (``defined``);
 * a comparison no precision decides, or a ball still too wide at the last rung: **unresolved**.
 
 A formula that raises, or returns the wrong shape, fails at that point.  ``bound_bits`` is the
@@ -179,8 +180,11 @@ def _judge(want: list, got: np.ndarray, shape) -> tuple:
 
 
 def compare(truth, formula, points: list[Point], shape: tuple, *, what: str,
-            ladder: tuple = LADDER, seconds: float = SECONDS) -> Outcome:
-    """Judge ``formula`` against ``truth`` at every point (see the module docstring)."""
+            ladder: tuple = LADDER, seconds: float = SECONDS, defined=None) -> Outcome:
+    """Judge ``formula`` against ``truth`` at every point (see the module docstring).  ``defined(p)``,
+    when given, says whether the spec's forward is finite at p: a disagreement where it is not is
+    no finding (**undefined**: a derivative SymPy simplified — b·sign(a)/(a|b|) − b/(|a||b|) is 0 to it
+    — can be finite where the function itself is 0/0)."""
     out = Outcome(total=len(points))
     deadline = time.monotonic() + seconds
     for p in points:
@@ -189,14 +193,14 @@ def compare(truth, formula, points: list[Point], shape: tuple, *, what: str,
             continue
         try:
             with soft(min(POINT_SECONDS, max(deadline - time.monotonic(), 0.1))):
-                _one_point(out, truth, formula, p, shape, what, ladder)
+                _one_point(out, truth, formula, p, shape, what, ladder, defined)
         except BudgetExceeded:
             out.unresolved.append((p, f"the evaluation did not finish within its time budget "
                                       f"({POINT_SECONDS:g} s a point, {seconds:g} s a comparison)"))
     return out
 
 
-def _one_point(out: Outcome, truth, formula, p, shape, what, ladder) -> None:
+def _one_point(out: Outcome, truth, formula, p, shape, what, ladder, defined=None) -> None:
     """Judge one point, raising the precision along ``ladder`` as needed; records into ``out``."""
     why = "no precision was reached"
     for bits in ladder:
@@ -235,6 +239,10 @@ def _one_point(out: Outcome, truth, formula, p, shape, what, ladder) -> None:
                 continue
             except TypeError as e:      # an entry that is not a number (a string, None, a list)
                 out.failures.append(Failure(p, (), None, None, math.inf, f"{type(e).__name__}: {e}", bits=bits))
+                break
+            if verdict == _Verdict.FAIL and defined is not None and not defined(p):
+                out.undefined.append(p)            # the function itself is not finite here
+                out.trusted += 1
                 break
             if verdict == _Verdict.FAIL:
                 wa = np.asarray(want, dtype=object).reshape(shape)

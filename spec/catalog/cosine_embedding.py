@@ -75,10 +75,24 @@ def tie_points(p, params):
     return out
 
 
+
+def hvp_x1(x1, x2, target, tangent, *, xp, margin, reduction):
+    """slope ⊙ H(cos) u / c per row, H(cos) u = −(a·u) b / (A³B) − ((u·b) a + d u) / (A³B) + 3 d (a·u) a / (A⁵B)
+    (a = x1, b = x2 rows, A = ‖a‖, B = ‖b‖, d = a·b); slope as in the gradient (0 off the active branch)."""
+    a, b, u = x1, x2, tangent
+    c = cosine(a, b, xp=xp)
+    na, nb = _norm(a, xp), _norm(b, xp)
+    d = xp.sum(a * b, axis=-1, keepdims=True)
+    au, bu = xp.sum(a * u, axis=-1, keepdims=True), xp.sum(b * u, axis=-1, keepdims=True)
+    a3b = na * na * na * nb
+    h = -au * b / a3b - (bu * a + d * u) / a3b + 3 * d * au * a / (a3b * na * na)
+    slope = xp.where(target > 0, -xp.ones_like(c), xp.where(c - margin > 0, xp.ones_like(c), 0 * c))
+    return slope * h / rows_count(a, reduction)
+
 SPEC = loss("cosine_embedding", terms,
             inputs=[Input("x1", REAL, "a"), Input("x2", REAL, "b"), Input("target", SIGN_LABELS, "y")],
             params=[Param("margin", 0, _margin, "where y = −1, cos is pushed below the margin")],
-            derivatives=[Derivative("x1", grad_x1), Derivative("x2", grad_x2), Derivative("target", grad_target)],
+            derivatives=[Derivative("x1", grad_x1), Derivative("x1", hvp_x1, kind="hvp"), Derivative("x2", grad_x2), Derivative("target", grad_target)],
             kinks=[Kink("cos = margin where y = −1", "at the tie the subgradient 0 is taken", tie_points)],
             input_shapes=lambda shape: {"x1": shape, "x2": shape, "target": shape[:-1] + (1,)},
             analogue=Analogue("torch.nn.functional.cosine_embedding_loss",

@@ -60,10 +60,24 @@ def grad_target(logits, target, *, xp, alpha, gamma, reduction):
     return g / count(logits, reduction)
 
 
+
+def hvp_logits(logits, target, tangent, *, xp, alpha, gamma, reduction):
+    """α_t f''(z) ⊙ u / c per entry, with q = 1 − p_t = p (1 − 2t) + t, q' = (1 − 2t) p', q'' = (1 − 2t) p'',
+    p' = p (1 − p), p'' = p' (1 − 2p), ce' = p − t, ce'' = p':
+    f'' = γ(γ − 1) q^(γ−2) q'² ce + γ q^(γ−1) (q'' ce + 2 q' ce') + q^γ ce''."""
+    p, ce, p_t = _parts(logits, target, xp)
+    q = 1 - p_t
+    dp = p * (1 - p)
+    dq, ddq = (1 - 2 * target) * dp, (1 - 2 * target) * dp * (1 - 2 * p)
+    f2 = q ** gamma * dp + gamma * q ** (gamma - 1) * (ddq * ce + 2 * dq * (p - target))
+    if gamma != 1:
+        f2 = f2 + gamma * (gamma - 1) * q ** (gamma - 2) * dq * dq * ce
+    return _alpha_t(target, alpha) * f2 * tangent / count(logits, reduction)
+
 SPEC = loss("focal", terms, inputs=[Input("logits", REAL, "z"), Input("target", PROBABILITY, "t")],
             params=[Param("alpha", 0.25, _alpha, "weight of the positive class (None: no weighting)"),
                     Param("gamma", 2, _gamma, "focusing exponent: (1 − p_t)^gamma")],
-            derivatives=[Derivative("logits", grad_logits), Derivative("target", grad_target)],
+            derivatives=[Derivative("logits", grad_logits), Derivative("logits", hvp_logits, kind="hvp"), Derivative("target", grad_target)],
             analogue=Analogue("torchvision.ops.sigmoid_focal_loss",
                               {"logits": "inputs", "target": "targets", "alpha": "alpha", "gamma": "gamma"},
                               "reduction='mean'; optax.losses.sigmoid_focal_loss elementwise"),

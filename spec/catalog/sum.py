@@ -16,5 +16,10 @@ def vjp(x, cotangent, *, xp):
     return cotangent * xp.ones_like(x)
 
 
-SPEC = activation("sum", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp)],
+
+def hvp(x, cotangent, tangent, *, xp):
+    """0: the sum is linear."""
+    return 0 * cotangent * tangent
+
+SPEC = activation("sum", forward, inputs=[Input("x", REAL, "x")], derivatives=[Derivative("x", vjp), Derivative("x", hvp, kind="hvp")],
                   kind="op", analogue=Analogue("torch.sum", {"x": "input"}, "dim=None"))

@@ -46,11 +46,26 @@ def grad_negative(anchor, positive, negative, *, xp, margin, eps, reduction):
     return _parts(anchor, positive, negative, margin, eps, reduction, xp)[1]
 
 
+
+def hvp_anchor(anchor, positive, negative, tangent, *, xp, margin, eps, reduction):
+    """active ⊙ (H_p u − H_n u) / c per row, H_y u = (u − ŵ (ŵ·u)) / ‖w‖ for w = a − y + eps, ŵ = w/‖w‖
+    (the Hessian of a norm; 0 where ‖w‖ = 0, the gradient's convention); 0 where the margin is not violated."""
+    def curvature(y):
+        w = anchor - y + eps
+        d = _dist(anchor, y, eps, xp)
+        safe = xp.where(d > 0, d, xp.ones_like(d))
+        unit = w / safe
+        bend = (tangent - unit * xp.sum(unit * tangent, axis=-1, keepdims=True)) / safe
+        return xp.where(d > 0, bend, 0 * bend)          # 0 at d = 0, as the gradient's direction
+    dp, dn = _dist(anchor, positive, eps, xp), _dist(anchor, negative, eps, xp)
+    active = xp.where(dp - dn + margin > 0, xp.ones_like(dp), 0 * dp)
+    return active * (curvature(positive) - curvature(negative)) / rows_count(anchor, reduction)
+
 SPEC = loss("triplet_margin", terms,
             inputs=[Input("anchor", REAL, "a"), Input("positive", REAL, "p"), Input("negative", REAL, "n")],
             params=[Param("margin", 1, number("margin"), "how much farther the negative must be"),
                     Param("eps", 1e-6, positive("eps"), "added to each difference (PyTorch's pairwise_distance)")],
-            derivatives=[Derivative("anchor", grad_anchor), Derivative("positive", grad_positive),
+            derivatives=[Derivative("anchor", grad_anchor), Derivative("anchor", hvp_anchor, kind="hvp"), Derivative("positive", grad_positive),
                          Derivative("negative", grad_negative)],
             analogue=Analogue("torch.nn.functional.triplet_margin_loss",
                               {"anchor": "anchor", "positive": "positive", "negative": "negative",

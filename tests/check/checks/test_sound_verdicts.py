@@ -291,3 +291,14 @@ def test_the_result_states_points_shapes_precision_and_bound():
     assert d["bound_bits"] == "exact" and d["prover_disagreement"] is False
     json.dumps(d)
     assert "every difference exactly 0" in r.message
+
+
+def test_a_disagreement_where_the_forward_itself_is_0_over_0_is_no_finding_and_a_wrong_formula_still_fails():
+    """At 1×1 SymPy simplifies cosine_embedding's HVP to 0 even at x1 = 0, where cos = 0/0: the right
+    formula's NaN there is 'undefined', not a refutation; a formula wrong elsewhere is refuted."""
+    from spec.catalog.cosine_embedding import hvp_x1
+    r = check_hvp("cosine_embedding", hvp_x1, wrt="x1", shape=(1, 1))
+    assert r.status in ("proved", "verified") and r.undefined >= 1, r.message
+    flipped = lambda x1, x2, target, tangent, *, xp, margin, reduction: -hvp_x1(      # noqa: E731
+        x1, x2, target, tangent, xp=xp, margin=margin, reduction=reduction)
+    assert check_hvp("cosine_embedding", flipped, wrt="x1").status == "refuted"
