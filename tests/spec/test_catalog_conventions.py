@@ -125,6 +125,7 @@ def _split_among_ties(v, xp):
     return hit / xp.sum(hit, axis=-1, keepdims=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, wrt, shifted", [
     ("multiclass_hinge", "scores", lambda x, t: x + 1 - t),
     ("multiclass_perceptron", "scores", lambda x, t: x),
@@ -140,6 +141,7 @@ def test_a_rows_max_gives_its_derivative_to_the_first_tied_entry(name, wrt, shif
     assert r.status == "refuted"
 
 
+@pytest.mark.slow
 def test_categorical_hinge_keeps_keras_zero_for_the_target_slot():
     from spec.catalog.categorical_hinge import grad_predicted
     from spec.reduction import rows_count

@@ -293,6 +293,7 @@ def test_the_result_states_points_shapes_precision_and_bound():
     assert "every difference exactly 0" in r.message
 
 
+@pytest.mark.slow
 def test_a_disagreement_where_the_forward_itself_is_0_over_0_is_no_finding_and_a_wrong_formula_still_fails():
     """At 1×1 SymPy simplifies cosine_embedding's HVP to 0 even at x1 = 0, where cos = 0/0: the right
     formula's NaN there is 'undefined', not a refutation; a formula wrong elsewhere is refuted."""
