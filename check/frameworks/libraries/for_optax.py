@@ -17,8 +17,7 @@ def _hinge_shifted(values, params):
 
 def _tiny_norm_in_float64(values, params):
     """A float64 row whose squared norm is below the spec's eps (float32's): optax clips at float64's."""
-    e = values["embeddings"]
-    return e.dtype == np.float64 and bool(((floats(values, "embeddings") ** 2).sum(-1) < params["eps"]).any())
+    return np.asarray(values["embeddings"]).dtype == np.float64 and bool(((floats(values, "embeddings") ** 2).sum(-1) < params["eps"]).any())
 
 
 def _losses():
