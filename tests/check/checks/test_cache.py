@@ -204,3 +204,10 @@ def test_code_without_a_file_an_attribute_or_a_decorated_function_changes_the_ke
     assert entry_key(_unregistered(_Scaled(2)), ids) == entry_key(_unregistered(_Scaled(2)), ids)
     wrapped = [functools.lru_cache()(made[k]) for k in (2, 3)]
     assert entry_key(_unregistered(wrapped[0]), ids) != entry_key(_unregistered(wrapped[1]), ids)
+
+
+def test_entries_whose_inputs_have_shapes_of_their_own_start_first_and_output_keeps_its_order():
+    from check.checks.runner import start_order
+    names = ["mse", "ntxent", "kl_div", "linear:3x2+mse", "huber"]
+    assert start_order(names) == ["ntxent", "linear:3x2+mse", "mse", "kl_div", "huber"]
+    assert start_order(["mse", "huber"]) == ["mse", "huber"]
