@@ -116,13 +116,18 @@ class Derivative:
 
     ``expected_refutation``: why this formula is *expected* to be refuted — a documented finding
     kept visible and checked (as OpInfo keeps expected failures beside the op); the check then
-    passes only while it is refuted.  Empty for a formula that must be proved or verified."""
+    passes only while it is refuted.  Empty for a formula that must be proved or verified.
+
+    ``shape``: check it at this one shape only (no every-size proof, no other shapes) — for a
+    derivative whose exact truth outgrows the budgets beyond it (ntxent's HVP: 4 MB of SymPy at
+    3×2); None: every size, then the usual shapes."""
     wrt: str
     fn: Callable
     conditions: tuple[str, ...] = ()
     label: str = ""
     kind: str = ""
     expected_refutation: str = ""
+    shape: tuple | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,10 @@ def _validate(s, model: bool) -> None:
         if not isinstance(d.expected_refutation, str):
             raise _Malformed(f"derivatives[{k}].expected_refutation", f"{d.expected_refutation!r} is not a string",
                              "give the reason the formula is expected to be refuted, or leave it out")
+        if d.shape is not None and not (isinstance(d.shape, tuple) and 1 <= len(d.shape) <= 6 and all(
+                isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 1024 for n in d.shape)):
+            raise _Malformed(f"derivatives[{k}].shape", f"{d.shape!r} is not a shape",
+                             "give a tuple of 1 to 6 sizes from 1 to 1024, e.g. shape=(3, 2), or leave it out")
         kind = declared_kind(s, d)
         if not fits(s, kind):
             raise _Malformed(f"derivatives[{k}].kind", f"{kind!r} does not apply to a {s.kind}",

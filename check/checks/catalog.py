@@ -112,7 +112,8 @@ def checks(name, emitted: str | None = None) -> list[CatalogCheck]:
 def _derivative_check(s, d, variant: dict | None = None) -> CatalogCheck:
     """The check of declared derivative ``d`` (at ``variant``'s parameters, its tag on the id)."""
     cid = derivative_id(s, d) + (variant_tag(variant) if variant else "")
-    options = DerivativeOptions(declared_kind(s, d), d.wrt, params=variant, conditions=d.conditions, check_name=cid)
+    options = DerivativeOptions(declared_kind(s, d), d.wrt, shape=d.shape, params=variant, conditions=d.conditions,
+                                check_name=cid)
     return CatalogCheck(s.name, cid, lambda: check_derivative(s, d.fn, options))
 
 

@@ -13,6 +13,8 @@ same label being positive pairs.
     The clip passes the derivative at Σ e_i² = eps (as maximum(a, b) gives it to a at a tie).
     ∂L/∂t = (G' + G'ᵀ) t, G' = ∂L/∂same = (log D − s − exp(s) ⊙ R − L) / P, R_a = Σ_j pos_aj / D_aj
     (t as reals: same = t tᵀ enters pos, neg and P).
+    HVP w.r.t. the embeddings: the gradient differentiated step by step along the tangent
+    (hvp_embeddings), checked at 3×2 only (its exact truth is 4 MB of SymPy there).
     A batch needs two rows or more (one positive pair: the domain keeps one); cosines are bounded,
     so no exp overflows and no stable form is needed.  No emitted code (inputs of their own shapes).
 
@@ -49,9 +51,20 @@ def _pairs(target, xp):
     return same - np.eye(n, dtype=int), 1 - same
 
 
-def _similarity(u, temperature, xp):
+def _outer(a, b, xp):
+    """(a bᵀ)_ij = Σ_c a_ic b_jc (n×d, n×d -> n×n)."""
+    n, d = a.shape
+    return xp.sum(a.reshape((n, 1, d)) * b.reshape((1, n, d)), axis=-1)
+
+
+def _rows_times(m, u, xp):
+    """(M u)_ic = Σ_j M_ij u_jc (n×n, n×d -> n×d)."""
     n, d = u.shape
-    return xp.sum(u.reshape((n, 1, d)) * u.reshape((1, n, d)), axis=-1) / temperature
+    return xp.sum(m.reshape((n, n, 1)) * u.reshape((1, n, d)), axis=1)
+
+
+def _similarity(u, temperature, xp):
+    return _outer(u, u, xp) / temperature
 
 
 def _parts(embeddings, target, temperature, eps, xp):
@@ -77,9 +90,7 @@ def grad_embeddings(embeddings, target, *, xp, temperature, eps, reduction):
     u, r, squares, s, pos, neg, e, d = _parts(embeddings, target, temperature, eps, xp)
     per_row = xp.sum(pos / d, axis=-1, keepdims=True)
     g_s = (pos * (e / d - 1) + neg * e * per_row) / xp.sum(pos)
-    n, dim = u.shape
-    both = g_s + g_s.T
-    g_u = xp.sum(both.reshape((n, n, 1)) * u.reshape((1, n, dim)), axis=1) / temperature
+    g_u = _rows_times(g_s + g_s.T, u, xp) / temperature
     radial = xp.sum(g_u * u, axis=-1, keepdims=True) * u
     unclipped = xp.where(squares >= eps, xp.ones_like(squares), 0 * squares)
     return (g_u - unclipped * radial) / r
@@ -92,15 +103,43 @@ def grad_target(embeddings, target, *, xp, temperature, eps, reduction):
     pairs = xp.sum(pos)
     value = xp.sum(pos * (xp.log(d) - s)) / pairs
     g = (xp.log(d) - s - e * xp.sum(pos / d, axis=-1, keepdims=True) - value) / pairs
-    n = target.shape[0]
-    return xp.sum((g + g.T).reshape((n, n, 1)) * target.reshape((1, n, n)), axis=1)
+    return _rows_times(g + g.T, target, xp)
 
+
+
+def hvp_embeddings(embeddings, target, tangent, *, xp, temperature, eps, reduction):
+    """The gradient's derivative along the tangent V, step by step (a dot: d/dε at e + εV):
+    dq = 2 e·V, dr = [q ≥ eps] dq / (2r), du = (V − u dr) / r, ds = (du uᵀ + u duᵀ) / τ,
+    dE = E ⊙ ds, dD = dE + Σ_k neg_ik dE_ik, dR_a = −Σ_j pos_aj dD_aj / D_aj²,
+    dG = (pos ⊙ (dE/D − E dD/D²) + neg ⊙ (dE R + E dR)) / P, dB = dG + dGᵀ,
+    dg_u = (dB u + B du) / τ, and ∂L/∂e = (g_u − m (g_u·u) u) / r differentiated likewise."""
+    u, r, squares, s, pos, neg, e, d = _parts(embeddings, target, temperature, eps, xp)
+    m = xp.where(squares >= eps, xp.ones_like(squares), 0 * squares)
+    dq = 2 * xp.sum(embeddings * tangent, axis=-1, keepdims=True)
+    dr = m * dq / (2 * r)
+    du = (tangent - u * dr) / r
+    ds = (_outer(du, u, xp) + _outer(u, du, xp)) / temperature
+    de = e * ds
+    dd = de + xp.sum(neg * de, axis=-1, keepdims=True)
+    pairs = xp.sum(pos)
+    per_row = xp.sum(pos / d, axis=-1, keepdims=True)
+    d_per_row = -xp.sum(pos * dd / (d * d), axis=-1, keepdims=True)
+    g_s = (pos * (e / d - 1) + neg * e * per_row) / pairs
+    dg_s = (pos * (de / d - e * dd / (d * d)) + neg * (de * per_row + e * d_per_row)) / pairs
+    both, d_both = g_s + g_s.T, dg_s + dg_s.T
+    g_u = _rows_times(both, u, xp) / temperature
+    dg_u = (_rows_times(d_both, u, xp) + _rows_times(both, du, xp)) / temperature
+    gu_u = xp.sum(g_u * u, axis=-1, keepdims=True)
+    d_radial = (xp.sum(dg_u * u, axis=-1, keepdims=True) + xp.sum(g_u * du, axis=-1, keepdims=True)) * u + gu_u * du
+    grad_top = g_u - m * gu_u * u
+    return (dg_u - m * d_radial) / r - grad_top * dr / (r * r)
 
 SPEC = loss("ntxent", terms, inputs=[Input("embeddings", REAL, "e"), Input("target", PAIRED_ONEHOT_ROWS, "t")],
             params=[Param("temperature", 0.07, positive("temperature"), "τ: the cosines are divided by it"),
                     Param("eps", FLOAT32_EPS, positive("eps"), "each squared norm is clipped below at eps")],
             reduction=WEIGHTED_MEAN, reduction_weights=reduction_weights,
-            derivatives=[Derivative("embeddings", grad_embeddings), Derivative("target", grad_target)],
+            derivatives=[Derivative("embeddings", grad_embeddings), Derivative("target", grad_target),
+                         Derivative("embeddings", hvp_embeddings, kind="hvp", shape=(3, 2))],
             default_shape=(3, 2), input_shapes=shapes,
             analogue=Analogue("optax.losses.ntxent", {"embeddings": "embeddings", "target": "labels",
                                                      "temperature": "temperature"},

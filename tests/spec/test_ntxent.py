@@ -8,7 +8,7 @@ from check import check_gradient
 from spec.catalog import ntxent as N
 from spec.errors import GradspecError
 
-pytestmark = pytest.mark.slow          # three checks of ~25 s in ball arithmetic
+pytestmark = pytest.mark.slow          # four checks of ~25 s in ball arithmetic
 
 
 def _gradient(embeddings, target, xp, temperature, eps, *, transpose=True, clip=True):
@@ -47,3 +47,15 @@ def test_the_loss_is_optax_formula_at_a_hand_computed_point():
     expected = (np.log(np.exp(s01) + np.exp(0 / 0.07)) - s01 + np.log(np.exp(s01) + np.exp(0.6 / 0.07)) - s01) / 2
     got = N.SPEC.forward(e, t, xp=NUMPY, **N.SPEC.resolve_params({}))
     assert abs(got - expected) < 1e-12
+
+
+def test_the_hvp_is_verified_at_its_shape_and_one_without_the_norms_change_is_refuted():
+    from check import check_hvp
+    assert check_hvp("ntxent", N.hvp_embeddings, wrt="embeddings", shape=(3, 2)).status == "verified"
+
+    def rigid_norm(e, t, v, *, xp, temperature, eps, reduction):      # drops −∂L/∂e · dr / r: 1/r held still
+        r = N._unit(e, eps, xp)[1]
+        right = N.hvp_embeddings(e, t, v, xp=xp, temperature=temperature, eps=eps, reduction=reduction)
+        grad = N.grad_embeddings(e, t, xp=xp, temperature=temperature, eps=eps, reduction=reduction)
+        return right + grad * xp.sum(e * v, axis=-1, keepdims=True) / (r * r)
+    assert check_hvp("ntxent", rigid_norm, wrt="embeddings", shape=(3, 2)).status == "refuted"

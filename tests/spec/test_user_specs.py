@@ -66,6 +66,9 @@ MALFORMED = [
      ["needs the keyword delta", "Param(name, default, check)"]),
     ("a derivative of an unknown input", lambda: loss("u9", _sq, inputs=_inputs(), derivatives=[
         Derivative("q", lambda p, t, *, xp: p)]), ["derivatives[0].wrt", "'q' is not an input", "p, t"]),
+    ("a derivative's shape that is not a shape", lambda: loss("u9s", _sq, inputs=_inputs(), derivatives=[
+        Derivative("p", lambda p, t, *, xp, reduction: 2 * (p - t) / count(p, reduction), shape=(0, 2))]),
+     ["derivatives[0].shape", "(0, 2) is not a shape", "shape=(3, 2)"]),
     ("an unknown condition", lambda: loss("u10", _sq, inputs=_inputs(), derivatives=[
         Derivative("p", lambda p, t, *, xp, reduction: 2 * (p - t) / count(p, reduction), ("p_nonzero",))]),
      ["derivatives[0].conditions", "'p_nonzero' is not a condition"]),
