@@ -15,8 +15,9 @@ same label being positive pairs.
     (t as reals: same = t tᵀ enters pos, neg and P).
     HVP w.r.t. the embeddings: the gradient differentiated step by step along the tangent
     (hvp_embeddings), checked at 3×2 only (its exact truth is 4 MB of SymPy there).
-    A batch needs two rows or more (one positive pair: the domain keeps one); cosines are bounded,
-    so no exp overflows and no stable form is needed.  No emitted code (inputs of their own shapes).
+    A batch needs two rows or more (one positive pair: the domain keeps one).  |s| ≤ 1/τ, so exp
+    cannot overflow at τ = 0.07 (it would below τ ≈ 1/88 in float32, which optax's max shift
+    avoids; no stable form is declared here).  No emitted code (inputs of their own shapes).
 
 optax: optax.losses.ntxent(embeddings, labels=target.argmax(-1), temperature=τ); it clips the
 squared norms at the dtype's machine epsilon (the spec's eps: float32's, 2⁻²³).
