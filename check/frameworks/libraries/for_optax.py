@@ -1,7 +1,7 @@
 """optax's losses, as ``gradspec audit optax`` calls them; gradients by jax.vjp.
 
 optax returns a loss per element (or per row); the adapters take its mean, so that the call is
-the spec's reduction ("mean" over elements, "batchmean" over rows).
+the spec's reduction ("mean" over elements, "batchmean" over rows); ntxent returns its scalar.
 """
 from __future__ import annotations
 
