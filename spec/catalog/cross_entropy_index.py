@@ -18,17 +18,12 @@ PyTorch: torch.nn.functional.cross_entropy(input=logits, target=index, weight=we
 ignore_index=-100, label_smoothing=ε) with index = target.argmax(-1) on kept rows, −100 on ignored ones.
 """
 from spec.build import Analogue, Derivative, Form, Input, loss
-from spec.catalog.cross_entropy_logits import label_smoothing_param
+from spec.catalog.cross_entropy_logits import label_smoothing_param, weighted
 from spec.catalog.log_softmax import log_of_softmax, log_softmax, log_softmax_shifted
 from spec.catalog.softmax import softmax
 from spec.domains import ONEHOT_OR_IGNORED_ROWS, REAL
 from spec.reduction import WEIGHTED_MEAN, divisor, reduce
-from spec.weights import per_class, weight_param
-
-
-def _weighted(value, weight, logits, xp):
-    w = per_class(weight, logits, xp=xp)
-    return value if w is None else w * value
+from spec.weights import weight_param
 
 
 def smoothed(target, label_smoothing, *, xp):
@@ -41,11 +36,11 @@ def smoothed(target, label_smoothing, *, xp):
 
 def reduction_weights(logits, target, *, xp, weight):
     """W = w ⊙ t: Σ W = Σ over kept rows of w[y_i]."""
-    return _weighted(target, weight, logits, xp)
+    return weighted(target, weight, logits, xp=xp)
 
 
 def _u(logits, target, weight, label_smoothing, xp):
-    return _weighted(smoothed(target, label_smoothing, xp=xp), weight, logits, xp)
+    return weighted(smoothed(target, label_smoothing, xp=xp), weight, logits, xp=xp)
 
 
 def _divisor(logits, target, reduction, weight, xp):
@@ -67,12 +62,12 @@ def grad_target(logits, target, *, xp, reduction, weight, label_smoothing):
     """t as reals: ∂ΣT/∂t_ik = −(1 − ε) w_k ls_ik − ε/C Σ_c w_c ls_ic (the smoothing term reads
     m_i = Σ_c t_ic); for weighted_mean the divisor Σ w ⊙ t moves too: (∂ΣT/∂t − L w) / c."""
     ls = log_softmax(logits, xp=xp)
-    wls = _weighted(ls, weight, logits, xp)
+    wls = weighted(ls, weight, logits, xp=xp)
     g = -(1 - label_smoothing) * wls - label_smoothing * xp.sum(wls, axis=-1, keepdims=True) / logits.shape[-1]
     c = _divisor(logits, target, reduction, weight, xp)
     if reduction == WEIGHTED_MEAN:
         loss_value = xp.sum(terms(logits, target, xp=xp, weight=weight, label_smoothing=label_smoothing)) / c
-        g = g - _weighted(loss_value * xp.ones_like(target), weight, logits, xp)
+        g = g - weighted(loss_value * xp.ones_like(target), weight, logits, xp=xp)
     return g / c
 
 
