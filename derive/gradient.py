@@ -20,7 +20,7 @@ import spec as spec_pkg
 from spec.entry import Spec, call
 from spec.errors import GradspecError, lines
 
-from . import budget
+from . import budget, dag
 from .symbols import exact, shaped
 from .xp_sympy import XP, symarray
 
@@ -151,8 +151,9 @@ def _differentiate(prob: Problem, wrt: str) -> np.ndarray:
     obj = prob.objective()
     xs = prob.symbols[wrt]
     out = np.empty(xs.shape, dtype=object)
-    for idx in np.ndindex(xs.shape):
-        out[idx] = sp.diff(obj, xs[idx])
+    with dag.sympy_memoised():
+        for idx in np.ndindex(xs.shape):
+            out[idx] = sp.diff(obj, xs[idx])
     return out
 
 

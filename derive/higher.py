@@ -23,6 +23,7 @@ import functools
 import numpy as np
 import sympy as sp
 
+from . import dag
 from .gradient import DERIVE_SECONDS, Problem, _raw_gradient, problem, symbolic
 from .symbols import shaped
 from .xp_sympy import symarray
@@ -43,19 +44,20 @@ def _jacobian(prob, wrt):
     out = np.asarray(prob.forward(), dtype=object)
     xs = prob.symbols[wrt]
     jac = np.empty(out.shape + xs.shape, dtype=object)
-    for k in np.ndindex(out.shape):
-        for i in np.ndindex(xs.shape):
-            jac[k + i] = sp.diff(out[k], xs[i])
+    with dag.sympy_memoised():
+        for k in np.ndindex(out.shape):
+            for i in np.ndindex(xs.shape):
+                jac[k + i] = sp.diff(out[k], xs[i])
     return jac
 
 
 def _almost_everywhere(e, kinks: set):
     """e with every DiracDelta(a) (and its derivatives) replaced by 0; their arguments added to ``kinks``."""
-    deltas = e.atoms(sp.DiracDelta)
+    deltas = dag.atoms(e, sp.DiracDelta)
     if not deltas:
         return e
     kinks.update(d.args[0] for d in deltas)
-    return e.xreplace({d: 0 for d in deltas})
+    return dag.xreplace(e, {d: 0 for d in deltas})
 
 
 def _hessian(prob, wrt):
@@ -63,9 +65,10 @@ def _hessian(prob, wrt):
     xs = prob.symbols[wrt]
     hess = np.empty(xs.shape + xs.shape, dtype=object)
     kinks: set = set()
-    for i in np.ndindex(xs.shape):
-        for j in np.ndindex(xs.shape):
-            hess[i + j] = _almost_everywhere(sp.diff(grad[i], xs[j]), kinks)
+    with dag.sympy_memoised():
+        for i in np.ndindex(xs.shape):
+            for j in np.ndindex(xs.shape):
+                hess[i + j] = _almost_everywhere(sp.diff(grad[i], xs[j]), kinks)
     return hess, tuple(sorted(kinks, key=sp.default_sort_key))
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 from mpmath.libmp import NoConvergence
 
-from derive import budget
+from derive import budget, dag
 
 from check.numeric import real as R
 from check.numeric.arb_code import compile_plain
@@ -58,13 +58,15 @@ class Boundary:
         return f"{self.kind} {e if len(e) <= 50 else e[:47] + '...'} = 0 ({self.source})"
 
 
-def walk(expr, source: str) -> list[Boundary]:
-    """Boundaries read off a SymPy expression."""
+def walk(expr, source: str, seen: set | None = None, has_symbols=None) -> list[Boundary]:
+    """Boundaries read off a SymPy expression, each distinct subexpression once (``seen``: nodes
+    visited by earlier calls, not entered again — their boundaries were found then;
+    ``has_symbols``: a derive.dag.HasSymbols to share)."""
     out = []
     expr = sp.sympify(expr)
     if not isinstance(expr, sp.Basic):
         return out
-    for node in sp.preorder_traversal(expr):
+    for node in dag.preorder([expr], seen):
         if isinstance(node, sp.core.relational.Relational):
             out.append(Boundary("condition", node.lhs - node.rhs, source))
         elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta)):
@@ -79,16 +81,18 @@ def walk(expr, source: str) -> list[Boundary]:
                 out.append(Boundary("denominator", node.base, source))
             elif not node.exp.is_integer:
                 out.append(Boundary("sqrt", node.base, source))
-    return [b for b in out if b.expr.free_symbols]
+    has_symbols = has_symbols or dag.HasSymbols()
+    return [b for b in out if has_symbols(b.expr)]
 
 
 def boundaries(traced: list, exprs: list) -> list[Boundary]:
     """The formula's traced structure, then what its result and the spec's derivative show;
     duplicates removed (an expression and its negation are one boundary)."""
     found = [Boundary(kind, e, "formula") for kind, e in traced]
+    visited, has_symbols = set(), dag.HasSymbols()
     for source, arr in exprs:
         for e in np.asarray(arr, dtype=object).flat:
-            found += walk(e, source)
+            found += walk(e, source, visited, has_symbols)
     out, seen = [], set()
     for b in found:
         key = b.expr
@@ -332,12 +336,14 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
 def branches(exprs: list, owners: dict) -> list:
     """The effective condition of every branch of every Piecewise in ``exprs`` (a branch is taken
     where its condition holds and no earlier one does), one per shape of condition."""
-    out, seen = [], set()
+    out, seen, visited = [], set(), set()
     for _, arr in exprs:
         for e in np.asarray(arr, dtype=object).flat:
             if not isinstance(e, sp.Basic):
                 continue
-            for pw in sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key):     # sets: hash order
+            # those met in an earlier expression (visited) gave their conditions then
+            found = {n for n in dag.preorder([e], visited) if isinstance(n, sp.Piecewise)}
+            for pw in sorted(found, key=sp.default_sort_key):     # sets: hash order
                 before = sp.false
                 for _, c in pw.args:
                     effective = sp.And(c, sp.Not(before))

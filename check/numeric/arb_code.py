@@ -22,7 +22,7 @@ import sympy as sp
 from flint import fmpq
 from sympy.printing.pycode import PythonCodePrinter
 
-from derive import budget
+from derive import budget, dag
 
 from check.numeric import real as R
 from check.numeric.real import Undecided, decide, extreme
@@ -140,7 +140,8 @@ class ArbPrinter(PythonCodePrinter):
 def _source(symbols: tuple, exprs: tuple) -> str:
     """The function's source: arguments _a0, _a1, … (one per symbol), common subexpressions once."""
     names = {s: sp.Symbol(f"_a{k}") for k, s in enumerate(symbols)}
-    replaced = [sp.sympify(e).xreplace(names) for e in exprs]
+    memo: dict = {}
+    replaced = [dag.xreplace(sp.sympify(e), names, memo) for e in exprs]
     # canonical order: "none" follows hashes, which change from process to process, and the order of
     # a sum's terms changes its ball's radius — a card's bound must not
     subs, reduced = sp.cse(replaced, symbols=sp.numbered_symbols("_t"), order="canonical")

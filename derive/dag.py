@@ -1,0 +1,159 @@
+"""SymPy expressions walked as DAGs: each distinct subexpression once.
+
+A derivative of a composed loss shares most of its subtrees (the softmax of a row appears in every
+entry of a gradient); SymPy's own tree walks (``preorder_traversal``, ``xreplace``,
+``free_symbols``) visit a shared subtree once per occurrence, which grows with the product of the
+nesting depths.  These walks memoise on the subexpression (equal subexpressions are one node) and
+give the same results as SymPy's:
+
+    preorder(exprs)            the nodes of ``preorder_traversal`` of each expression in turn, each
+                               distinct node at its first occurrence only (a node seen before is not
+                               entered again: everything under it was yielded with it)
+    xreplace(expr, rule)       ``expr.xreplace(rule)``: the same expression, rebuilt the same way
+    HasSymbols()(expr)         ``bool(expr.free_symbols)`` for Basic trees whose leaves are atoms
+"""
+from __future__ import annotations
+
+import contextlib
+
+import sympy as sp
+
+
+def preorder(exprs, seen: set | None = None):
+    """Distinct nodes of the expressions in ``exprs``, in preorder of their first occurrence; ``seen``
+    (a set, updated) carries what was visited over several calls."""
+    seen = set() if seen is None else seen
+    for root in exprs:
+        if not isinstance(root, sp.Basic):
+            continue
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            yield node
+            stack.extend(a for a in reversed(node.args) if a not in seen)
+
+
+_BASIC_XREPLACE = sp.Basic._xreplace
+
+
+def xreplace(expr, rule: dict, memo: dict | None = None):
+    """``expr.xreplace(rule)`` with each distinct subexpression rebuilt once (``memo``: node →
+    replacement, shared over calls with the same ``rule``)."""
+    memo = {} if memo is None else memo
+    if not isinstance(expr, sp.Basic):
+        return expr
+    # iterative post-order: a node is rebuilt when all its arguments are
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if node in rule:
+            memo[node] = rule[node]
+            continue
+        if type(node)._xreplace is not _BASIC_XREPLACE:
+            memo[node] = node.xreplace(rule)                # a class with a replacement rule of its own
+            continue
+        args = node.args
+        if not args:
+            memo[node] = node
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((a, False) for a in args if a not in memo)
+            continue
+        new = tuple(memo[a] for a in args)
+        if any(n is not a for n, a in zip(new, args)):
+            changed = node.func(*new)
+            memo[node] = changed
+        else:
+            memo[node] = node
+    return memo[expr]
+
+
+_BASIC_FREE = sp.Basic.free_symbols
+
+
+class HasSymbols:
+    """``bool(e.free_symbols)``, memoised over the calls of one instance."""
+
+    def __init__(self):
+        self._memo: dict = {}
+
+    def __call__(self, expr) -> bool:
+        memo = self._memo
+        stack = [(expr, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if isinstance(node, sp.Symbol):
+                memo[node] = True
+                continue
+            if not isinstance(node, sp.Basic) or not node.args or type(node).free_symbols is not _BASIC_FREE:
+                memo[node] = bool(getattr(node, "free_symbols", ()))      # an atom, or bound variables
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if a not in memo)
+                continue
+            memo[node] = any(memo[a] for a in node.args)
+        return memo[expr]
+
+
+_memos: list = []                   # the memos of the open blocks (nested blocks share the outermost)
+_EXPR_DIFF = sp.Expr.diff
+
+
+def _memoised_free_symbols(self):
+    memo = _memos[-1]
+    found = memo.get(self)
+    if found is None:
+        found = frozenset().union(*(a.free_symbols for a in self.args))
+        memo[self] = found
+    return set(found)                   # a fresh set, as SymPy's: callers may change it
+
+
+def _memoised_diff(self, *symbols, **assumptions):
+    try:
+        key = ("diff", self, symbols, frozenset(assumptions.items()))
+        found = _memos[-1].get(key)
+    except TypeError:                   # an unhashable argument: not memoised
+        return _EXPR_DIFF(self, *symbols, **assumptions)
+    if found is None:
+        found = _EXPR_DIFF(self, *symbols, **assumptions)
+        _memos[-1][key] = found
+    return found
+
+
+@contextlib.contextmanager
+def sympy_memoised():
+    """Within the block, two pure functions of SymPy's immutable expressions are memoised per
+    distinct subexpression: ``Basic.free_symbols`` (the union over the arguments; classes with bound
+    variables keep their own) and ``Expr.diff``.  SymPy's ``diff`` differentiates a shared subtree
+    once per occurrence and asks ``free_symbols`` of every subexpression at every nested step
+    (quadratic in the depth of a composed loss); memoised, each is computed once — the results are
+    the same objects SymPy would compute, only the time changes.  Nested blocks share the outermost
+    memo; SymPy's own methods are restored when the outermost block ends."""
+    if _memos:
+        _memos.append(_memos[-1])
+    else:
+        _memos.append({})
+        sp.Basic.free_symbols = property(_memoised_free_symbols)
+        sp.Expr.diff = _memoised_diff
+    try:
+        yield
+    finally:
+        _memos.pop()
+        if not _memos:
+            sp.Basic.free_symbols = _BASIC_FREE
+            sp.Expr.diff = _EXPR_DIFF
+
+
+def atoms(expr, *types) -> set:
+    """``expr.atoms(*types)`` (the subexpressions that are instances of ``types``), each distinct
+    subexpression visited once."""
+    return {n for n in preorder([expr]) if isinstance(n, types)}
