@@ -15,10 +15,13 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # Two tiers, both run by `make test` (and CI): the fast one first, then the integration tests marked slow.
+# The fast tier runs in TEST_JOBS processes (pytest-xdist; each test is one process's work); the slow
+# tier stays in one, since its tests start gradspec's own worker processes and time budgets.
+TEST_JOBS ?= auto
 test: test-fast test-slow
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow

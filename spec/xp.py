@@ -80,6 +80,9 @@ _COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal"
                 "not_equal": "!="}
 
 
+_HANDLED = frozenset(_ARITHMETIC | _LOGICAL | set(_COMPARISONS))     # the ufuncs ExactArray takes
+
+
 class ExactArray(np.ndarray):
     """An object array of one namespace's numbers, whose operators stay in that namespace.
 
@@ -97,7 +100,7 @@ class ExactArray(np.ndarray):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         name = ufunc.__name__
         ns = type(self).namespace
-        if kwargs.get("out") is not None or name not in _ARITHMETIC | _LOGICAL | set(_COMPARISONS):
+        if kwargs.get("out") is not None or name not in _HANDLED:
             return NotImplemented
         if name in _COMPARISONS and method == "__call__":
             op = _COMPARISONS[name]
