@@ -1,4 +1,5 @@
-"""Auditing a third-party loss (or activation) against its spec, in float32/float64, at extreme inputs.
+"""Auditing a third-party loss (or activation) against its spec, in float16, bfloat16, float32 or
+float64 (check.numeric.formats), at extreme inputs.
 
     report = audit("cross_entropy_logits", lambda z, t, reduction: F.cross_entropy(z, t), backend="torch",
                    dtype="float32")
@@ -6,7 +7,7 @@
 
 The implementation is called on the backend's arrays at every point of the spec's domain sampler
 (ordinary values, each input's extremes, both sides of every kink; for a real first input also
-x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64) and at any given
+x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64, and ±12 in float16) and at any given
 ``points``.  Each point is first rounded to ``dtype``; the truth is the spec at that rounded point,
 computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.numeric.truth,
 check.numeric.rounding: precision is raised only until the ball decides the float).  Value and gradient
@@ -16,7 +17,7 @@ entry:
     nan / grad-nan             NaN where the truth is a finite float of the dtype
     inf / grad-inf             ±inf where the truth is a finite float of the dtype
     inaccurate / grad-inaccurate
-                               an error above 2^(p/2) ulps of the entry's magnitude (p = 24 or 53):
+                               an error above 2^(p/2) ulps of the entry's magnitude (p = 11, 8, 24, 53):
                                more than half the digits lost, where the magnitude is the truth with
                                every sum taken term by term — the scale any rounding is bounded by
                                (check.numeric.float_error.judge, the one judgement of every float check)
@@ -49,10 +50,13 @@ from check.checks import points as pts
 from check.numeric.truth import TruthPlan
 from check.frameworks.backends import BACKENDS, evaluate_cases
 from check.numeric.float_error import judge
+from check.numeric.formats import format_of
 
 KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
-DTYPES = ("float32", "float64")
-OVERFLOW_EDGES = (89, 710)       # exp overflows float32 just below 88.73, float64 just below 709.79
+DTYPES = ("float16", "bfloat16", "float32", "float64")     # check.numeric.formats
+# exp overflows float16 just below 11.09, bfloat16 and float32 just below 88.7, float64 just below 709.79
+OVERFLOW_EDGES = (89, 710)
+HALF_OVERFLOW_EDGE = 12          # float16's, added in float16 (89 and 710 do not fit there)
 
 
 @dataclass(frozen=True)
@@ -116,14 +120,14 @@ def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
     return f"{label}({', '.join(array_literal(a, dtype, backend) for a in args)})"
 
 
-def _extra_points(s, prob, extra_shapes) -> list:
-    """x[0, 0] = ±89, ±710 on the first ordinary sample, when the first input is real."""
+def _extra_points(s, prob, extra_shapes, dtype: str) -> list:
+    """x[0, 0] = ±89, ±710 (and ±12 in float16) on the first ordinary sample, when the first input is real."""
     first = s.inputs[0]
     if first.domain.name != "real":
         return []
     base = pts.sample(s, prob.shape, prob.params, extras=extra_shapes)[0]
     out = []
-    for edge in OVERFLOW_EDGES:
+    for edge in ((HALF_OVERFLOW_EDGE,) if dtype == "float16" else ()) + OVERFLOW_EDGES:
         for sign in (1, -1):
             arr = base.values[first.name].copy()
             arr.flat[0] = Fraction(sign * edge)
@@ -151,7 +155,8 @@ class Case:
 
 
 def _cases(s, prob, op, dtype, points) -> list:
-    sampled = pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes) + _extra_points(s, prob, op.extra_shapes)
+    sampled = (pts.sample(s, prob.shape, prob.params, extras=op.extra_shapes)
+               + _extra_points(s, prob, op.extra_shapes, dtype))
     for k, given in enumerate(points or []):
         missing = [n for n in s.input_names if n not in given]
         if missing:
@@ -164,8 +169,9 @@ def _cases(s, prob, op, dtype, points) -> list:
         values, extras = pts.rounded(p.values, dtype), pts.rounded(p.extras, dtype)
         if values is None or extras is None:
             continue                                   # not representable in this dtype
-        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dtype) for n in s.input_names]
-        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dtype) if extras else None
+        dt = format_of(dtype).numpy_dtype          # exact: the values are numbers of the format
+        args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dt) for n in s.input_names]
+        cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dt) if extras else None
         out.append(Case(pts.Point(values, p.origin, extras), args, cot))
     return out
 
@@ -253,7 +259,7 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
         report.points += 1
         if isinstance(result, (BaseException, str)):
             detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
-            report.findings.append(Finding("crash", at.inputs, (), "", "", float(np.finfo(dtype).bits), at.origin,
+            report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
                                            at.reproducer, detail))
             continue
         value, g = result
@@ -283,7 +289,7 @@ def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=
             seen.add(kind)
             index = tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
             detail = ("the truth is subnormal in this dtype: an underflow"
-                      if kind.endswith("inaccurate") and 0 < abs(w) < float(np.finfo(dtype).tiny) else "")
+                      if kind.endswith("inaccurate") and 0 < abs(w) < format_of(dtype).tiny else "")
             if at.conventions:
                 kind, detail = "convention", f"{kind} explained by a convention: {'; '.join(at.conventions)}"
             report.findings.append(Finding(kind, at.inputs, index, _decimal(w), _decimal(g), round(b, 2),

@@ -16,6 +16,8 @@ import numpy as np
 from spec.domains import REAL
 from spec.entry import Condition, Spec
 
+from check.numeric.formats import format_of
+
 ORDINARY = 6
 
 
@@ -86,10 +88,11 @@ def outside(points: list[Point], condition: Condition, params: dict) -> list[Poi
 def rounded(values: dict, dtype: str) -> dict | None:
     """Each array rounded to the float format ``dtype`` and made exact again (Fractions); None when
     an entry does not fit (overflows, or a nonzero entry flushes to zero)."""
-    out = {}
+    fmt, out = format_of(dtype), {}
     for name, arr in values.items():
-        f = np.asarray(np.asarray(arr, dtype=np.float64), dtype=dtype)
-        if not np.isfinite(f).all() or (f == 0).sum() != (np.asarray(arr, dtype=np.float64) == 0).sum():
+        wide = np.asarray(arr, dtype=np.float64)
+        f = np.vectorize(fmt.cast, otypes=[np.float64])(wide) if wide.size else wide
+        if not np.isfinite(f).all() or (f == 0).sum() != (wide == 0).sum():
             return None
         ex = np.empty(f.size, dtype=object)
         ex[:] = [Fraction(float(v)) for v in f.flat]

@@ -6,7 +6,8 @@
     gradspec derive NAME --emit numpy|torch|jax|latex [--wrt INPUT]   vectorised code for every size
     gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
     gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards/render.py)
-    gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float32,float64] [--json] [--junit FILE]
+    gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float16,bfloat16,float32,float64] [--json]
+                   [--junit FILE]
     gradspec audit --impl module:function [--grad module:function] --spec NAME [--module MOD]
                    [--backend numpy|torch|jax] [--dtype ...]
 
@@ -454,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = sub.add_parser("audit", help="audit a library's losses (or any callable) against the specs")
     ap.add_argument("library", nargs="?", help="torch, jax, optax, numpy or keras")
     ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")
-    ap.add_argument("--dtype", default="float32,float64", help="comma-separated: float32,float64")
+    ap.add_argument("--dtype", default="float32,float64",
+                    help="comma-separated formats: float16, bfloat16, float32, float64 (default: float32,float64)")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")

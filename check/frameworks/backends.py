@@ -33,6 +33,12 @@ def named(fn, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in sig.parameters}
 
 
+def _wide(a) -> np.ndarray:
+    """An array of a format's numbers as float64 (exact): what every framework converts from (a
+    bfloat16 array of ml_dtypes is not one torch takes)."""
+    return np.asarray(a, dtype=np.float64)
+
+
 def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
     value = np.asarray(impl(*args, **named(impl, params)), dtype=np.float64)
     g = None
@@ -45,12 +51,12 @@ def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
 def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
     import torch
     dt = getattr(torch, dtype)
-    tensors = [torch.tensor(a, dtype=dt, requires_grad=(grad and k == wrt)) for k, a in enumerate(args)]
+    tensors = [torch.tensor(_wide(a), dtype=dt, requires_grad=(grad and k == wrt)) for k, a in enumerate(args)]
     out = impl(*tensors, **named(impl, params))
     value = out.detach().to(torch.float64).numpy()
     g = None
     if grad:
-        target = out if cotangent is None else (out * torch.tensor(cotangent, dtype=dt)).sum()
+        target = out if cotangent is None else (out * torch.tensor(_wide(cotangent), dtype=dt)).sum()
         (g,) = torch.autograd.grad(target, tensors[wrt], allow_unused=True)
         g = np.zeros(args[wrt].shape) if g is None else g.detach().to(torch.float64).numpy()
     return value, g
@@ -64,7 +70,7 @@ def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=Non
 
 def _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params):
     import jax.numpy as jnp
-    arrays = [jnp.asarray(np.asarray(a, dtype=dtype)) for a in args]
+    arrays = [jnp.asarray(_wide(a), dtype=getattr(jnp, dtype)) for a in args]
     if dtype == "float64" and any(a.dtype != jnp.float64 for a in arrays):
         raise RuntimeError("JAX did not keep float64 arrays (x64 disabled)")
 

@@ -14,7 +14,8 @@ The judgement (used by the emitted-code checks, the cards' slices and the audits
     nan/inf  got is NaN / ±inf where the truth is a finite float of the dtype
     ulps     |got − want| / (eps · max(scale, |want|, tiny)): the error in ulps of the entry's
              magnitude ``scale`` (never below |want| itself, nor below the smallest normal number)
-    inaccurate   ulps > INACCURATE_ULPS[dtype] = 2^(p/2) (p = 24, 53): more than half the
+    inaccurate   ulps > INACCURATE_ULPS[dtype] = 2^(p/2) (p = 11, 8, 24, 53 for float16, bfloat16,
+             float32, float64): more than half the
              significand's bits lost against the magnitude — a rounding cannot do that
     underflow    inaccurate where the truth is subnormal in the dtype (below its smallest normal)
 """
@@ -23,30 +24,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
+from check.numeric.formats import format_of
 from check.numeric.rounding import SIGNIFICAND_BITS
 
 INACCURATE_ULPS = {fmt: 2.0 ** (p / 2) for fmt, p in SIGNIFICAND_BITS.items()}
 RULE = "not finite where the truth is a finite float, or off by more than 2^(p/2) ulps of the entry's magnitude"
 
 
-def _ordered(x: float, dtype: str) -> int:
-    if dtype == "float32":
-        i = int(np.array(x, dtype=np.float32).view(np.int32))
-        return i if i >= 0 else -(i & 0x7FFFFFFF)
-    i = int(np.array(x, dtype=np.float64).view(np.int64))
-    return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
-
-
 def bits(got: float, want: float, dtype: str = "float64") -> float:
     """log2(1 + the number of floats of ``dtype`` between got and want); all the format's bits when
     got is not finite."""
-    width = 32.0 if dtype == "float32" else 64.0
+    fmt = format_of(dtype)
     if not math.isfinite(got):
-        return width if math.isfinite(want) else 0.0
-    return math.log2(1 + abs(_ordered(got, dtype) - _ordered(want, dtype)))
+        return float(fmt.width) if math.isfinite(want) else 0.0
+    return math.log2(1 + abs(fmt.ordinal(fmt.cast(got)) - fmt.ordinal(fmt.cast(want))))
 
 
 @dataclass(frozen=True)
@@ -61,8 +54,8 @@ def judge(got: float, want: float, scale: float, dtype: str) -> Judgement | None
     """The one judgement of a float result; None when the truth is not a finite float (not compared)."""
     if not math.isfinite(want):
         return None
-    info = np.finfo(dtype)
-    eps, tiny = float(info.eps), float(info.tiny)
+    fmt = format_of(dtype)
+    eps, tiny = fmt.eps, fmt.tiny
     b = bits(got, want, dtype)
     if math.isnan(got):
         return Judgement("nan", b, math.inf, math.inf)

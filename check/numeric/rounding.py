@@ -1,4 +1,5 @@
-"""The truth in a float format: the exact value of an expression, correctly rounded to float32/float64.
+"""The truth in a float format: the exact value of an expression, correctly rounded to a format of
+check.numeric.formats (float16, bfloat16, float32, float64).
 
     expected = rounded_truth(lambda: [values as arb balls], dtype="float32", scales=[...])
 
@@ -12,7 +13,7 @@ An entry still undecided at the last precision — or not finite, or behind a co
 cannot decide — is NaN: left uncompared, never guessed.
 
 Rounding is exact: each end of a ball is a dyadic rational, rounded to nearest-even with
-``round_fraction`` (no double rounding through float64 on the way to float32).
+``round_fraction`` (no double rounding through float64 on the way to a narrower format).
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ from fractions import Fraction
 import numpy as np
 from flint import arb
 
+from check.numeric.formats import FORMATS, format_of
 from check.numeric.real import Undecided, precision, to_arb
 
 PRECISIONS = (128, 512, 2048, 8192, 32768)       # bits (the last for naive forwards: log(1 + e^-10000))
-SIGNIFICAND_BITS = {"float32": 24, "float64": 53}   # the formats: p, the significand's bits
+SIGNIFICAND_BITS = {name: f.p for name, f in FORMATS.items()}   # the formats: p, the significand's bits
 
 
 def _exact(x: arb) -> Fraction:
@@ -36,35 +38,7 @@ def _exact(x: arb) -> Fraction:
 
 def round_fraction(f: Fraction, dtype: str) -> float:
     """The float of ``dtype`` nearest to ``f`` (ties to even), as a Python float; ±inf past the range."""
-    try:
-        d = float(f)                                   # int / int: correctly rounded to float64
-    except OverflowError:
-        d = math.inf if f > 0 else -math.inf
-    if dtype == "float64":
-        return d
-    kind = np.float32
-    with np.errstate(over="ignore"):
-        c = kind(d)
-    if not np.isfinite(c):
-        top = Fraction(float(np.finfo(kind).max))
-        half_ulp = Fraction(2) ** (127 - 24)
-        sign = 1.0 if f > 0 else -1.0
-        return sign * math.inf if abs(f) >= top + half_ulp else sign * float(top)
-    best, best_err = None, None
-    for cand in (np.nextafter(c, kind(-np.inf)), c, np.nextafter(c, kind(np.inf))):
-        if not np.isfinite(cand):
-            continue
-        err = abs(Fraction(float(cand)) - f)
-        if best is None or err < best_err or (err == best_err and int(np.array(cand).view(np.int32)) % 2 == 0):
-            best, best_err = cand, err
-    return float(best)
-
-
-def _neighbours(c: float, dtype: str) -> tuple[float, float]:
-    if dtype == "float64":
-        return math.nextafter(c, -math.inf), math.nextafter(c, math.inf)
-    f = np.float32(c)
-    return float(np.nextafter(f, np.float32(-np.inf))), float(np.nextafter(f, np.float32(np.inf)))
+    return format_of(dtype).round(f)
 
 
 def _inside_rounding_interval(ball: arb, c: float, dtype: str) -> bool:
@@ -72,7 +46,7 @@ def _inside_rounding_interval(ball: arb, c: float, dtype: str) -> bool:
     midpoints from c to its neighbours (exact dyadics, so exact at the working precision)."""
     if not math.isfinite(c):
         return False
-    down, up = _neighbours(c, dtype)
+    down, up = format_of(dtype).neighbours(c)
     if not (math.isfinite(down) and math.isfinite(up)):
         return False
     a = arb(c)
@@ -83,10 +57,7 @@ def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
     """The correctly rounded float of ``ball``'s value if the ball decides it, else None."""
     if not ball.is_finite():
         return None
-    guess = float(ball.mid())                       # near the answer; confirmed or refused below
-    if dtype == "float32":
-        with np.errstate(over="ignore"):
-            guess = float(np.float32(guess))
+    guess = format_of(dtype).cast(float(ball.mid()))      # near the answer; confirmed or refused below
     if _inside_rounding_interval(ball, guess, dtype):
         return guess
     mid, rad = _exact(ball.mid()), _exact(ball.rad())

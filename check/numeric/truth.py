@@ -25,6 +25,7 @@ from check.numeric.arb_code import compile_arb
 from check.numeric.float_error import magnitude
 from check.checks.kinds import flat_symbols, operator
 from check.checks.points import Point
+from check.numeric.formats import format_of
 from check.numeric.rounding import rounded_truth, scale_of
 from check.checks.verdict import params_for
 from check.numeric.real import real
@@ -74,7 +75,7 @@ class TruthPlan:
         flat = point.values_flat
         n = int(np.prod(self.op.truth.shape, dtype=int))
         mags = scale_of(lambda: self.grad_magnitude(*_arbs(flat)), n)
-        fmax = float(np.finfo(dtype).max)
+        fmax = format_of(dtype).largest
         scale = max((m for m in mags if m <= fmax), default=0.0)
         scales = np.full(n, scale)
         return rounded_truth(lambda: self.grad_truth(*_arbs(flat)), n, dtype, scales), scales

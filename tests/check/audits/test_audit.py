@@ -131,6 +131,21 @@ def test_cli_audit_library_writes_reports_and_exits_by_findings(tmp_path):
 
 
 @pytest.mark.slow
+def test_cli_audit_library_in_float16_and_bfloat16(tmp_path):
+    # torch's mse_loss and tanh are right at the catalog's points in both formats; a real finding:
+    # torch's binary_cross_entropy backward is −inf in float16 at p ≈ 1e-6, where the gradient
+    # (≈ −5·10⁴) is a float16 number — a term like t/p overflows float16 on the way
+    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "mse", "tanh", "bce", "--dtype",
+                        "float16,bfloat16", "--json", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    data = json.loads((tmp_path / "audit" / "torch.json").read_text())
+    found = {(d["spec"], d["dtype"]): {f["kind"] for f in d["findings"]} for d in data}
+    assert set(found) == {(n, d) for n in ("mse", "tanh", "bce") for d in ("float16", "bfloat16")}
+    assert not found[("mse", "float16")] and not found[("tanh", "bfloat16")]
+    assert "grad-inf" in found[("bce", "float16")] and "grad-inf" not in found[("bce", "bfloat16")]
+
+
+@pytest.mark.slow
 def test_cli_audit_impl(tmp_path):
     (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
     p = subprocess.run([sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",
@@ -143,7 +158,7 @@ def test_cli_audit_impl(tmp_path):
 @pytest.mark.parametrize("argv,needle", [
     (["audit", "--impl", "nomodule:f", "--spec", "mse"], "cannot import"),
     (["audit", "--impl", "json:nothing", "--spec", "mse"], "no function"),
-    (["audit", "torch", "--dtype", "float16"], "is not a dtype"),
+    (["audit", "torch", "--dtype", "float8"], "is not a dtype"),
     (["audit", "tensorflow"], "no audit adapters"),
     (["audit", "torch", "hinge"], "no adapter for 'hinge'"),
     (["audit"], "audit what?"),
