@@ -7,7 +7,7 @@
     gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
     gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards/render.py)
     gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float16,bfloat16,float32,float64] [--json]
-                   [--junit FILE]
+                   [--junit FILE] [--baseline FILE | --write-baseline FILE]
     gradspec audit --impl module:function [--grad module:function] --spec NAME [--module MOD]
                    [--backend numpy|torch|jax] [--dtype ...]
 
@@ -17,7 +17,8 @@ Progress goes to stderr: a bar on a terminal, nothing (verify, whose results are
 per step (audit, cards) elsewhere; --quiet silences it.
 
 Exit codes: 0 success; 1 a check was refuted or inconclusive (verify), a card drifted (cards
---check), an audit has findings (audit); 2 bad input — with a
+--check), an audit has a finding that is neither a stated convention nor in --baseline FILE
+(audit); 2 bad input — with a
 several-line message on stderr, never a traceback; 3 an internal error (gradspec's own bug, one
 message; GRADSPEC_TRACEBACK=1 shows the traceback); 130 interrupted.
 """
@@ -331,12 +332,18 @@ def _load_impl(text: str):
 def cmd_audit(args) -> int:
     from check.audits import report as audit_report
     from check.audits.auditor import DTYPES, audit
+    from check.audits.baseline import new_findings, read_baseline, write_baseline
     dtypes = [d.strip() for d in args.dtype.split(",")]
     bad = [d for d in dtypes if d not in DTYPES]
     if bad:
         raise GradspecError(lines(f"gradspec: --dtype {args.dtype[:60]!r}: {bad[0][:30]!r} is not a dtype",
                                   f"dtypes: {', '.join(DTYPES)} (comma-separated, e.g. --dtype float32,float64)"))
     output_file(args.junit, "--junit", "reports/audit.xml")
+    output_file(args.write_baseline, "--write-baseline", "audit-baseline.json")
+    if args.baseline is not None and args.write_baseline is not None:
+        raise GradspecError(lines("gradspec: give --baseline FILE (gate on it) or --write-baseline FILE (record "
+                                  "today's findings), not both"))
+    known = read_baseline(args.baseline) if args.baseline is not None else set()
     if args.impl:
         if args.library or args.names:
             raise GradspecError(lines("gradspec: give either a library or --impl, not both"))
@@ -387,16 +394,28 @@ def cmd_audit(args) -> int:
         write_junit(args.junit, f"gradspec audit {args.library or args.impl}",
                     [_audit_case(a, r) for a, r in pairs])
     findings = sum(len(r.findings) for _, r in pairs)
+    conventions = sum(f.kind == "convention" for _, r in pairs for f in r.findings)
+    new = new_findings(pairs, known)
+    recorded = write_baseline(args.write_baseline, pairs) if args.write_baseline is not None else None
     if args.json:
         print(json.dumps([r.to_json() for _, r in pairs], indent=1))
     else:
         for _, r in pairs:
             counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items()) or "none"
             print(f"{'ok  ' if r.ok else 'FIND'} {r.spec:22s} {r.dtype:8s} {r.points:4d} points  findings: {counts}")
+            first = next((f for f in r.findings if f.kind != "convention"), None)
+            if args.impl and first is not None:
+                print(f"     first: {first.kind} at entry [{', '.join(map(str, first.index))}] ({first.origin} point): "
+                      f"expected {first.expected}, got {first.got}, {first.bits:.1f} bits of error")
         if not args.impl:
             print(f"wrote {md} and {js}")
-        print(f"{findings} finding(s)" + (f"; JUnit XML in {args.junit}" if args.junit else ""))
-    return 1 if findings else 0
+        print(f"{findings} finding(s): {conventions} stated convention(s), {findings - conventions - len(new)} in "
+              f"the baseline, {len(new)} new" + (f"; JUnit XML in {args.junit}" if args.junit else ""))
+        if recorded is not None:
+            print(f"wrote the baseline {args.write_baseline}: {recorded} finding(s) recorded")
+    if recorded is not None:
+        return 0
+    return 1 if new else 0
 
 
 def _audit_case(adapter, r):
@@ -460,6 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")
+    ap.add_argument("--baseline", metavar="FILE",
+                    help="findings already known (written by --write-baseline): exit 1 only on a new one")
+    ap.add_argument("--write-baseline", metavar="FILE",
+                    help="record every finding that is not a stated convention in FILE (exit 0)")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     ap.add_argument("--module", action="append", metavar="MOD", help="a module of your own specs, for --spec")
     ap.add_argument("--impl", help="module:function, a callable to audit instead of a library")

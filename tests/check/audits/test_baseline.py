@@ -1,0 +1,68 @@
+"""The audit's CI gate: a baseline records the findings that are not conventions; a finding not in
+it (a new point, kind, entry or dtype) is new and fails the gate, a changed returned value is not."""
+import json
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from check.audits.auditor import AuditReport, Finding
+from check.audits.baseline import FORMAT, new_findings, read_baseline, write_baseline
+from spec.errors import GradspecError
+
+
+def _finding(kind="inf", index=(0, 0), x="1.5", got="inf"):
+    return Finding(kind, {"x": [[x]]}, index, "2.0", got, 16.0, "extreme:x", "f(...)")
+
+
+def _pairs(*findings, dtype="float16"):
+    return [(None, AuditReport("exp", "mylib.exp", "numpy", dtype, findings=list(findings)))]
+
+
+def test_known_findings_pass_and_new_ones_fail(tmp_path):
+    path = tmp_path / "base.json"
+    convention = replace(_finding(), kind="convention")
+    assert write_baseline(path, _pairs(_finding(), convention)) == 1        # the convention is not recorded
+    known = read_baseline(path)
+    assert json.loads(path.read_text())["format"] == FORMAT
+    assert new_findings(_pairs(_finding(), convention), known) == []
+    assert new_findings(_pairs(_finding(got="nan")), known) == []            # another wrong value: the same finding
+    for changed in (_finding(x="1.75"), _finding(index=(0, 1)), _finding(kind="nan")):
+        assert len(new_findings(_pairs(changed), known)) == 1, changed
+    assert len(new_findings(_pairs(_finding(), dtype="bfloat16"), known)) == 1
+    assert new_findings(_pairs(), known) == []
+
+
+@pytest.mark.parametrize("text", ["", "{}", '{"format": "other/1", "findings": []}', "[1, 2]",
+                                  '{"format": "%s", "findings": [{"no key": 1}]}' % FORMAT])
+def test_a_file_that_is_not_a_baseline_is_a_clear_error(tmp_path, text):
+    path = tmp_path / "base.json"
+    path.write_text(text)
+    with pytest.raises(GradspecError, match="not a readable audit baseline"):
+        read_baseline(path)
+
+
+@pytest.mark.slow
+def test_cli_gate_exit_codes_with_a_written_baseline(tmp_path):
+    (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
+    base = tmp_path / "base.json"
+    audit = [sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",
+             "--dtype", "float16,float32"]
+
+    def run(*extra):
+        return subprocess.run(audit + list(extra), capture_output=True, text=True, cwd=tmp_path)
+    p = run()
+    assert p.returncode == 1 and "first: inf at entry" in p.stdout           # the naive softplus overflows
+    assert run("--write-baseline", str(base)).returncode == 0
+    p = run("--baseline", str(base))
+    assert p.returncode == 0 and " 0 new" in p.stdout, p.stdout
+    data = json.loads(base.read_text())
+    data["findings"] = [e for e in data["findings"] if "| float32 |" not in e["key"]]   # forget float32's
+    base.write_text(json.dumps(data))
+    p = run("--baseline", str(base))
+    assert p.returncode == 1 and " 0 new" not in p.stdout
+    p = run("--baseline", str(tmp_path / "missing.json"))
+    assert p.returncode == 2 and "not a readable audit baseline" in p.stderr and "Traceback" not in p.stderr
+    p = run("--baseline", str(base), "--write-baseline", str(base))
+    assert p.returncode == 2 and "not both" in p.stderr
