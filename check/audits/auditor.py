@@ -16,6 +16,8 @@ entry:
 
     nan / grad-nan             NaN where the truth is a finite float of the dtype
     inf / grad-inf             ±inf where the truth is a finite float of the dtype
+    wrong / grad-wrong         inaccurate (below), and off by more than the entry's own value: a
+                               wrong sign, a factor of 2 or more, a missing term
     inaccurate / grad-inaccurate
                                an error above 2^(p/2) ulps of the entry's magnitude (p = 11, 8, 24, 53):
                                more than half the digits lost, where the magnitude is the truth with
@@ -52,7 +54,8 @@ from check.frameworks.backends import BACKENDS, evaluate_cases
 from check.numeric.float_error import judge
 from check.numeric.formats import format_of
 
-KINDS = ("nan", "inf", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-inaccurate", "convention")
+KINDS = ("nan", "inf", "wrong", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-wrong", "grad-inaccurate",
+         "convention")
 DTYPES = ("float16", "bfloat16", "float32", "float64")     # check.numeric.formats
 # exp overflows float16 just below 11.09, bfloat16 and float32 just below 88.7, float64 just below 709.79
 OVERFLOW_EDGES = (89, 710)
@@ -143,6 +146,8 @@ def _classify(got: float, want: float, mag: float, dtype: str, prefix: str):
     if j is None:
         return None, None
     kind = {"underflow": "inaccurate"}.get(j.kind, j.kind)
+    if kind == "inaccurate" and abs(got - want) > abs(want):
+        kind = "wrong"                      # off by more than the entry itself: a sign, a factor, a term
     return (prefix + kind if kind else None), j.bits
 
 

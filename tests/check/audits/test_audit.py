@@ -40,7 +40,7 @@ def test_numpy_gradient_from_impl_grad_missing_the_1_over_n():
     assert right.ok and right.gradient_checked
     wrong = audit("mse", lambda p, t, reduction: np.mean((p - t) ** 2),
                   impl_grad=lambda p, t, reduction: 2 * (p - t))
-    assert "grad-inaccurate" in kinds(wrong)
+    assert kinds(wrong) == {"grad-wrong"}                   # six times the gradient: off by more than itself
 
 
 def test_a_crashing_implementation_is_a_finding():
@@ -166,3 +166,18 @@ def test_cli_audit_impl(tmp_path):
 def test_cli_audit_bad_input_exits_2(argv, needle):
     p = subprocess.run([sys.executable, "-m", "check", *argv], capture_output=True, text=True)
     assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_gradient_off_by_more_than_its_magnitude_is_wrong_not_inaccurate():
+    right = lambda p, t, reduction: 2 * (p - t) / p.size                 # noqa: E731
+    flipped = audit("mse", lambda p, t, reduction: np.mean((p - t) ** 2),
+                    impl_grad=lambda p, t, reduction: -right(p, t, reduction))
+    assert "grad-wrong" in kinds(flipped) and "grad-inaccurate" not in kinds(flipped)
+    w = next(f for f in flipped.findings if f.kind == "grad-wrong")
+    assert float(w.got) == -float(w.expected)
+    # off by 1 % of its magnitude: more than a rounding in float64, less than the magnitude
+    slightly = audit("mse", lambda p, t, reduction: np.mean((p - t) ** 2),
+                     impl_grad=lambda p, t, reduction: right(p, t, reduction) * 1.01)
+    assert kinds(slightly) == {"grad-inaccurate"}
+    negated = audit("softplus", lambda x: -np.logaddexp(0, x))
+    assert "wrong" in kinds(negated) and "inaccurate" not in kinds(negated)
