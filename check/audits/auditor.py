@@ -114,9 +114,31 @@ def _nested(arr) -> list:
 
 def array_literal(a, dtype: str, backend: str) -> str:
     """Source text that rebuilds array ``a`` in the backend at ``dtype`` (exactly: repr of each float)."""
-    make = {"numpy": "numpy.array({v}, dtype=numpy.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
+    make = {"numpy": "numpy.array({v}, dtype={m}.{d})", "torch": "torch.tensor({v}, dtype=torch.{d})",
             "jax": "jax.numpy.array({v}, dtype=jax.numpy.{d})"}[backend]
-    return make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype)
+    module = "ml_dtypes" if dtype == "bfloat16" else "numpy"          # NumPy has no bfloat16 of its own
+    return make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype, m=module)
+
+
+def backward_reproducer(call: str, args, cotangent, dtype: str, backend: str, grad_label: str | None) -> str:
+    """One line computing the gradient a ``grad-`` finding is about: w.r.t. the first input of the
+    value's reproducer ``call`` (its array literal there becomes ``_x``), of the output — summed
+    against the cotangent for an activation — by the backend's autograd; for NumPy, the hand-written
+    gradient ``grad_label`` called on the literals.  ``call`` itself when the first input's literal
+    is not in it (a reproducer of the caller's own)."""
+    lits = [array_literal(a, dtype, backend) for a in args]
+    if backend == "numpy":
+        extra = [array_literal(cotangent, dtype, backend)] if cotangent is not None else []
+        return f"{grad_label}({', '.join(lits + extra)})" if grad_label else call
+    if lits[0] not in call:
+        return call
+    body = call.replace(lits[0], "_x", 1)
+    if backend == "torch":
+        out = f"({body}).sum()" if cotangent is None else f"(({body}) * {array_literal(cotangent, dtype, backend)}).sum()"
+        return f"(lambda _x: torch.autograd.grad({out}, _x)[0])({lits[0][:-1]}, requires_grad=True))"
+    if cotangent is None:
+        return f"jax.grad(lambda _x: {body})({lits[0]})"
+    return f"jax.vjp(lambda _x: {body}, {lits[0]})[1]({array_literal(cotangent, dtype, backend)})[0]"
 
 
 def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
@@ -190,7 +212,7 @@ def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
 
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
-          conventions=()) -> AuditReport:
+          conventions=(), grad_label: str | None = None) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -213,7 +235,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     resolved = s.resolve_params(params)
     check_grad = grad and (b.autograd or impl_grad is not None)
     audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad), backend, check_grad,
-                             label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions))
+                             label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions),
+                             grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None))
     return audit_with(s, audited, dtype, params=params, shape=shape, points=points)
 
 
@@ -233,6 +256,7 @@ class Implementation:
     label: str = "impl"
     reproducer: Callable | None = None
     conventions: tuple = ()
+    grad_label: str | None = None   # NumPy: the hand-written gradient's name in its findings' reproducers
 
 
 @dataclass(frozen=True)
@@ -243,6 +267,7 @@ class _At:
     origin: str
     reproducer: str
     conventions: tuple
+    grad_reproducer: str = ""       # the gradient's line (check.audits.auditor.backward_reproducer)
 
 
 def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=None, points=None) -> AuditReport:
@@ -257,10 +282,11 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     cases = _cases(s, prob, plan.op, dtype, points)
     for case, result in zip(cases, impl.evaluate(cases, dtype)):
         floats = dict(zip(s.input_names, case.args))
-        at = _At({n: _nested(a) for n, a in zip(s.input_names, case.args)}, case.point.origin,
-                 impl.reproducer(case.args) if impl.reproducer else
-                 default_reproducer(impl.label, case.args, dtype, impl.backend),
-                 tuple(c.description for c in impl.conventions if c.applies(floats, prob.params)))
+        call = (impl.reproducer(case.args) if impl.reproducer else
+                default_reproducer(impl.label, case.args, dtype, impl.backend))
+        at = _At({n: _nested(a) for n, a in zip(s.input_names, case.args)}, case.point.origin, call,
+                 tuple(c.description for c in impl.conventions if c.applies(floats, prob.params)),
+                 backward_reproducer(call, case.args, case.cotangent, dtype, impl.backend, impl.grad_label))
         report.points += 1
         if isinstance(result, (BaseException, str)):
             detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
@@ -298,4 +324,4 @@ def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=
             if at.conventions:
                 kind, detail = "convention", f"{kind} explained by a convention: {'; '.join(at.conventions)}"
             report.findings.append(Finding(kind, at.inputs, index, _decimal(w), _decimal(g), round(b, 2),
-                                           at.origin, at.reproducer, detail))
+                                           at.origin, at.grad_reproducer if prefix else at.reproducer, detail))

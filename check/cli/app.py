@@ -375,7 +375,8 @@ def cmd_audit(args) -> int:
             for d in dtypes:
                 bar.step(f"{args.impl} {d}")
                 reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
-                                     label=args.impl.replace(":", ".")))
+                                     label=args.impl.replace(":", "."),
+                                     grad_label=args.grad.replace(":", ".") if args.grad else None))
         pairs = [(None, r) for r in reports]
     else:
         if not args.library:

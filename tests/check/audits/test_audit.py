@@ -181,3 +181,39 @@ def test_a_gradient_off_by_more_than_its_magnitude_is_wrong_not_inaccurate():
     assert kinds(slightly) == {"grad-inaccurate"}
     negated = audit("softplus", lambda x: -np.logaddexp(0, x))
     assert "wrong" in kinds(negated) and "inaccurate" not in kinds(negated)
+
+
+def test_a_gradient_findings_reproducer_computes_that_gradient():
+    import ml_dtypes  # noqa: F401 — the reproducers of bfloat16 NumPy arrays name it
+    import torch
+
+    class FlippedBackward(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, p, t):
+            ctx.save_for_backward(p, t)
+            return ((p - t) ** 2).mean()
+
+        @staticmethod
+        def backward(ctx, g):
+            p, t = ctx.saved_tensors
+            return -g * 2 * (p - t) / p.numel(), None
+
+    def flipped(p, t):
+        return FlippedBackward.apply(p, t)
+    for dtype in ("float32", "bfloat16"):
+        r = audit("mse", flipped, backend="torch", dtype=dtype, label="flipped")
+        f = next(f for f in r.findings if f.kind == "grad-wrong")
+        assert f.reproducer.startswith("(lambda _x: torch.autograd.grad(") and "requires_grad=True" in f.reproducer
+        g = eval(f.reproducer, {"torch": torch, "flipped": flipped})
+        assert float(g[f.index]) == float(f.got)
+        assert not eval(next(x for x in r.findings if x.kind == "grad-wrong").reproducer.replace(
+            "flipped", "torch.nn.functional.mse_loss"), {"torch": torch}).equal(g)     # the right one differs
+
+    def my_grad(p, t):
+        return -2 * (p - t) / p.size
+    r = audit("mse", lambda p, t: np.mean((p - t) ** 2), dtype="bfloat16", impl_grad=my_grad)
+    f = next(f for f in r.findings if f.kind == "grad-wrong")
+    assert f.reproducer.startswith("test_a_gradient_findings_reproducer_computes_that_gradient.<locals>.my_grad(")
+    assert "dtype=ml_dtypes.bfloat16" in f.reproducer
+    g = eval(f.reproducer.split(".<locals>.")[1], {"numpy": np, "ml_dtypes": ml_dtypes, "my_grad": my_grad})
+    assert float(g[f.index]) == float(f.got)
