@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: test test-fast test-slow verify cards bench fuzz clean
+.PHONY: test test-fast test-slow verify cards bench fuzz audit audit-baselines clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ verify: $(STAMP)
 
 cards: $(STAMP)
 	$(VENV)/bin/gradspec cards --out reports
+
+# Every library's audit in the four formats, gated on the committed baselines (reports/audit-baselines/):
+# exit 1 on a finding that is neither a stated convention nor recorded there.  `make audit-baselines`
+# records today's findings (review the diff before committing it).
+AUDIT_LIBRARIES := torch numpy jax optax keras
+AUDIT_DTYPES    := float16,bfloat16,float32,float64
+audit: $(STAMP)
+	@for lib in $(AUDIT_LIBRARIES); do \
+	  $(VENV)/bin/gradspec audit $$lib --dtype $(AUDIT_DTYPES) --quiet --baseline reports/audit-baselines/$$lib.json || exit 1; \
+	done
+
+audit-baselines: $(STAMP)
+	@for lib in $(AUDIT_LIBRARIES); do \
+	  $(VENV)/bin/gradspec audit $$lib --dtype $(AUDIT_DTYPES) --quiet --write-baseline reports/audit-baselines/$$lib.json || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
