@@ -109,6 +109,8 @@ _EXPR_DIFF = sp.Expr.diff
 
 
 def _memoised_free_symbols(self):
+    if not _memos:                      # left installed by an interrupted exit: SymPy's own
+        return _BASIC_FREE.fget(self)
     memo = _memos[-1]
     found = memo.get(self)
     if found is None:
@@ -118,6 +120,8 @@ def _memoised_free_symbols(self):
 
 
 def _memoised_diff(self, *symbols, **assumptions):
+    if not _memos:
+        return _EXPR_DIFF(self, *symbols, **assumptions)
     try:
         key = ("diff", self, symbols, frozenset(assumptions.items()))
         found = _memos[-1].get(key)
@@ -147,10 +151,14 @@ def sympy_memoised():
     try:
         yield
     finally:
-        _memos.pop()
-        if not _memos:
+        # an alarm (a soft time budget) may interrupt this block anywhere: SymPy's methods are put
+        # back before the memo is dropped, and the memoised ones answer as SymPy's without a memo,
+        # so no interruption leaves a wrong or failing method behind (a memo left over holds only
+        # true answers)
+        if len(_memos) == 1:
             sp.Basic.free_symbols = _BASIC_FREE
             sp.Expr.diff = _EXPR_DIFF
+        _memos.pop()
 
 
 def atoms(expr, *types) -> set:

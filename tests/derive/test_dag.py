@@ -96,3 +96,15 @@ def test_gradient_unchanged_by_the_memo():
     obj = prob.objective()
     plain = [sp.diff(obj, s) for s in prob.symbols["logits"].flat]
     assert list(gradient("cross_entropy_logits", "logits", shape=(2, 3)).flat) == plain
+
+
+def test_an_interrupted_block_leaves_no_failing_method():
+    # an alarm between restoring and dropping the memo: the memoised methods, if still installed,
+    # answer as SymPy's own without a memo
+    sp.Basic.free_symbols = property(dag._memoised_free_symbols)
+    sp.Expr.diff = dag._memoised_diff
+    try:
+        assert not dag._memos
+        assert (x * y).free_symbols == {x, y} and (x ** 2).diff(x) == 2 * x
+    finally:
+        sp.Basic.free_symbols, sp.Expr.diff = dag._BASIC_FREE, dag._EXPR_DIFF
