@@ -66,6 +66,11 @@ class Format:
         f = Fraction(f)
         if f == 0:
             return 0.0
+        if self.p == 53:                                               # int / int rounds correctly
+            try:
+                return float(f)
+            except OverflowError:
+                return math.inf if f > 0 else -math.inf
         sign = -1.0 if f < 0 else 1.0
         a = abs(f)
         e = a.numerator.bit_length() - a.denominator.bit_length()      # 2^e ≤ a < 2^(e+2)
@@ -88,7 +93,10 @@ class Format:
         """A float64 rounded to this format (exactly, ties to even)."""
         if not math.isfinite(x):
             return x
-        return self.round(x) if self.p < 53 else float(x)
+        if self.name in _NUMPY_CASTS:                                  # NumPy's casts of a float64 round
+            with np.errstate(over="ignore"):                          # correctly (tested against round)
+                return float(_NUMPY_CASTS[self.name](x))
+        return self.round(x)
 
     def neighbours(self, c: float) -> tuple[float, float]:
         """The numbers of this format just below and just above the number ``c`` (±inf past the range)."""
@@ -124,6 +132,8 @@ class Format:
             n = (e - self.emin + 1) * 2 ** (self.p - 1) + frac
         return n if x > 0 else -n
 
+
+_NUMPY_CASTS = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 
 FORMATS = {f.name: f for f in (Format("float16", 11, 15, 16), Format("bfloat16", 8, 127, 16),
                                Format("float32", 24, 127, 32), Format("float64", 53, 1023, 64))}

@@ -41,6 +41,9 @@ def test_rounding_equals_numpy_and_ml_dtypes_casts(seed):
             assert FORMATS["float16"].round(v) == float(np.float16(v)), v
             assert FORMATS["float32"].round(v) == float(np.float32(v)), v
             assert FORMATS["float64"].round(v) == v
+            for name in ("float16", "bfloat16", "float32", "float64"):      # the fast cast is the exact rounding
+                fmt = FORMATS[name]
+                assert fmt.cast(v) == fmt.round(v) or (math.isinf(fmt.cast(v)) and math.isinf(fmt.round(v))), (name, v)
             v32 = np.float32(v)       # ml_dtypes rounds float32 to bfloat16 to nearest, ties to even
             if math.isfinite(v32):
                 assert FORMATS["bfloat16"].round(float(v32)) == float(np.array([v32]).astype(ml_dtypes.bfloat16)[0])
