@@ -80,5 +80,6 @@ def test_the_committed_baselines_gate_the_librarys_audit(tmp_path, library):
     p = subprocess.run(audit + ["--baseline", str(base)], capture_output=True, text=True)
     assert p.returncode == 0 and " 0 new" in p.stdout, p.stdout[-2000:] + p.stderr[-2000:]
     assert len(read_baseline(base)) > 0
-    p = subprocess.run(audit, capture_output=True, text=True)
-    assert p.returncode == 1 and " 0 new" not in p.stdout
+    if library == "numpy":                            # the same audit without it fails (torch's: 30 s more)
+        p = subprocess.run(audit, capture_output=True, text=True)
+        assert p.returncode == 1 and " 0 new" not in p.stdout
