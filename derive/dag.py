@@ -104,14 +104,14 @@ class HasSymbols:
         return memo[expr]
 
 
-_memos: list = []                   # the memos of the open blocks (nested blocks share the outermost)
+_memos: list = []                   # (free_symbols memo, diff memo) of the open blocks (nested ones share)
 _EXPR_DIFF = sp.Expr.diff
 
 
 def _memoised_free_symbols(self):
     if not _memos:                      # left installed by an interrupted exit: SymPy's own
         return _BASIC_FREE.fget(self)
-    memo = _memos[-1]
+    memo = _memos[-1][0]
     found = memo.get(self)
     if found is None:
         found = frozenset().union(*(a.free_symbols for a in self.args))
@@ -123,13 +123,13 @@ def _memoised_diff(self, *symbols, **assumptions):
     if not _memos:
         return _EXPR_DIFF(self, *symbols, **assumptions)
     try:
-        key = ("diff", self, symbols, frozenset(assumptions.items()))
-        found = _memos[-1].get(key)
+        key = (self, symbols, frozenset(assumptions.items()))
+        found = _memos[-1][1].get(key)
     except TypeError:                   # an unhashable argument: not memoised
         return _EXPR_DIFF(self, *symbols, **assumptions)
     if found is None:
         found = _EXPR_DIFF(self, *symbols, **assumptions)
-        _memos[-1][key] = found
+        _memos[-1][1][key] = found
     return found
 
 
@@ -145,7 +145,7 @@ def sympy_memoised():
     if _memos:
         _memos.append(_memos[-1])
     else:
-        _memos.append({})
+        _memos.append(({}, {}))
         sp.Basic.free_symbols = property(_memoised_free_symbols)
         sp.Expr.diff = _memoised_diff
     try:
