@@ -10,7 +10,9 @@ give the same results as SymPy's:
                                distinct node at its first occurrence only (a node seen before is not
                                entered again: everything under it was yielded with it)
     xreplace(expr, rule)       ``expr.xreplace(rule)``: the same expression, rebuilt the same way
+    atoms(expr, *types)        ``expr.atoms(*types)``
     HasSymbols()(expr)         ``bool(expr.free_symbols)`` for Basic trees whose leaves are atoms
+    with sympy_memoised():     ``free_symbols`` and ``diff`` memoised inside the block (differentiating)
 """
 from __future__ import annotations
 
@@ -36,42 +38,49 @@ def preorder(exprs, seen: set | None = None):
             stack.extend(a for a in reversed(node.args) if a not in seen)
 
 
+_DESCEND = object()                 # a node's value needs its arguments' (``_bottom_up``)
+
+
+def _bottom_up(expr, memo: dict, early, combine):
+    """``memo[expr]``, each distinct subexpression's value computed once, arguments first:
+    ``early(node)`` is a node's value without its arguments (or _DESCEND), else
+    ``combine(node, [the arguments' values])``."""
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if not ready:
+            value = early(node)
+            if value is not _DESCEND:
+                memo[node] = value
+                continue
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in memo)
+            continue
+        memo[node] = combine(node, [memo[a] for a in node.args])
+    return memo[expr]
+
+
 _BASIC_XREPLACE = sp.Basic._xreplace
 
 
 def xreplace(expr, rule: dict, memo: dict | None = None):
     """``expr.xreplace(rule)`` with each distinct subexpression rebuilt once (``memo``: node →
     replacement, shared over calls with the same ``rule``)."""
-    memo = {} if memo is None else memo
     if not isinstance(expr, sp.Basic):
         return expr
-    # iterative post-order: a node is rebuilt when all its arguments are
-    stack = [(expr, False)]
-    while stack:
-        node, ready = stack.pop()
-        if node in memo:
-            continue
+
+    def early(node):
         if node in rule:
-            memo[node] = rule[node]
-            continue
+            return rule[node]
         if type(node)._xreplace is not _BASIC_XREPLACE:
-            memo[node] = node.xreplace(rule)                # a class with a replacement rule of its own
-            continue
-        args = node.args
-        if not args:
-            memo[node] = node
-            continue
-        if not ready:
-            stack.append((node, True))
-            stack.extend((a, False) for a in args if a not in memo)
-            continue
-        new = tuple(memo[a] for a in args)
-        if any(n is not a for n, a in zip(new, args)):
-            changed = node.func(*new)
-            memo[node] = changed
-        else:
-            memo[node] = node
-    return memo[expr]
+            return node.xreplace(rule)                  # a class with a replacement rule of its own
+        return node if not node.args else _DESCEND
+
+    def combine(node, new):
+        return node.func(*new) if any(n is not a for n, a in zip(new, node.args)) else node
+    return _bottom_up(expr, {} if memo is None else memo, early, combine)
 
 
 _BASIC_FREE = sp.Basic.free_symbols
@@ -83,25 +92,16 @@ class HasSymbols:
     def __init__(self):
         self._memo: dict = {}
 
+    @staticmethod
+    def _early(node):
+        if isinstance(node, sp.Symbol):
+            return True
+        if not isinstance(node, sp.Basic) or not node.args or type(node).free_symbols is not _BASIC_FREE:
+            return bool(getattr(node, "free_symbols", ()))      # an atom, or bound variables
+        return _DESCEND
+
     def __call__(self, expr) -> bool:
-        memo = self._memo
-        stack = [(expr, False)]
-        while stack:
-            node, ready = stack.pop()
-            if node in memo:
-                continue
-            if isinstance(node, sp.Symbol):
-                memo[node] = True
-                continue
-            if not isinstance(node, sp.Basic) or not node.args or type(node).free_symbols is not _BASIC_FREE:
-                memo[node] = bool(getattr(node, "free_symbols", ()))      # an atom, or bound variables
-                continue
-            if not ready:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in memo)
-                continue
-            memo[node] = any(memo[a] for a in node.args)
-        return memo[expr]
+        return _bottom_up(expr, self._memo, self._early, lambda node, values: any(values))
 
 
 _memos: list = []                   # (free_symbols memo, diff memo) of the open blocks (nested ones share)

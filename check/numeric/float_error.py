@@ -26,10 +26,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from check.numeric.formats import format_of
-from check.numeric.rounding import SIGNIFICAND_BITS
+from check.numeric.formats import FORMATS, format_of
 
-INACCURATE_ULPS = {fmt: 2.0 ** (p / 2) for fmt, p in SIGNIFICAND_BITS.items()}
+INACCURATE_ULPS = {name: 2.0 ** (f.p / 2) for name, f in FORMATS.items()}
 RULE = "not finite where the truth is a finite float, or off by more than 2^(p/2) ulps of the entry's magnitude"
 
 

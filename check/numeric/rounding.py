@@ -23,11 +23,10 @@ from fractions import Fraction
 import numpy as np
 from flint import arb
 
-from check.numeric.formats import FORMATS, format_of
+from check.numeric.formats import format_of
 from check.numeric.real import Undecided, precision, to_arb
 
 PRECISIONS = (128, 512, 2048, 8192, 32768)       # bits (the last for naive forwards: log(1 + e^-10000))
-SIGNIFICAND_BITS = {name: f.p for name, f in FORMATS.items()}   # the formats: p, the significand's bits
 
 
 def _exact(x: arb) -> Fraction:
@@ -64,7 +63,7 @@ def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
     lo, hi = round_fraction(mid - rad, dtype), round_fraction(mid + rad, dtype)
     if lo == hi:
         return lo
-    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (SIGNIFICAND_BITS[dtype] + 16):
+    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (format_of(dtype).p + 16):
         return round_fraction(mid, dtype)
     return None
 
