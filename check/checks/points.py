@@ -91,7 +91,7 @@ def rounded(values: dict, dtype: str) -> dict | None:
     fmt, out = format_of(dtype), {}
     for name, arr in values.items():
         wide = np.asarray(arr, dtype=np.float64)
-        f = np.vectorize(fmt.cast, otypes=[np.float64])(wide) if wide.size else wide
+        f = fmt.cast_array(wide)
         if not np.isfinite(f).all() or (f == 0).sum() != (wide == 0).sum():
             return None
         ex = np.empty(f.size, dtype=object)

@@ -98,6 +98,14 @@ class Format:
                 return float(_NUMPY_CASTS[self.name](x))
         return self.round(x)
 
+    def cast_array(self, a) -> np.ndarray:
+        """``cast`` of each entry of a float64 array, as a float64 array."""
+        wide = np.asarray(a, dtype=np.float64)
+        if self.name in _NUMPY_CASTS:
+            with np.errstate(over="ignore"):
+                return wide.astype(_NUMPY_CASTS[self.name]).astype(np.float64)
+        return np.vectorize(self.cast, otypes=[np.float64])(wide) if wide.size else wide
+
     def neighbours(self, c: float) -> tuple[float, float]:
         """The numbers of this format just below and just above the number ``c`` (±inf past the range)."""
         if c == 0:

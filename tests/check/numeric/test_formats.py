@@ -62,6 +62,14 @@ def test_rounding_is_exact_not_through_float64():
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
+def test_array_cast_equals_the_cast_of_each_entry(name):
+    fmt = format_of(name)
+    values = np.array(_values(11, 2000))
+    expected = [fmt.cast(v) for v in values]
+    assert fmt.cast_array(values).tolist() == expected
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
 def test_constants_neighbours_and_order_match_the_bit_patterns(name):
     fmt = format_of(name)
     dt, view = BITS_VIEW[name]
