@@ -137,15 +137,17 @@ class ArbPrinter(PythonCodePrinter):
         return "False"
 
 
-def _source(symbols: tuple, exprs: tuple) -> str:
-    """The function's source: arguments _a0, _a1, … (one per symbol), common subexpressions once."""
+def source(symbols: tuple, exprs: tuple, printer_class=None) -> str:
+    """The function's source: arguments _a0, _a1, … (one per symbol), common subexpressions once,
+    printed by ``printer_class`` (default ``ArbPrinter``; check.numeric.interval_code prints the
+    same function for intervals)."""
     names = {s: sp.Symbol(f"_a{k}") for k, s in enumerate(symbols)}
     memo: dict = {}
     replaced = [dag.xreplace(sp.sympify(e), names, memo) for e in exprs]
     # canonical order: "none" follows hashes, which change from process to process, and the order of
     # a sum's terms changes its ball's radius — a card's bound must not
     subs, reduced = sp.cse(replaced, symbols=sp.numbered_symbols("_t"), order="canonical")
-    printer = ArbPrinter()
+    printer = (printer_class or ArbPrinter)()
     body = [f"    {printer._print(s)} = {printer._print(v)}" for s, v in subs]
     args = ", ".join(f"_a{k}" for k in range(len(symbols)))
     return "\n".join([f"def _truth({args}):"] + body + [f"    return [{', '.join(printer._print(e) for e in reduced)}]"])
@@ -153,11 +155,11 @@ def _source(symbols: tuple, exprs: tuple) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _compiled(symbols: tuple, exprs: tuple):
-    source, why = budget.run(COMPILE_SECONDS, _source, symbols, exprs)
-    if source is None:
+    src, why = budget.run(COMPILE_SECONDS, source, symbols, exprs)
+    if src is None:
         raise TimeoutError(f"compiling the truth for arb did not finish: {why}")
     ns = dict(NAMESPACE)
-    exec(compile(source, "<gradspec arb truth>", "exec"), ns)
+    exec(compile(src, "<gradspec arb truth>", "exec"), ns)
     return ns["_truth"]
 
 

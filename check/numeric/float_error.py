@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from check.numeric.formats import FORMATS, format_of
@@ -66,6 +67,40 @@ def judge(got: float, want: float, scale: float, dtype: str) -> Judgement | None
     if ulps > INACCURATE_ULPS[dtype]:
         kind = "underflow" if 0 < abs(want) < tiny else "inaccurate"
     return Judgement(kind, b, ulps, ulps * eps)
+
+
+#: Codes of ``judge_array``'s kinds (NOT_COMPARED where the truth is not a finite float of the dtype).
+NOT_COMPARED, GOOD, NAN, INF, INACCURATE, UNDERFLOW = -1, 0, 1, 2, 3, 4
+KIND_CODES = {NAN: "nan", INF: "inf", INACCURATE: "inaccurate", UNDERFLOW: "underflow"}
+
+
+def judge_array(got, want, scale, dtype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``judge`` of many results at once (broadcast float64 arrays): (kind codes, bits, ulps) —
+    the same judgement entry by entry (tested against ``judge``); NOT_COMPARED and 0 bits where the
+    truth is not a finite float."""
+    fmt = format_of(dtype)
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    got, want = np.broadcast_arrays(got, want)
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), got.shape)
+    with np.errstate(all="ignore"):
+        compared = np.isfinite(want)
+        finite = np.isfinite(got)
+        near = np.maximum(np.maximum(np.where(np.isfinite(scale), scale, 0.0), np.abs(want)), fmt.tiny)
+        ulps = np.where(finite, np.abs(got - want) / (fmt.eps * near), np.inf)
+        a = fmt.ordinal_array(fmt.cast_array(np.where(finite, got, 0.0)))
+        w = fmt.ordinal_array(np.where(compared, want, 0.0))
+        # exact in int64 on one side of 0; across it |a| + |w| (float64: float64's ordinals reach 2^62)
+        between = np.where((a >= 0) == (w >= 0), np.abs(a - w).astype(np.float64),
+                           np.abs(a.astype(np.float64)) + np.abs(w.astype(np.float64)))
+        b = np.where(finite, np.log2(1.0 + between), float(fmt.width))
+    code = np.full(got.shape, GOOD, dtype=np.int8)
+    bad = ulps > INACCURATE_ULPS[dtype]
+    code[bad & (np.abs(want) < fmt.tiny) & (want != 0)] = UNDERFLOW
+    code[bad & ~((np.abs(want) < fmt.tiny) & (want != 0))] = INACCURATE
+    code[np.isinf(got)] = INF
+    code[np.isnan(got)] = NAN
+    code[~compared] = NOT_COMPARED
+    return code, np.where(compared, b, 0.0), np.where(compared, ulps, 0.0)
 
 
 def magnitude(e):
