@@ -87,6 +87,7 @@ class AuditReport:
     worst_grad_bits: float = 0.0
     gradient_checked: bool = False
     findings: list = field(default_factory=list)
+    search: dict | None = None      # check.audits.search.search_worst's summary, when searched
 
     @property
     def ok(self) -> bool:
@@ -212,7 +213,7 @@ def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
 
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
-          conventions=(), grad_label: str | None = None) -> AuditReport:
+          conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -220,7 +221,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     through a closure if it needs other names.  ``points``: extra points, each a dict input name ->
     array.  ``reproducer(args) -> str`` may replace the default one-line call text.  ``conventions``
     (check.frameworks.libraries.Convention) relabel a finding at a point where one applies as "convention",
-    the difference stated in its ``detail``."""
+    the difference stated in its ``detail``.  ``search`` random points (and a local search from the
+    worst: check.audits.search), reproducible by ``seed``."""
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
     b = BACKENDS[backend]
@@ -237,7 +239,7 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad), backend, check_grad,
                              label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions),
                              grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None))
-    return audit_with(s, audited, dtype, params=params, shape=shape, points=points)
+    return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -270,8 +272,11 @@ class _At:
     grad_reproducer: str = ""       # the gradient's line (check.audits.auditor.backward_reproducer)
 
 
-def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=None, points=None) -> AuditReport:
-    """The audit of ``impl`` against the entry ``name`` in ``dtype``; see the module docstring."""
+def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=None, points=None, search: int = 0,
+               seed: int = 0) -> AuditReport:
+    """The audit of ``impl`` against the entry ``name`` in ``dtype``; see the module docstring.
+    ``search``: random points for the search of the worst input (check.audits.search), 0 for none;
+    ``seed`` makes it reproducible."""
     s = spec_pkg.get(name)
     if dtype not in DTYPES:
         raise GradspecError(lines(f"gradspec: unknown dtype {dtype!r}", f"dtypes: {', '.join(DTYPES)}"))
@@ -281,25 +286,39 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient)
     cases = _cases(s, prob, plan.op, dtype, points)
     for case, result in zip(cases, impl.evaluate(cases, dtype)):
-        floats = dict(zip(s.input_names, case.args))
-        call = (impl.reproducer(case.args) if impl.reproducer else
-                default_reproducer(impl.label, case.args, dtype, impl.backend))
-        at = _At({n: _nested(a) for n, a in zip(s.input_names, case.args)}, case.point.origin, call,
-                 tuple(c.description for c in impl.conventions if c.applies(floats, prob.params)),
-                 backward_reproducer(call, case.args, case.cotangent, dtype, impl.backend, impl.grad_label))
-        report.points += 1
-        if isinstance(result, (BaseException, str)):
-            detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
-            report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
-                                           at.reproducer, detail))
-            continue
-        value, g = result
-        _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), plan.value(case.point, dtype), dtype)
-        if impl.gradient and g is not None:
-            shape_g = plan.op.truth.shape
-            _compare(report, at, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
-                     plan.gradient(case.point, dtype), dtype, shape_g)
+        truths = None
+        if not isinstance(result, (BaseException, str)):
+            with_grad = impl.gradient and result[1] is not None
+            truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None)
+        judge_case(report, s, plan, impl, dtype, case, result, truths)
+    if search:
+        from check.audits.search import search_worst
+        report.search = search_worst(s, prob, plan, impl, dtype, report, search, seed)
     return report
+
+
+def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, result, truths) -> None:
+    """Judge the implementation's ``result`` at one case against ``truths`` = ((values, scales),
+    (gradient, scales) or None) — check.numeric.truth's or the fast tier's, the same numbers — adding
+    its findings (one per kind) to ``report``."""
+    floats = dict(zip(s.input_names, case.args))
+    call = (impl.reproducer(case.args) if impl.reproducer else
+            default_reproducer(impl.label, case.args, dtype, impl.backend))
+    at = _At({n: _nested(a) for n, a in zip(s.input_names, case.args)}, case.point.origin, call,
+             tuple(c.description for c in impl.conventions if c.applies(floats, plan.prob.params)),
+             backward_reproducer(call, case.args, case.cotangent, dtype, impl.backend, impl.grad_label))
+    report.points += 1
+    if isinstance(result, (BaseException, str)):
+        detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
+        report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
+                                       at.reproducer, detail))
+        return
+    value, g = result
+    _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), truths[0], dtype)
+    if impl.gradient and g is not None and truths[1] is not None:
+        shape_g = plan.op.truth.shape
+        _compare(report, at, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
+                 truths[1], dtype, shape_g)
 
 
 def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=None) -> None:

@@ -24,8 +24,10 @@ from check.frameworks.worker import evaluate_library
 from check.frameworks.libraries import LIBRARIES
 
 
-def audit_library(library: str, names=None, dtypes=("float32", "float64"), progress=None) -> list:
-    """(adapter, report) for every adapter of ``library`` (those of ``names`` only, when given), per dtype.
+def audit_library(library: str, names=None, dtypes=("float32", "float64"), progress=None, search: int = 0,
+                  seed: int = 0) -> list:
+    """(adapter, report) for every adapter of ``library`` (those of ``names`` only, when given), per dtype;
+    with ``search`` random points each and a local search (check.audits.search), seeded by ``seed``.
 
     ``progress(what, total)`` is told as each of the ``total`` audits begins.
     The library's calls run in the framework worker (check.frameworks.worker), one request per entry
@@ -57,7 +59,7 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
                 return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad)
             impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
                                   reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions))
-            out.append((a, audit_with(s, impl, dtype, params=params)))
+            out.append((a, audit_with(s, impl, dtype, params=params, search=search, seed=seed)))
     return out
 
 

@@ -7,9 +7,9 @@
     gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
     gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards/render.py)
     gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float16,bfloat16,float32,float64] [--json]
-                   [--junit FILE] [--baseline FILE | --write-baseline FILE]
+                   [--search N [--seed S]] [--junit FILE] [--baseline FILE | --write-baseline FILE]
     gradspec audit --impl module:function [--grad module:function] --spec NAME [--module MOD]
-                   [--backend numpy|torch|jax] [--dtype ...]
+                   [--backend numpy|torch|jax] [--dtype ...] [--search N [--seed S]]
 
 --module MOD imports a module of your own specs (the current folder first on the path) and works on
 the specs it registers; installed packages with a ``gradspec.specs`` entry point are loaded always.
@@ -338,6 +338,13 @@ def cmd_audit(args) -> int:
     if bad:
         raise GradspecError(lines(f"gradspec: --dtype {args.dtype[:60]!r}: {bad[0][:30]!r} is not a dtype",
                                   f"dtypes: {', '.join(DTYPES)} (comma-separated, e.g. --dtype float32,float64)"))
+    from check.audits.search import MAX_SEARCH
+    if not 0 <= args.search <= MAX_SEARCH:
+        raise GradspecError(lines(f"gradspec: --search {args.search}: the random points per entry and dtype go "
+                                  f"from 0 (no search) to {MAX_SEARCH:,}", "e.g. --search 2000"))
+    if not 0 <= args.seed < 2 ** 32:
+        raise GradspecError(lines(f"gradspec: --seed {args.seed}: a seed is an integer from 0 to 2^32 − 1",
+                                  "e.g. --seed 0 (the default)"))
     output_file(args.junit, "--junit", "reports/audit.xml")
     output_file(args.write_baseline, "--write-baseline", "audit-baseline.json")
     if args.baseline is not None and args.write_baseline is not None:
@@ -376,7 +383,8 @@ def cmd_audit(args) -> int:
                 bar.step(f"{args.impl} {d}")
                 reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
                                      label=args.impl.replace(":", "."),
-                                     grad_label=args.grad.replace(":", ".") if args.grad else None))
+                                     grad_label=args.grad.replace(":", ".") if args.grad else None,
+                                     search=args.search, seed=args.seed))
         pairs = [(None, r) for r in reports]
     else:
         if not args.library:
@@ -388,7 +396,8 @@ def cmd_audit(args) -> int:
             def step(what, total):
                 bar.total = total
                 bar.step(what)
-            pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step)
+            pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step,
+                                               search=args.search, seed=args.seed)
         md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out)
     if args.junit:
         from check.cli.junit import write_junit
@@ -477,6 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("names", nargs="*", help="only these entries (default: every one the library ships)")
     ap.add_argument("--dtype", default="float32,float64",
                     help="comma-separated formats: float16, bfloat16, float32, float64 (default: float32,float64)")
+    ap.add_argument("--search", type=int, default=0, metavar="N",
+                    help="also N random points per entry and dtype over the format's whole range, then a local "
+                         "search in ulps from the worst: worst error, failure ranges, error plots (default 0: none)")
+    ap.add_argument("--seed", type=int, default=0, help="the search's seed (default 0): same seed, same points")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")

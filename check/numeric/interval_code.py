@@ -12,6 +12,7 @@ and ``Not`` combine the certain answers.  Printing runs under ``derive.budget``.
 from __future__ import annotations
 
 import functools
+from fractions import Fraction
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from check.numeric import intervals as I
 from check.numeric.arb_code import COMPILE_SECONDS, ArbPrinter, source
 
 NAMESPACE = {
-    "_q": lambda p, q: I.Iv.const(__import__("fractions").Fraction(p, q)), "_decide": I.decide,
+    "_q": lambda p, q: I.Iv.const(Fraction(p, q)), "_decide": I.decide,
     "_pow": I.power, "_max": lambda *a: I.extreme(a, ">"), "_min": lambda *a: I.extreme(a, "<"),
     "_sign": lambda x: I.sign(I.iv(x)), "_sqrt": lambda x: I.sqrt(I.iv(x)),
     "_rsqrt": lambda x: I.Iv.const(1) / I.sqrt(I.iv(x)),

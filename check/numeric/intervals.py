@@ -51,11 +51,15 @@ def _step(x):
 
 def _down(x):
     """A float ≤ the exact value whose round-to-nearest result is x (NaN from +inf: undecided)."""
+    if np.ndim(x) == 0:
+        return x - (abs(x) * _STEP + _FLOOR)
     t = _step(x)
     return np.subtract(x, t, out=t)
 
 
 def _up(x):
+    if np.ndim(x) == 0:
+        return x + (abs(x) * _STEP + _FLOOR)
     t = _step(x)
     return np.add(x, t, out=t)
 

@@ -1,0 +1,357 @@
+"""The search for the worst input: random points over the format's whole range, then a local search
+in ulps, judged against the exact truth — where the audit's fixed points do not go.
+
+    summary = search_worst(s, prob, plan, impl, "bfloat16", report, n=2000, seed=0)
+
+1. ``n`` random points (check.audits.sampling: log-uniform magnitudes of both signs, a row's one
+   dominant logit, probabilities near 0 and 1, …), each rounded to the format.
+2. The implementation at all of them (``impl.evaluate``, in batches of BATCH), the truth at all of
+   them (check.numeric.fast_truth: vectorised intervals, arb where they do not decide — the same
+   correctly rounded numbers), judged entry by entry by the one judgement
+   (check.numeric.float_error.judge_array).  A point's *error* is the largest bits of error of its
+   value and gradient entries (a crash: all the format's bits).
+3. Local search: the LOCAL_POINTS worst points, each moved LOCAL_ROUNDS times by the best of
+   LOCAL_PROPOSALS neighbours — one entry of a continuous input moved ±2^j ulps of the format
+   (j = 0 … 10) — while the error grows.
+4. Findings: for each kind found (nan, inf, wrong, inaccurate, crash, and their grad- forms), the
+   point with the largest error of that kind is judged by the audit itself (check.audits.auditor.
+   judge_case: conventions, reproducers), origin ``search`` or ``search:local``.
+
+The summary (``AuditReport.search``): points searched, the worst error of the value and the gradient
+and where, the points failing by kind, the *failure ranges* — along each input (its entry of
+largest magnitude at each point), the binades in which some point was not finite or inaccurate,
+merged into ranges (the MAX_RANGES with the most failing points) — and a sample of (coordinate,
+error) pairs for the error plot
+(check.audits.plots).  Deterministic for a seed.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from check.audits.auditor import AuditReport, Case, judge_case
+from check.audits.sampling import random_rows
+from check.checks import points as pts
+from check.numeric import float_error as fe
+from check.numeric.fast_truth import BatchTruth
+from check.numeric.formats import format_of
+
+BATCH = 4096              # points per request to the implementation
+LOCAL_POINTS = 8
+LOCAL_ROUNDS = 6
+LOCAL_PROPOSALS = 16
+MAX_STEP = 10             # ulps moved: 2^0 … 2^MAX_STEP
+MAX_RANGES = 4           # failure ranges reported per input and class (those with the most failing points)
+PLOT_POINTS = 1500        # (coordinate, error) pairs kept per input for the plot
+MAX_SEARCH = 1_000_000    # points a search may ask for
+
+CONTINUOUS = ("real", "nonzero", "positive", "nonnegative", "probability", "log_probability")
+
+
+class _Layout:
+    """Where each input's entries sit in a row (check.audits.sampling.random_rows' order)."""
+
+    def __init__(self, s, shapes: dict, extra_shapes: dict):
+        self.inputs, start = [], 0
+        for inp in s.inputs:
+            shape = tuple(shapes[inp.name])
+            size = int(np.prod(shape, dtype=int))
+            self.inputs.append((inp.name, inp.domain.name, shape, slice(start, start + size)))
+            start += size
+        self.extras = []
+        for name, shape in extra_shapes.items():
+            size = int(np.prod(shape, dtype=int))
+            self.extras.append((name, tuple(shape), slice(start, start + size)))
+            start += size
+        self.width = start
+        movable = np.zeros(start, dtype=bool)
+        for _, domain, _, sl in self.inputs:
+            movable[sl] = domain in CONTINUOUS
+        self.movable = np.flatnonzero(movable)
+
+    def case(self, row: np.ndarray, fmt, origin: str, exact: bool = False) -> Case:
+        args = [np.asarray(row[sl].reshape(shape), dtype=fmt.numpy_dtype) for _, _, shape, sl in self.inputs]
+        cot = None
+        for name, shape, sl in self.extras:
+            if name == "cotangent":
+                cot = np.asarray(row[sl].reshape(shape), dtype=fmt.numpy_dtype)
+        point = self.point(row, origin) if exact else None
+        return Case(point, args, cot)
+
+    def point(self, row: np.ndarray, origin: str) -> pts.Point:
+        def exact(sl, shape):
+            arr = np.empty(int(np.prod(shape, dtype=int)), dtype=object)
+            arr[:] = [Fraction(float(v)) for v in row[sl]]
+            return arr.reshape(shape)
+        return pts.Point({n: exact(sl, shape) for n, _, shape, sl in self.inputs}, origin,
+                         {n: exact(sl, shape) for n, shape, sl in self.extras})
+
+    def domain_clip(self, rows: np.ndarray, fmt) -> np.ndarray:
+        least = math.ldexp(1.0, fmt.emin - fmt.p + 1)
+        for _, domain, _, sl in self.inputs:
+            block = rows[:, sl]
+            if domain == "probability":
+                block = np.clip(block, 0.0, 1.0)
+            elif domain == "log_probability":
+                block = np.minimum(block, 0.0)
+            elif domain == "positive":
+                block = np.maximum(block, least)
+            elif domain == "nonnegative":
+                block = np.maximum(block, 0.0)
+            elif domain == "nonzero":
+                block = np.where(block == 0, least, block)
+            rows[:, sl] = block
+        return rows
+
+
+def _evaluate(impl, layout, rows, fmt, dtype):
+    """The implementation at every row: a list of (value, grad) or an exception/message."""
+    out = []
+    for start in range(0, rows.shape[0], BATCH):
+        cases = [layout.case(r, fmt, "search") for r in rows[start:start + BATCH]]
+        out += impl.evaluate(cases, dtype)
+    return out
+
+
+def _flat(x, size):
+    a = np.asarray(x, dtype=np.float64).reshape(-1)
+    return np.broadcast_to(a, (size,)) if a.size == 1 and size != 1 else a
+
+
+def _judged(results, truth, dtype, gradient: bool):
+    """Per row: error (max bits), and per part ("value", "grad") the kind codes and bits (rows, entries)."""
+    n = len(results)
+    nv = truth.values.shape[1]
+    ng = truth.grads.shape[1] if (gradient and truth.grads is not None) else 0
+    got_v, got_g = np.full((n, nv), np.nan), np.full((n, ng), np.nan)
+    crashed = np.zeros(n, dtype=bool)
+    for i, r in enumerate(results):
+        if isinstance(r, (BaseException, str)):
+            crashed[i] = True
+            continue
+        value, g = r
+        v = _flat(value, nv)
+        if v.size == nv:
+            got_v[i] = v
+        if ng and g is not None:
+            gg = _flat(g, ng)
+            if gg.size == ng:
+                got_g[i] = gg
+    vcode, vbits, _ = fe.judge_array(got_v, truth.values, truth.value_scales, dtype)
+    parts = {"value": (vcode, vbits, got_v, truth.values)}
+    if ng:
+        gcode, gbits, _ = fe.judge_array(got_g, truth.grads, truth.grad_scales, dtype)
+        parts["grad"] = (gcode, gbits, got_g, truth.grads)
+    err = np.zeros(n)
+    for code, bits, _, _ in parts.values():
+        if bits.shape[1]:
+            err = np.maximum(err, bits.max(axis=1))
+    for code, _, got, want in parts.values():               # off by more than the entry: a wrong value
+        with np.errstate(invalid="ignore"):
+            wrong = ((code == fe.INACCURATE) | (code == fe.UNDERFLOW)) & (np.abs(got - want) > np.abs(want))
+        code[wrong] = WRONG
+    width = float(format_of(dtype).width)
+    err[crashed] = width
+    for code, _, _, _ in parts.values():
+        code[crashed] = fe.NOT_COMPARED
+    return err, parts, crashed
+
+
+WRONG = 9                  # a judgement code of this module: inaccurate and off by more than the entry
+
+
+def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, seed: int) -> dict:
+    """The search (module docstring); adds its findings to ``report`` and returns the summary."""
+    n = int(n)
+    if not 0 < n <= MAX_SEARCH:
+        raise ValueError(f"a search asks for 1 to {MAX_SEARCH:,} points, got {n}")
+    fmt = format_of(dtype)
+    shapes = s.shapes(prob.shape)
+    layout = _Layout(s, shapes, plan.op.extra_shapes)
+    batch = BatchTruth.build(plan)
+    rows = random_rows(s, shapes, plan.op.extra_shapes, dtype, n, seed)
+    origins = ["search"] * n
+
+    def run(rows):
+        results = _evaluate(impl, layout, rows, fmt, dtype)
+        truth = batch.evaluate_rows(rows, dtype, impl.gradient, lambda i: layout.point(rows[i], "search"))
+        err, parts, crashed = _judged(results, truth, dtype, impl.gradient)
+        return results, truth, err, parts, crashed
+
+    results, truth, err, parts, crashed = run(rows)
+    arb_points = rows.shape[0] - truth.fast
+    # local search: the worst points, moved in ulps while their error grows
+    rng = np.random.default_rng(seed + 1)
+    local = 0
+    order = np.argsort(-err, kind="stable")[:LOCAL_POINTS]
+    order = [int(i) for i in order if err[i] > 0]
+    best = {i: (rows[i].copy(), err[i]) for i in order}
+    for _ in range(LOCAL_ROUNDS if layout.movable.size else 0):
+        if not best:
+            break
+        keys = list(best)
+        proposals = np.repeat(np.array([best[i][0] for i in keys]), LOCAL_PROPOSALS, axis=0)
+        cols = layout.movable[rng.integers(0, layout.movable.size, proposals.shape[0])]
+        x = proposals[np.arange(proposals.shape[0]), cols]
+        e = np.frexp(np.abs(x))[1] - 1
+        ulp = np.ldexp(1.0, np.maximum(e, fmt.emin) - (fmt.p - 1))
+        step = np.ldexp(1.0, rng.integers(0, MAX_STEP + 1, proposals.shape[0])) * rng.choice([-1.0, 1.0], proposals.shape[0])
+        proposals[np.arange(proposals.shape[0]), cols] = np.clip(fmt.cast_array(x + step * ulp), -fmt.largest, fmt.largest)
+        proposals = layout.domain_clip(proposals, fmt)
+        p_results, p_truth, p_err, p_parts, p_crashed = run(proposals)
+        local += proposals.shape[0]
+        arb_points += proposals.shape[0] - p_truth.fast
+        rows = np.vstack([rows, proposals])
+        results += p_results
+        err = np.concatenate([err, p_err])
+        crashed = np.concatenate([crashed, p_crashed])
+        for part in parts:
+            parts[part] = tuple(np.vstack([a, b]) for a, b in zip(parts[part], p_parts[part]))
+        truth = _stack(truth, p_truth)
+        origins += ["search:local"] * proposals.shape[0]
+        for k, i in enumerate(keys):
+            block = p_err[k * LOCAL_PROPOSALS:(k + 1) * LOCAL_PROPOSALS]
+            j = int(np.argmax(block))
+            if block[j] > best[i][1]:
+                best[i] = (proposals[k * LOCAL_PROPOSALS + j].copy(), block[j])
+    return _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, crashed,
+                    n, local, arb_points, seed)
+
+
+def _stack(a, b):
+    from check.numeric.fast_truth import BatchResult
+    cat = (lambda x, y: None if x is None else np.vstack([x, y]))
+    return BatchResult(cat(a.values, b.values), cat(a.value_scales, b.value_scales), cat(a.grads, b.grads),
+                       cat(a.grad_scales, b.grad_scales), a.fast + b.fast)
+
+
+KIND_OF = {fe.NAN: "nan", fe.INF: "inf", fe.INACCURATE: "inaccurate", fe.UNDERFLOW: "inaccurate", WRONG: "wrong"}
+
+
+def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, crashed,
+             n, local, arb_points, seed) -> dict:
+    # the points failing, by kind; the worst point of each kind is judged by the audit itself
+    worst_of: dict = {}
+    failing = {}
+    for part, (code, bits, _, _) in parts.items():
+        prefix = "" if part == "value" else "grad-"
+        for c, kind in KIND_OF.items():
+            hit = (code == c).any(axis=1) if code.shape[1] else np.zeros(len(rows), dtype=bool)
+            if hit.any():
+                name = prefix + kind
+                failing[name] = failing.get(name, np.zeros(len(rows), dtype=bool)) | hit
+    if crashed.any():
+        failing["crash"] = crashed
+    for name, hit in failing.items():
+        i = int(np.flatnonzero(hit)[np.argmax(err[hit])])
+        worst_of[name] = i
+    conventions = set()
+    for name, i in sorted(worst_of.items()):
+        scratch = AuditReport(report.spec, report.implementation, report.backend, dtype,
+                              gradient_checked=report.gradient_checked)
+        case = layout.case(rows[i], fmt, origins[i], exact=True)
+        r = results[i]
+        truths = None
+        if not isinstance(r, (BaseException, str)):
+            gi = (truth.grads[i], truth.grad_scales[i]) if truth.grads is not None and r[1] is not None else None
+            truths = ((truth.values[i], truth.value_scales[i]), gi)
+        judge_case(scratch, s, plan, impl, dtype, case, r, truths)
+        for f in scratch.findings:
+            if f.kind == name or (f.kind == "convention" and f.detail.startswith(name + " ")):
+                if f not in report.findings:
+                    report.findings.append(f)
+                if f.kind == "convention":
+                    conventions.add(name)
+    # the worst error of value and gradient, and where
+    worst = {}
+    for part, (code, bits, got, want) in parts.items():
+        if not bits.shape[1]:
+            continue
+        per_row = bits.max(axis=1)
+        i = int(np.argmax(per_row))
+        k = int(np.argmax(bits[i]))
+        worst[part] = {"bits": round(float(per_row[i]), 2), "origin": origins[i],
+                       "inputs": {nm: [repr(float(v)) for v in rows[i][sl]] for nm, _, _, sl in layout.inputs},
+                       "entry": k, "expected": repr(float(want[i, k])), "got": repr(float(got[i, k]))}
+    report.points += len(rows)
+    report.worst_bits = max(report.worst_bits, worst.get("value", {}).get("bits", 0.0))
+    report.worst_grad_bits = max(report.worst_grad_bits, worst.get("grad", {}).get("bits", 0.0))
+    compared = sum(int((code != fe.NOT_COMPARED).sum()) for code, _, _, _ in parts.values())
+    report.compared += compared
+    return {"seed": seed, "random": n, "local": local, "arb_points": int(arb_points), "compared": compared,
+            "worst": worst, "failing": {k: int(v.sum()) for k, v in sorted(failing.items())},
+            "conventions": sorted(conventions),
+            "ranges": failure_ranges(layout, rows, failing),
+            "plot": _plot_sample(layout, rows, err, failing, seed)}
+
+
+def _coordinate(rows, sl) -> np.ndarray:
+    """Each row's entry of largest magnitude in the slice (signed): the point's place along the input."""
+    block = rows[:, sl]
+    k = np.argmax(np.abs(block), axis=1)
+    return block[np.arange(len(rows)), k]
+
+
+def _binade(x: np.ndarray) -> np.ndarray:
+    """A sortable key per value: its sign times (its binade + 1100), 0 for zero."""
+    e = np.frexp(np.abs(x))[1].astype(np.int64)
+    return np.where(x == 0, 0, np.sign(x).astype(np.int64) * (e + 1100))
+
+
+def failure_ranges(layout, rows, failing: dict) -> list:
+    """Along each input, the ranges of its coordinate (``_coordinate``) over which points were not
+    finite (nan, inf, crash) or inaccurate (inaccurate, wrong): consecutive binades holding a
+    failing point merged, reported from the least to the largest failing coordinate in them, with
+    the points failing and searched there."""
+    out = []
+    classes = {"not finite": [k for k in failing if k.split("-")[-1] in ("nan", "inf", "crash")],
+               "inaccurate": [k for k in failing if k.split("-")[-1] in ("inaccurate", "wrong")]}
+    found = []
+    for name, _, _, sl in layout.inputs:
+        coord = _coordinate(rows, sl)
+        keys = _binade(coord)
+        order = np.unique(keys)
+        for label, kinds in classes.items():
+            if not kinds:
+                continue
+            bad = np.zeros(len(rows), dtype=bool)
+            for k in kinds:
+                bad |= failing[k]
+            bad_bins = set(np.unique(keys[bad]).tolist())
+            run = []
+            for b in list(order.tolist()) + [None]:
+                if b is not None and b in bad_bins:
+                    run.append(b)
+                    continue
+                if run:
+                    inside = np.isin(keys, run)
+                    xs = coord[inside & bad]
+                    found.append({"input": name, "kind": label, "from": repr(float(xs.min())),
+                                  "to": repr(float(xs.max())), "failing": int((inside & bad).sum()),
+                                  "of": int(inside.sum())})
+                    run = []
+            found.sort(key=lambda r: -r["failing"])          # the MAX_RANGES with the most failing points,
+            out += sorted(found[:MAX_RANGES], key=lambda r: float(r["from"]))   # in order along the input
+            found = []
+    return out
+
+
+def _plot_sample(layout, rows, err, failing, seed) -> dict:
+    """Per input: (coordinate, error bits, failed) for up to PLOT_POINTS points — every failing one
+    first (a seeded sample where there are more), then a seeded sample of the rest."""
+    rng = np.random.default_rng(seed + 2)
+    bad = np.zeros(len(rows), dtype=bool)
+    for v in failing.values():
+        bad |= v
+    idx_bad, idx_good = np.flatnonzero(bad), np.flatnonzero(~bad)
+    take_bad = idx_bad if idx_bad.size <= PLOT_POINTS // 2 else np.sort(rng.choice(idx_bad, PLOT_POINTS // 2, replace=False))
+    room = PLOT_POINTS - take_bad.size
+    take_good = idx_good if idx_good.size <= room else np.sort(rng.choice(idx_good, room, replace=False))
+    chosen = np.concatenate([take_good, take_bad])
+    out = {}
+    for name, _, _, sl in layout.inputs:
+        coord = _coordinate(rows[chosen], sl)
+        out[name] = [[float(c), round(float(e), 2), bool(b)] for c, e, b in zip(coord, err[chosen], bad[chosen])]
+    return out
