@@ -98,6 +98,7 @@ def markdown(library: str, reports: list) -> str:
             lines_.append(f"| {a.key} | `{a.call}` | {r.points} | {counts} | {r.worst_bits:.1f} / "
                           f"{grad_bits} | {repro} |")
         lines_.append("")
+    lines_ += search_markdown(reports)
     conv = {(a.key, c.description) for a, _ in reports for c in a.conventions}
     if conv:
         lines_ += ["## Conventions that differ from the spec", ""]
@@ -106,11 +107,63 @@ def markdown(library: str, reports: list) -> str:
     return "\n".join(lines_)
 
 
+def plot_name(library: str, key: str, dtype: str) -> str:
+    """The error plot's file, relative to the audit folder: LIBRARY/KEY-DTYPE.svg (key made a file name)."""
+    return f"{library}/{re.sub(r'[^A-Za-z0-9_.-]+', '_', key).strip('_')}-{dtype}.svg"
+
+
+def search_markdown(reports: list, library: str | None = None) -> list:
+    """The search's section: per dtype, each entry's points searched, worst errors and where, the
+    points failing by kind, the failure ranges along each input and (with ``library``) its plot."""
+    searched = [(a, r) for a, r in reports if r.search]
+    if not searched:
+        return []
+    first = searched[0][1].search
+    out = [f"## Search for the worst input ({first['random']} random points per entry and dtype, then a local "
+           f"search in ulps; seed {first['seed']})", "",
+           "Worst: the largest bits of error of the value / the gradient over every searched point (expected → "
+           "got). Failure ranges: along each input (an activation's entry where the error is; a loss input's "
+           "entry of largest magnitude), the ranges where points were not finite or inaccurate (failing of "
+           "searched there).", ""]
+    for dtype in dict.fromkeys(r.dtype for _, r in searched):
+        out += [f"### {dtype}", "", "| entry | points (arb) | worst value | worst gradient | failing points | "
+                "failure ranges | plot |", "|---|---|---|---|---|---|---|"]
+        for a, r in searched:
+            if r.dtype != dtype:
+                continue
+            sr = r.search
+            worst = {p: (f"{w['bits']:.1f} bits ({w['expected']} → {w['got']})") for p, w in sr["worst"].items()}
+            failing = ", ".join(f"{k}: {v}" for k, v in sr["failing"].items()) or "none"
+            ranges = "; ".join(f"{x['input']} {x['kind']} in [{x['from']}, {x['to']}] ({x['failing']}/{x['of']})"
+                               for x in sr["ranges"]) or "none"
+            plot = f"[svg]({plot_name(library, a.key, dtype)})" if library else ""
+            out.append(f"| {a.key} | {sr['random'] + sr['local']} ({sr['arb_points']}) | {worst.get('value', '—')} | "
+                       f"{worst.get('grad', '—')} | {failing} | {ranges} | {plot} |")
+        out.append("")
+    return out
+
+
 def write(reports: list, library: str, out: str | Path) -> tuple[Path, Path]:
+    """reports/audit/LIBRARY.md and .json, and with a search each entry's error plot in
+    reports/audit/LIBRARY/ (check.audits.plots; left out, and said so, without matplotlib)."""
     folder = Path(out) / "audit"
     folder.mkdir(parents=True, exist_ok=True)
     md, js = folder / f"{library}.md", folder / f"{library}.json"
-    md.write_text(markdown(library, reports), encoding="utf-8")
+    text = markdown(library, reports)
+    searched = [(a, r) for a, r in reports if r.search]
+    if searched:
+        text = text.replace("\n".join(search_markdown(reports)), "\n".join(search_markdown(reports, library)))
+        if importlib.util.find_spec("matplotlib") is None:
+            text += "\n(The error plots need matplotlib: pip install 'gradspec[cards]'.)\n"
+        else:
+            from check.audits.plots import error_svg
+            from check.numeric.formats import format_of
+            for a, r in searched:
+                path = folder / plot_name(library, a.key, r.dtype)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(error_svg(a.key, r.dtype, format_of(r.dtype).width, r.search["plot"],
+                                          r.search["ranges"]), encoding="utf-8")
+    md.write_text(text, encoding="utf-8")
     js.write_text(json.dumps([dict(r.to_json(), call=a.call, key=a.key, params=a.params) for a, r in reports],
                              indent=1) + "\n",
                   encoding="utf-8")

@@ -18,8 +18,8 @@ in ulps, judged against the exact truth — where the audit's fixed points do no
    judge_case: conventions, reproducers), origin ``search`` or ``search:local``.
 
 The summary (``AuditReport.search``): points searched, the worst error of the value and the gradient
-and where, the points failing by kind, the *failure ranges* — along each input (its entry of
-largest magnitude at each point), the binades in which some point was not finite or inaccurate,
+and where, the points failing by kind, the *failure ranges* — along each input (``coordinates``: an
+activation's entry where the error is, a loss input's entry of largest magnitude), the binades in which some point was not finite or inaccurate,
 merged into ranges (the MAX_RANGES with the most failing points) — and a sample of (coordinate,
 error) pairs for the error plot
 (check.audits.plots).  Deterministic for a seed.
@@ -275,6 +275,7 @@ def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, 
         worst[part] = {"bits": round(float(per_row[i]), 2), "origin": origins[i],
                        "inputs": {nm: [repr(float(v)) for v in rows[i][sl]] for nm, _, _, sl in layout.inputs},
                        "entry": k, "expected": repr(float(want[i, k])), "got": repr(float(got[i, k]))}
+    coords = coordinates(layout, rows, parts)
     report.points += len(rows)
     report.worst_bits = max(report.worst_bits, worst.get("value", {}).get("bits", 0.0))
     report.worst_grad_bits = max(report.worst_grad_bits, worst.get("grad", {}).get("bits", 0.0))
@@ -283,15 +284,27 @@ def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, 
     return {"seed": seed, "random": n, "local": local, "arb_points": int(arb_points), "compared": compared,
             "worst": worst, "failing": {k: int(v.sum()) for k, v in sorted(failing.items())},
             "conventions": sorted(conventions),
-            "ranges": failure_ranges(layout, rows, failing),
-            "plot": _plot_sample(layout, rows, err, failing, seed)}
+            "ranges": failure_ranges(layout, coords, failing),
+            "plot": _plot_sample(layout, coords, err, failing, seed)}
 
 
-def _coordinate(rows, sl) -> np.ndarray:
-    """Each row's entry of largest magnitude in the slice (signed): the point's place along the input."""
-    block = rows[:, sl]
-    k = np.argmax(np.abs(block), axis=1)
-    return block[np.arange(len(rows)), k]
+def coordinates(layout, rows, parts) -> dict:
+    """Each point's place along each input: for an input of as many entries as the value (an
+    activation's), its entry where the error of the value and the gradient is largest — the entry
+    the error is about; otherwise (a loss's inputs) its entry of largest magnitude.  Signed."""
+    per_entry = None
+    for code, bits, _, _ in parts.values():
+        if bits.shape[1] and (per_entry is None or per_entry.shape == bits.shape):
+            per_entry = bits if per_entry is None else np.maximum(per_entry, bits)
+    out = {}
+    for name, _, _, sl in layout.inputs:
+        block = rows[:, sl]
+        if per_entry is not None and per_entry.shape[1] == block.shape[1] > 1:
+            k = np.argmax(per_entry, axis=1)
+        else:
+            k = np.argmax(np.abs(block), axis=1)
+        out[name] = block[np.arange(len(rows)), k]
+    return out
 
 
 def _binade(x: np.ndarray) -> np.ndarray:
@@ -300,8 +313,8 @@ def _binade(x: np.ndarray) -> np.ndarray:
     return np.where(x == 0, 0, np.sign(x).astype(np.int64) * (e + 1100))
 
 
-def failure_ranges(layout, rows, failing: dict) -> list:
-    """Along each input, the ranges of its coordinate (``_coordinate``) over which points were not
+def failure_ranges(layout, coords: dict, failing: dict) -> list:
+    """Along each input, the ranges of its coordinate (``coordinates``) over which points were not
     finite (nan, inf, crash) or inaccurate (inaccurate, wrong): consecutive binades holding a
     failing point merged, reported from the least to the largest failing coordinate in them, with
     the points failing and searched there."""
@@ -309,14 +322,14 @@ def failure_ranges(layout, rows, failing: dict) -> list:
     classes = {"not finite": [k for k in failing if k.split("-")[-1] in ("nan", "inf", "crash")],
                "inaccurate": [k for k in failing if k.split("-")[-1] in ("inaccurate", "wrong")]}
     found = []
-    for name, _, _, sl in layout.inputs:
-        coord = _coordinate(rows, sl)
+    for name, _, _, _ in layout.inputs:
+        coord = coords[name]
         keys = _binade(coord)
         order = np.unique(keys)
         for label, kinds in classes.items():
             if not kinds:
                 continue
-            bad = np.zeros(len(rows), dtype=bool)
+            bad = np.zeros(len(coord), dtype=bool)
             for k in kinds:
                 bad |= failing[k]
             bad_bins = set(np.unique(keys[bad]).tolist())
@@ -338,11 +351,11 @@ def failure_ranges(layout, rows, failing: dict) -> list:
     return out
 
 
-def _plot_sample(layout, rows, err, failing, seed) -> dict:
+def _plot_sample(layout, coords: dict, err, failing, seed) -> dict:
     """Per input: (coordinate, error bits, failed) for up to PLOT_POINTS points — every failing one
     first (a seeded sample where there are more), then a seeded sample of the rest."""
     rng = np.random.default_rng(seed + 2)
-    bad = np.zeros(len(rows), dtype=bool)
+    bad = np.zeros(len(err), dtype=bool)
     for v in failing.values():
         bad |= v
     idx_bad, idx_good = np.flatnonzero(bad), np.flatnonzero(~bad)
@@ -351,7 +364,7 @@ def _plot_sample(layout, rows, err, failing, seed) -> dict:
     take_good = idx_good if idx_good.size <= room else np.sort(rng.choice(idx_good, room, replace=False))
     chosen = np.concatenate([take_good, take_bad])
     out = {}
-    for name, _, _, sl in layout.inputs:
-        coord = _coordinate(rows[chosen], sl)
+    for name, _, _, _ in layout.inputs:
+        coord = coords[name][chosen]
         out[name] = [[float(c), round(float(e), 2), bool(b)] for c, e, b in zip(coord, err[chosen], bad[chosen])]
     return out

@@ -7,14 +7,13 @@ log grid (symmetric-log axis), the threshold of "inaccurate" marked and labelled
 drawn at the top of the axis and errors below FLOOR (exact results among them) on a floor line the
 legend explains; at most one major tick per decade (every other on x).
 
-Determinism: the Agg backend, a fixed ``svg.hashsalt`` (the ids of clip paths), text kept as text
-(``svg.fonttype = none``, so no font's glyph outlines are embedded) and no date in the metadata.
+Determinism: check.svg (the Agg backend, fixed ids, text as text, no date).
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
+
+from check.svg import deterministic, to_svg
 
 from check.numeric.float_error import INACCURATE_ULPS
 
@@ -23,15 +22,10 @@ FLOOR = 1e-10          # errors below this are drawn at it
 
 
 def svg(s, curve: tuple, errors: dict) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib import ticker
 
-    settings = {"svg.hashsalt": "gradspec", "svg.fonttype": "none", "font.family": "DejaVu Sans",
-                "font.size": 9, "axes.grid": True, "grid.alpha": 0.3, "path.simplify": False}
     float32 = {k: v for k, v in errors.items() if k[1] == "float32"}
-    with matplotlib.rc_context(settings):
+    with deterministic() as plt:
         rows = 2 if float32 else 1
         fig, axes = plt.subplots(rows, 1, figsize=(8.0 if float32 else 6.4, 2.6 * rows), squeeze=False)
         first = s.input_names[0]
@@ -64,8 +58,4 @@ def svg(s, curve: tuple, errors: dict) -> str:
             ax.set_ylabel("float32 error / magnitude")
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title_fontsize=8, fontsize=8,
                       title=f"not finite: drawn at {CEILING:g}\nbelow {FLOOR:g} (exact: 0):\non the floor line (-.)")
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "gradspec", "Format": None})
-        plt.close(fig)
-    return buf.getvalue()
+        return to_svg(fig)

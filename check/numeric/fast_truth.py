@@ -18,6 +18,10 @@ a comparison the intervals cannot settle, an overflow in float64, a cancellation
 2^-40 of a rounding boundary — is computed by the TruthPlan in arb, as without this tier, as is
 every point in float64 (whose rounding no float64 enclosure can decide) and every point when an
 expression has no interval form or the platform's libm failed ``intervals.libm_trusted``.
+
+Where arb decides an entry, the tier gives the same number (tested across the catalog); it may
+decide an entry arb's ladder leaves NaN (uncompared) at every precision — mish's gradient at
+x = −22736, −0 by its enclosure — which the audit then compares.
 """
 from __future__ import annotations
 

@@ -112,3 +112,50 @@ def test_judgement_and_bits_in_the_half_formats():
     assert judge(1.25, 1.0, 1.0, "bfloat16").kind == "inaccurate"                     # 32 ulps
     assert judge(0.0, 2.0 ** -15, 2.0 ** -15, "float16").kind == "underflow"         # a subnormal flushed
     assert judge(0.0, 2.0 ** -22, 2.0 ** -22, "float16").kind is None                 # 4 ulps of the least normal
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorised_rounding_and_ordinals_equal_the_exact_ones(seed):
+    v = np.array(_values(seed) + [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, 1e308, -1e308, 3.4e38, 65519.99,
+                                  65520.0, 1.7976931348623157e308, 2.0 ** -25, -2.0 ** -25, 2.0 ** -150, 2.0 ** -134])
+    for name, fmt in FORMATS.items():
+        r = fmt.round_array(v)
+        want = np.array([fmt.round(x) if math.isfinite(x) else x for x in v])
+        assert np.array_equal(r, want, equal_nan=True), name
+        c = fmt.cast_array(v[np.isfinite(v) | np.isinf(v)])
+        assert np.array_equal(fmt.ordinal_array(c), [fmt.ordinal(x) for x in c]), name
+
+
+def test_the_vectorised_rounding_is_not_a_truncation():
+    """A value just above a bfloat16 tie rounds up, the tie itself to even: a truncating or
+    ties-away cast would fail here."""
+    f = FORMATS["bfloat16"]
+    ulp = 2.0 ** -7
+    assert f.round_array(np.array([1 + ulp / 2]))[0] == 1.0                     # tie: to even
+    assert f.round_array(np.array([1 + ulp / 2 + 2.0 ** -30]))[0] == 1 + ulp    # above it: up
+    assert f.round_array(np.array([1 + 3 * ulp / 2]))[0] == 1 + 2 * ulp         # tie: to even (up)
+
+
+def test_judging_many_results_at_once_is_the_one_judgement():
+    from check.numeric.float_error import GOOD, KIND_CODES, NOT_COMPARED, judge_array
+    rng = random.Random(1)
+    for dtype, f in FORMATS.items():
+        wants, gots, scales = [], [], []
+        for _ in range(3000):
+            w = f.cast(rng.choice([1, -1]) * math.ldexp(rng.random() + 0.5, rng.randrange(-160, 130)))
+            if rng.random() < 0.05:
+                w = rng.choice([math.inf, math.nan, 0.0])
+            k = rng.randrange(5)
+            g = (w if k == 0 else -w if k == 1 else rng.choice([math.nan, math.inf, -math.inf]) if k == 2
+                 else f.cast(w * (1 + rng.choice([1, -1]) * math.ldexp(1, -rng.randrange(1, 60)))) if math.isfinite(w)
+                 else 0.0)
+            wants.append(w), gots.append(g)
+            scales.append(rng.choice([0.0, math.ldexp(1, rng.randrange(-100, 100)), math.inf]))
+        code, b, ulps = judge_array(gots, wants, scales, dtype)
+        for g, w, sc, c, bb, u in zip(gots, wants, scales, code, b, ulps):
+            j = judge(g, w, sc, dtype)
+            if j is None:
+                assert c == NOT_COMPARED
+                continue
+            assert (KIND_CODES.get(int(c)) if c != GOOD else None) == j.kind, (dtype, g, w, sc)
+            assert abs(bb - j.bits) < 1e-9 and (u == j.ulps or abs(u - j.ulps) <= 1e-12 * j.ulps)

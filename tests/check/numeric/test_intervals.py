@@ -1,0 +1,125 @@
+"""check.numeric.intervals: every enclosure holds the exact value (checked in arb), ends that cannot
+be certain are NaN (undecided), comparisons and branches are taken only when certain; and the
+interval code of a SymPy expression (check.numeric.interval_code) encloses what arb computes."""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+from flint import arb
+
+from check.numeric import intervals as I
+from check.numeric.interval_code import compile_intervals
+from check.numeric.real import precision
+
+RNG = np.random.default_rng(7)
+X = np.concatenate([RNG.normal(0, 3, 300), np.ldexp(RNG.uniform(0.5, 1, 200), RNG.integers(-80, 80, 200))
+                    * RNG.choice([-1, 1], 200), [0.0, 1.0, -1.0, 0.1, 1e-300, 700.0]])
+Y = np.concatenate([RNG.normal(0, 3, 300), np.ldexp(RNG.uniform(0.5, 1, 200), RNG.integers(-80, 80, 200)),
+                    [3.0, 0.1, 7.0, 0.2, 2.0, -3.0]])
+
+
+def _encloses(iv, exact_of, xs, ys=None):
+    """Every entry's exact value (arb, 256 bits) lies in [lo, hi] where both ends are finite."""
+    checked = 0
+    with precision(256):
+        for k, x in enumerate(xs):
+            lo, hi = float(np.broadcast_to(iv.lo, xs.shape)[k]), float(np.broadcast_to(iv.hi, xs.shape)[k])
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                continue
+            e = exact_of(arb(float(x))) if ys is None else exact_of(arb(float(x)), arb(float(ys[k])))
+            if not e.is_finite():
+                continue
+            assert arb(lo) <= e and e <= arb(hi), (x, lo, hi, e)
+            checked += 1
+    return checked
+
+
+OPS = [
+    ("add", lambda a, b: a + b, lambda a, b: a + b),
+    ("sub", lambda a, b: a - b, lambda a, b: a - b),
+    ("mul", lambda a, b: a * b, lambda a, b: a * b),
+    ("div", lambda a, b: a / b, lambda a, b: a / b),
+]
+
+
+@pytest.mark.parametrize("name,op,exact", OPS, ids=[o[0] for o in OPS])
+def test_arithmetic_encloses_the_exact_result(name, op, exact):
+    assert _encloses(op(I.Iv.point(X), I.Iv.point(Y)), exact, X, Y) > 400
+    third = I.Iv.const(Fraction(1, 3))                       # a constant that is not a float
+    assert _encloses(op(I.Iv.point(X), third), lambda a: exact(a, arb(1) / 3), X) > 400
+
+
+FUNCTIONS = [("exp", I.exp, lambda a: a.exp()), ("log", I.log, lambda a: a.log()), ("tanh", I.tanh, lambda a: a.tanh()),
+             ("sinh", I.sinh, lambda a: a.sinh()), ("cosh", I.cosh, lambda a: a.cosh()), ("erf", I.erf, lambda a: a.erf()),
+             ("sqrt", I.sqrt, lambda a: a.sqrt()), ("abs", I.absolute, abs), ("cube", lambda x: I.power(x, 3), lambda a: a ** 3),
+             ("inverse square", lambda x: I.power(x, -2), lambda a: 1 / a ** 2)]
+
+
+@pytest.mark.parametrize("name,fn,exact", FUNCTIONS, ids=[f[0] for f in FUNCTIONS])
+def test_functions_enclose_the_exact_result(name, fn, exact):
+    with np.errstate(all="ignore"):
+        out = fn(I.Iv.point(X))
+    assert _encloses(out, exact, X) > 150
+
+
+def test_an_inexact_result_is_widened_and_an_uncertain_one_is_undecided():
+    s = I.Iv.point(np.array([0.1])) + I.Iv.point(np.array([0.2]))
+    assert s.lo[0] < 0.1 + 0.2 < s.hi[0]                               # never the bare rounded sum
+    with np.errstate(all="ignore"):
+        assert np.isnan(I.log(I.Iv(np.array([-1e-20]), np.array([1e-20]))).lo).all()   # log of [−ε, ε]
+        assert np.isnan((I.Iv.const(1) / I.Iv(np.array([-1.0]), np.array([1.0]))).lo).all()
+        assert np.isnan(I.sqrt(I.Iv(np.array([-1.0]), np.array([4.0]))).hi).all()
+        assert np.isnan(I.sign(I.Iv(np.array([-1e-9]), np.array([1e-9]))).lo).all()
+        big = I.exp(I.Iv.point(np.array([1000.0])))                    # overflows float64: no finite ends
+        assert not (np.isfinite(big.lo).all() and np.isfinite(big.hi).all())
+
+
+def test_the_enclosure_check_catches_arithmetic_that_does_not_round_outward(monkeypatch):
+    """Without the outward steps (each end the bare rounded result) some product misses its exact value."""
+    monkeypatch.setattr(I, "_down", lambda x: x)
+    monkeypatch.setattr(I, "_up", lambda x: x)
+    with pytest.raises(AssertionError):
+        _encloses(I.Iv.point(X) * I.Iv.point(Y), lambda a, b: a * b, X, Y)
+
+
+def test_comparisons_and_branches_are_taken_only_when_certain():
+    a = I.Iv(np.array([0.0, 1.0, 2.0]), np.array([0.5, 3.0, 2.0]))
+    b = I.Iv(np.array([1.0, 2.0, 2.0]), np.array([1.0, 2.0, 2.0]))
+    lt = I.decide("<", a, b)
+    assert lt.yes.tolist() == [True, False, False] and lt.no.tolist() == [False, False, True]
+    eq = I.decide("==", a, b)
+    assert eq.yes.tolist() == [False, False, True] and eq.no.tolist() == [True, False, False]
+    pw = I.piecewise((I.Iv.const(10), lt), (I.Iv.const(20), True))
+    assert pw.lo[0] == 10 and math.isnan(pw.lo[1]) and pw.lo[2] == 20      # the middle one: undecided
+
+
+def test_the_platform_libm_is_within_the_allowance():
+    assert I.libm_trusted()
+
+
+def test_compiled_interval_code_encloses_what_arb_computes():
+    x, y = sp.symbols("x y", real=True)
+    exprs = [sp.log(1 + sp.exp(x)) - x * y / 3, sp.Piecewise((x ** 2 / 2, sp.Abs(x - y) <= 1), (sp.Abs(x) - sp.Rational(1, 2), True)),
+             sp.tanh(x) * sp.sqrt(y ** 2 + 1), sp.Max(x, y, 0) - sp.Min(x, 1), sp.erf(x / 7)]
+    fn = compile_intervals((x, y), exprs)
+    xs, ys = RNG.normal(0, 4, 400), RNG.normal(0, 4, 400)
+    with np.errstate(all="ignore"):
+        out = fn(I.Iv.point(xs), I.Iv.point(ys))
+    for e, iv in zip(exprs, out):
+        f = sp.lambdify((x, y), e, modules="mpmath")
+        with precision(256):
+            for k in range(len(xs)):
+                lo, hi = float(np.broadcast_to(iv.lo, xs.shape)[k]), float(np.broadcast_to(iv.hi, xs.shape)[k])
+                if math.isnan(lo):
+                    continue
+                import mpmath
+                with mpmath.workprec(256):
+                    v = f(mpmath.mpf(float(xs[k])), mpmath.mpf(float(ys[k])))
+                assert mpmath.mpf(lo) <= v <= mpmath.mpf(hi), (e, xs[k], ys[k], lo, hi, v)
+
+
+def test_an_expression_without_an_interval_form_has_no_function():
+    x = sp.Symbol("x", real=True)
+    assert compile_intervals((x,), [sp.besselj(0, x)]) is None
