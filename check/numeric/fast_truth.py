@@ -36,6 +36,7 @@ import derive
 
 from check.checks.kinds import flat_symbols
 from check.numeric import intervals as I
+from check.numeric import scaled as S
 from check.numeric.float_error import magnitude
 from check.numeric.formats import format_of
 from check.numeric.interval_code import compile_intervals
@@ -79,11 +80,14 @@ CHUNK = 8192
 def _chunk(job, start: int):
     """One chunk of points: (start, {role: (entries, points) array}, decided per point) — each
     output rounded (``_rounded``) or taken as a magnitude (``_scaled``) while in the cache."""
-    fn, columns, roles, dtype = job
+    fn, columns, roles, dtype, scaled = job
     part = columns[:, start:start + CHUNK]
     size = part.shape[1]
+    point = S.Sv.point if scaled else I.Iv.point
     with np.errstate(all="ignore"):
-        ivs = fn(*[I.Iv.point(part[k]) for k in range(part.shape[0])])
+        ivs = fn(*[point(part[k]) for k in range(part.shape[0])])
+        if scaled:
+            ivs = [S.plain(S.sv(v)) for v in ivs]
     rows = {r: [] for r in ("v", "vm", "g", "gm")}
     ok = np.ones(size, dtype=bool)
     for role, v in zip(roles, ivs):
@@ -130,6 +134,7 @@ def _in_processes(job, starts):
 class BatchTruth:
     plan: object                     # check.numeric.truth.TruthPlan
     fn: object                       # the interval function (build); None when an expression has no interval form
+    scaled_fn: object = None         # the same on scaled enclosures (check.numeric.scaled), for what overflows
 
     @classmethod
     def build(cls, plan) -> "BatchTruth":
@@ -143,7 +148,8 @@ class BatchTruth:
         if plan.grad_truth is not None:
             truth = np.asarray(op.truth, dtype=object).reshape(-1)
             exprs += list(truth) + list(mags(truth))
-        return cls(plan, compile_intervals(flat_symbols(prob, op.extra_symbols), exprs))
+        symbols = flat_symbols(prob, op.extra_symbols)
+        return cls(plan, compile_intervals(symbols, exprs), compile_intervals(symbols, exprs, scaled=True))
 
     @property
     def available(self) -> bool:
@@ -183,14 +189,19 @@ class BatchTruth:
         ng = grads.shape[1] if gradient else 0
         n = flat.shape[0]
         roles = ["v"] * nv + ["vm"] * nv + ["g"] * ng + ["gm"] * ng
-        job = (self.fn, np.ascontiguousarray(flat.T), roles, dtype)
         out = {r: np.empty((roles.count(r) if r != "gm" else 1, n)) for r in ("v", "vm", "g", "gm")}
-        ok = np.ones(n, dtype=bool)
-        for start, parts, decided in _in_processes(job, range(0, n, CHUNK)):
-            stop = start + decided.size
-            for r in out:
-                out[r][:, start:stop] = parts[r]
-            ok[start:stop] = decided
+        ok = np.zeros(n, dtype=bool)
+        todo = np.arange(n)
+        for fn, scaled in ((self.fn, False), (self.scaled_fn, True)):     # plain, then scaled where undecided
+            if fn is None or not todo.size:
+                continue
+            job = (fn, np.ascontiguousarray(flat[todo].T), roles, dtype, scaled)
+            for start, parts, decided in _in_processes(job, range(0, todo.size, CHUNK)):
+                rows = todo[start:start + decided.size][decided]
+                for r in out:
+                    out[r][:, rows] = parts[r][:, decided]
+                ok[rows] = True
+            todo = np.flatnonzero(~ok)
         values[:], vscales[:] = out["v"].T, out["vm"].T
         if gradient:
             grads[:], gscales[:] = out["g"].T, out["gm"].T

@@ -19,20 +19,28 @@ import numpy as np
 from derive import budget
 
 from check.numeric import intervals as I
+from check.numeric import scaled as S
 from check.numeric.arb_code import COMPILE_SECONDS, ArbPrinter, source
 
-NAMESPACE = {
-    "_q": lambda p, q: I.Iv.const(Fraction(p, q)), "_decide": I.decide,
-    "_pow": I.power, "_max": lambda *a: I.extreme(a, ">"), "_min": lambda *a: I.extreme(a, "<"),
-    "_sign": lambda x: I.sign(I.iv(x)), "_sqrt": lambda x: I.sqrt(I.iv(x)),
-    "_rsqrt": lambda x: I.Iv.const(1) / I.sqrt(I.iv(x)),
-    "_exp": lambda x: I.exp(I.iv(x)), "_log": lambda x: I.log(I.iv(x)), "_abs": lambda x: I.absolute(I.iv(x)),
-    "_tanh": lambda x: I.tanh(I.iv(x)), "_cosh": lambda x: I.cosh(I.iv(x)), "_sinh": lambda x: I.sinh(I.iv(x)),
-    "_erf": lambda x: I.erf(I.iv(x)), "_pi": I.pi, "_e": I.e,
-    "_heaviside": lambda x, z: I.heaviside(I.iv(x), I.iv(z)),
-    "_nan": I.Iv(np.nan, np.nan), "_inf": I.Iv(np.inf, np.inf),
-    "_piecewise": I.piecewise, "_and": I.both, "_or": I.either, "_not": I.negation,
-}
+def _namespace(m) -> dict:
+    """The compiled code's names on module ``m`` (intervals, or scaled): every argument converted to
+    the module's enclosure first (``iv`` / ``sv``: a constant, a plain interval)."""
+    conv = S.sv if m is S else I.iv
+
+    def unary(f):
+        return lambda x: f(conv(x))
+    ns = {f"_{name}": unary(getattr(m, fn)) for name, fn in (
+        ("sign", "sign"), ("sqrt", "sqrt"), ("exp", "exp"), ("log", "log"), ("abs", "absolute"), ("tanh", "tanh"),
+        ("cosh", "cosh"), ("sinh", "sinh"), ("erf", "erf"))}
+    ns.update({
+        "_q": lambda p, q: conv(Fraction(p, q)), "_decide": m.decide, "_pow": lambda b, k: m.power(conv(b), k),
+        "_max": lambda *a: m.extreme(a, ">"), "_min": lambda *a: m.extreme(a, "<"),
+        "_rsqrt": lambda x: 1 / m.sqrt(conv(x)), "_pi": m.pi, "_e": m.e,
+        "_heaviside": lambda x, z: m.heaviside(conv(x), conv(z)), "_piecewise": m.piecewise,
+        "_nan": conv(I.Iv(np.nan, np.nan)), "_inf": conv(I.Iv(np.inf, np.inf)),
+        "_and": I.both, "_or": I.either, "_not": I.negation,
+    })
+    return ns
 
 
 class IntervalPrinter(ArbPrinter):
@@ -64,16 +72,17 @@ def _source_or_none(symbols, exprs):
 
 
 @functools.lru_cache(maxsize=128)
-def _compiled(symbols: tuple, exprs: tuple):
+def _compiled(symbols: tuple, exprs: tuple, scaled: bool):
     src, why = budget.run(COMPILE_SECONDS, _source_or_none, symbols, exprs)
     if src is None:
         return None
-    ns = dict(NAMESPACE)
+    ns = _namespace(S if scaled else I)
     exec(compile(src, "<gradspec interval truth>", "exec"), ns)
     return ns["_truth"]
 
 
-def compile_intervals(symbols, exprs):
-    """A function of one ``Iv`` per symbol returning one ``Iv`` per entry of ``exprs``; None when an
-    expression has no interval form or printing it ran out of its budget."""
-    return _compiled(tuple(symbols), tuple(np.asarray(exprs, dtype=object).flat))
+def compile_intervals(symbols, exprs, scaled: bool = False):
+    """A function of one ``Iv`` per symbol returning one ``Iv`` per entry of ``exprs`` (with
+    ``scaled``: of ``scaled.Sv``s — enclosures with exponents of their own, for values past float64);
+    None when an expression has no interval form or printing it ran out of its budget."""
+    return _compiled(tuple(symbols), tuple(np.asarray(exprs, dtype=object).flat), scaled)

@@ -123,3 +123,53 @@ def test_compiled_interval_code_encloses_what_arb_computes():
 def test_an_expression_without_an_interval_form_has_no_function():
     x = sp.Symbol("x", real=True)
     assert compile_intervals((x,), [sp.besselj(0, x)]) is None
+
+
+# --- scaled enclosures (check.numeric.scaled) ---------------------------------------------------------
+from check.numeric import scaled as S  # noqa: E402
+
+
+def _scaled_encloses(x: "S.Sv", exact_of, xs):
+    """Every entry's exact value lies in [m.lo·2^e, m.hi·2^e] (checked in arb, exponents exact)."""
+    checked = 0
+    with precision(256):
+        for k, v in enumerate(xs):
+            lo = float(np.broadcast_to(x.m.lo, xs.shape)[k])
+            hi = float(np.broadcast_to(x.m.hi, xs.shape)[k])
+            e = float(np.broadcast_to(x.e, xs.shape)[k])
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                continue
+            want = exact_of(arb(float(v)))
+            scale = arb(2) ** int(e)
+            assert arb(lo) * scale <= want <= arb(hi) * scale, (v, lo, hi, e)
+            checked += 1
+    return checked
+
+
+def test_scaled_enclosures_hold_values_far_past_float64():
+    xs = np.concatenate([RNG.uniform(-70000, 70000, 200), RNG.normal(0, 3, 100), [60000.0, -60000.0, 0.0]])
+    with np.errstate(all="ignore"):
+        e = S.exp(S.Sv.point(xs))
+        assert _scaled_encloses(e, lambda a: a.exp(), xs) == xs.size          # every one decided
+        ratio = e / (e + S.Sv.const(1))                                       # a logistic of huge arguments
+        assert _scaled_encloses(ratio, lambda a: a.exp() / (a.exp() + 1), xs) == xs.size
+        lg = S.log(e + S.Sv.const(1))                                          # softplus through e^x
+        assert _scaled_encloses(lg, lambda a: (a.exp() + 1).log(), xs) > 250
+        assert _scaled_encloses(S.power(S.Sv.point(xs), 7), lambda a: a ** 7, xs) == xs.size
+        assert _scaled_encloses(S.sqrt(S.Sv.point(np.abs(xs))), lambda a: abs(a).sqrt(), xs) == xs.size
+
+
+def test_scaled_comparisons_keep_tiny_values_apart_from_zero():
+    with np.errstate(all="ignore"):
+        tiny = S.exp(S.Sv.point(np.array([-5000.0])))                         # e^-5000: far below float64
+        assert S.decide(">", tiny, S.Sv.const(0)).yes.all()
+        assert S.decide("<", tiny, S.exp(S.Sv.point(np.array([-4999.0])))).yes.all()
+        big = S.exp(S.Sv.point(np.array([1e300])))                            # past every exponent: undecided
+        assert not np.isfinite(S.plain(big).lo).all() or np.isnan(big.m.lo).all()
+
+
+def test_the_scaled_enclosure_check_catches_a_wrong_ln2(monkeypatch):
+    """ln 2 one part in 10^12 off (outside its enclosure): e^60000's enclosure misses the exact value."""
+    monkeypatch.setattr(S, "_LN2", I.Iv(math.log(2) * (1 + 1e-12), math.log(2) * (1 + 1e-12)))
+    with np.errstate(all="ignore"), pytest.raises(AssertionError):
+        _scaled_encloses(S.exp(S.Sv.point(np.array([60000.0]))), lambda a: a.exp(), np.array([60000.0]))
