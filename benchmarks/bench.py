@@ -8,7 +8,9 @@ at one 2×3 shape, and the smallest relative error a 2×3 gradient check refutes
 time of `make verify`'s command cold (an empty result cache, as on a fresh clone), warm, and after
 one catalog file changed, of the two test tiers, and of the CLI's start-up; then the
 audit throughput of torch's cross_entropy (points a second, truth included, beside the float
-evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library.  Then what users'
+evaluation alone) and the wall time of `gradspec audit LIBRARY` for each library; the fast truth
+tier's points a second for cross_entropy 4×10 in bfloat16 and float16 beside torch's float
+evaluation, and a 10^5-point search.  Then what users'
 specs cost to bring in: registration-time validation per catalog entry, loading the pytest
 plugin (a fresh interpreter), and hypothesis draws a second from ``check.testing.strategies.inputs``.
 A benchmark, not a test: it prints numbers and asserts nothing about time.
@@ -88,6 +90,7 @@ def main() -> int:
     verdicts()
     _verify_and_tests()
     _audit_throughput()
+    _fast_truth_throughput()
     _user_side()
     return 0
 
@@ -228,6 +231,88 @@ def _audit_throughput() -> None:
         took, last, _ = _timed(GRADSPEC + ["audit", library, "--out", "/tmp/gradspec-bench-reports", "--quiet"])
         print(f"whole `gradspec audit {library}` (float32 and float64, {len(LIBRARIES[library].adapters)} calls): "
               f"{took:.1f} s wall ({last})")
+
+
+def _numpy_cross_entropy(z, t):
+    """cross_entropy_logits (batch mean) in float64, rounded once to the format of z: a right implementation."""
+    import numpy as np
+    z64, t64 = z.astype(np.float64), t.astype(np.float64)
+    m = z64.max(axis=1, keepdims=True)
+    lse = m + np.log(np.exp(z64 - m).sum(axis=1, keepdims=True))
+    return (-(t64 * (z64 - lse)).sum(axis=1).mean()).astype(z.dtype)
+
+
+def _numpy_cross_entropy_grad(z, t):
+    import numpy as np
+    z64, t64 = z.astype(np.float64), t.astype(np.float64)
+    e = np.exp(z64 - z64.max(axis=1, keepdims=True))
+    soft = e / e.sum(axis=1, keepdims=True)
+    return ((soft * t64.sum(axis=1, keepdims=True) - t64) / z.shape[0]).astype(z.dtype)
+
+
+def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None:
+    """The fast truth tier (check.numeric.fast_truth) for cross_entropy_logits 4×10: exact value and
+    gradient, correctly rounded, at ``points`` points a second — ordinary ones (logits N(0, 3²),
+    probabilities uniform) and the search's whole-range ones — beside torch's float evaluation of
+    value and gradient (one call a point, as an audit makes); then a ``search``-point search."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from check.audits.auditor import audit
+    from check.audits.sampling import random_rows
+    from check.numeric.fast_truth import BatchTruth
+    from check.numeric.formats import format_of
+    from check.numeric.truth import TruthPlan
+    from spec.kinds import first_order_kind
+    s = spec.get("cross_entropy_logits")
+    prob = derive.problem(s, (4, 10), None)
+    start = time.monotonic()
+    plan = TruthPlan.build(prob, first_order_kind(s), "logits", True)
+    batch = BatchTruth.build(plan)
+    built = time.monotonic() - start
+    print(f"\nfast truth tier, cross_entropy_logits 4×10 (build: derive and compile {built:.1f} s, once)")
+    rng = np.random.default_rng(0)
+    for dtype in ("bfloat16", "float16"):
+        fmt = format_of(dtype)
+        ordinary = np.hstack([fmt.cast_array(rng.normal(0, 3, (points, 40))), fmt.cast_array(rng.uniform(0, 1, (points, 40)))])
+        wide = random_rows(s, s.shapes((4, 10)), {}, dtype, points, seed=0)
+        for label, rows in (("ordinary", ordinary), ("whole-range", wide)):
+            start = time.monotonic()
+            r = batch.evaluate_rows(rows, dtype, True, lambda i, rows=rows: _row_point(s, rows[i]))
+            took = time.monotonic() - start
+            print(f"  {dtype:8s} {label:11s} points: {points / took:9.0f} points/s exact value and gradient "
+                  f"({r.fast:,} of {points:,} decided by the intervals, the rest by arb)")
+        dt = getattr(torch, dtype)
+        n_float = 2000
+        start = time.monotonic()
+        for row in ordinary[:n_float]:
+            z = torch.tensor(row[:40].reshape(4, 10), dtype=dt, requires_grad=True)
+            t = torch.tensor(row[40:].reshape(4, 10), dtype=dt)
+            torch.autograd.grad(F.cross_entropy(z, t), z)
+        print(f"  {dtype:8s} torch's float value and gradient alone, one call a point: "
+              f"{n_float / (time.monotonic() - start):9.0f} points/s")
+        start = time.monotonic()
+        rep = audit("cross_entropy_logits", _numpy_cross_entropy, backend="numpy", dtype=dtype, shape=(4, 10),
+                    impl_grad=_numpy_cross_entropy_grad, search=search, seed=0)
+        sr = rep.search
+        print(f"  {dtype:8s} a {search:,}-point search (NumPy implementation, + {sr['local']} local points): "
+              f"{time.monotonic() - start:.1f} s, {sr['arb_points']:,} points to arb, findings: {rep.counts() or 'none'}")
+
+
+def _row_point(s, row):
+    """A row of the 4×10 cross-entropy (logits, then target) as an exact Point (the arb fallback)."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from check.checks import points as pts
+    arrs = {}
+    for k, name in enumerate(s.input_names):
+        a = np.empty(40, dtype=object)
+        a[:] = [Fraction(float(v)) for v in row[40 * k:40 * (k + 1)]]
+        arrs[name] = a.reshape(4, 10)
+    return pts.Point(arrs, "bench")
 
 
 if __name__ == "__main__":

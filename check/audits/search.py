@@ -120,11 +120,9 @@ def _flat(x, size):
     return np.broadcast_to(a, (size,)) if a.size == 1 and size != 1 else a
 
 
-def _judged(results, truth, dtype, gradient: bool):
-    """Per row: error (max bits), and per part ("value", "grad") the kind codes and bits (rows, entries)."""
+def _gots(results, nv: int, ng: int):
+    """The implementation's results as arrays: (values (rows, nv), gradients (rows, ng), crashed)."""
     n = len(results)
-    nv = truth.values.shape[1]
-    ng = truth.grads.shape[1] if (gradient and truth.grads is not None) else 0
     got_v, got_g = np.full((n, nv), np.nan), np.full((n, ng), np.nan)
     crashed = np.zeros(n, dtype=bool)
     for i, r in enumerate(results):
@@ -139,24 +137,40 @@ def _judged(results, truth, dtype, gradient: bool):
             gg = _flat(g, ng)
             if gg.size == ng:
                 got_g[i] = gg
-    vcode, vbits, _ = fe.judge_array(got_v, truth.values, truth.value_scales, dtype)
-    parts = {"value": (vcode, vbits, got_v, truth.values)}
-    if ng:
-        gcode, gbits, _ = fe.judge_array(got_g, truth.grads, truth.grad_scales, dtype)
-        parts["grad"] = (gcode, gbits, got_g, truth.grads)
-    err = np.zeros(n)
+    return got_v, got_g, crashed
+
+
+def _codes(got, want, scales, dtype):
+    code, bits, _ = fe.judge_array(got, want, scales, dtype)
+    with np.errstate(invalid="ignore"):                     # off by more than the entry: a wrong value
+        wrong = ((code == fe.INACCURATE) | (code == fe.UNDERFLOW)) & (np.abs(got - want) > np.abs(want))
+    code[wrong] = WRONG
+    return code, bits
+
+
+def _judged(gots, truth, dtype):
+    """(error per row (max bits), {part: (codes, bits, got, truth)}, rows to settle).  A bracketed
+    entry (check.numeric.fast_truth: the truth one of two adjacent floats) is judged against both:
+    where the kinds agree that is the judgement and its bits the larger count (at most one over);
+    where they differ the row is returned, to be settled exactly and judged again."""
+    got_v, got_g, crashed = gots
+    parts, unsettled = {}, np.zeros(len(crashed), dtype=bool)
+    sides = [("value", got_v, truth.value_pairs or (truth.values, truth.values), truth.value_scales)]
+    if got_g.shape[1]:
+        sides.append(("grad", got_g, truth.grad_pairs or (truth.grads, truth.grads), truth.grad_scales))
+    for part, got, (lo, hi), scales in sides:
+        c1, b1 = _codes(got, lo, scales, dtype)
+        c2, b2 = _codes(got, hi, scales, dtype)
+        unsettled |= (c1 != c2).any(axis=1)
+        parts[part] = (c1, np.maximum(b1, b2), got, lo)
+    err = np.zeros(len(crashed))
     for code, bits, _, _ in parts.values():
         if bits.shape[1]:
             err = np.maximum(err, bits.max(axis=1))
-    for code, _, got, want in parts.values():               # off by more than the entry: a wrong value
-        with np.errstate(invalid="ignore"):
-            wrong = ((code == fe.INACCURATE) | (code == fe.UNDERFLOW)) & (np.abs(got - want) > np.abs(want))
-        code[wrong] = WRONG
-    width = float(format_of(dtype).width)
-    err[crashed] = width
+    err[crashed] = float(format_of(dtype).width)
     for code, _, _, _ in parts.values():
         code[crashed] = fe.NOT_COMPARED
-    return err, parts, crashed
+    return err, parts, np.flatnonzero(unsettled & ~crashed)
 
 
 WRONG = 9                  # a judgement code of this module: inaccurate and off by more than the entry
@@ -174,14 +188,22 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
     rows = random_rows(s, shapes, plan.op.extra_shapes, dtype, n, seed)
     origins = ["search"] * n
 
+    nv = plan.value_size
+    ng = int(np.prod(plan.op.truth.shape, dtype=int)) if impl.gradient else 0
+
     def run(rows):
         results = _evaluate(impl, layout, rows, fmt, dtype)
-        truth = batch.evaluate_rows(rows, dtype, impl.gradient, lambda i: layout.point(rows[i], "search"))
-        err, parts, crashed = _judged(results, truth, dtype, impl.gradient)
-        return results, truth, err, parts, crashed
+        point_of = (lambda i: layout.point(rows[i], "search"))
+        truth = batch.evaluate_rows(rows, dtype, impl.gradient, point_of, brackets=True)
+        gots = _gots(results, nv, ng)
+        err, parts, unsettled = _judged(gots, truth, dtype)
+        if unsettled.size:                           # the two candidates judged apart: the exact truth there
+            batch.settle(truth, unsettled, dtype, point_of)
+            err, parts, unsettled = _judged(gots, truth, dtype)
+        arb = rows.shape[0] - truth.fast - int(truth.bracketed.sum())
+        return results, truth, err, parts, gots, arb
 
-    results, truth, err, parts, crashed = run(rows)
-    arb_points = rows.shape[0] - truth.fast
+    results, truth, err, parts, gots, arb_points = run(rows)
     # local search: the worst points, moved in ulps while their error grows
     rng = np.random.default_rng(seed + 1)
     local = 0
@@ -200,15 +222,13 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
         step = np.ldexp(1.0, rng.integers(0, MAX_STEP + 1, proposals.shape[0])) * rng.choice([-1.0, 1.0], proposals.shape[0])
         proposals[np.arange(proposals.shape[0]), cols] = np.clip(fmt.cast_array(x + step * ulp), -fmt.largest, fmt.largest)
         proposals = layout.domain_clip(proposals, fmt)
-        p_results, p_truth, p_err, p_parts, p_crashed = run(proposals)
+        p_results, p_truth, p_err, p_parts, p_gots, p_arb = run(proposals)
         local += proposals.shape[0]
-        arb_points += proposals.shape[0] - p_truth.fast
+        arb_points += p_arb
         rows = np.vstack([rows, proposals])
         results += p_results
         err = np.concatenate([err, p_err])
-        crashed = np.concatenate([crashed, p_crashed])
-        for part in parts:
-            parts[part] = tuple(np.vstack([a, b]) for a, b in zip(parts[part], p_parts[part]))
+        gots = tuple(np.concatenate([a, b]) for a, b in zip(gots, p_gots))
         truth = _stack(truth, p_truth)
         origins += ["search:local"] * proposals.shape[0]
         for k, i in enumerate(keys):
@@ -216,15 +236,50 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
             j = int(np.argmax(block))
             if block[j] > best[i][1]:
                 best[i] = (proposals[k * LOCAL_PROPOSALS + j].copy(), block[j])
-    return _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, crashed,
+    # the rows reported (the worst of each part and of each kind) get their exact truth
+    point_of = (lambda i: layout.point(rows[i], origins[i]))
+    while True:
+        err, parts, _ = _judged(gots, truth, dtype)
+        chosen = set(_reported_rows(parts, err, gots[2]))
+        pending = [i for i in chosen if truth.bracketed[i]]
+        if not pending:
+            break
+        batch.settle(truth, pending, dtype, point_of)
+        arb_points += len(pending)
+    return _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, gots[2],
                     n, local, arb_points, seed)
+
+
+def _failing(parts, crashed) -> dict:
+    """Per finding kind (nan, grad-inf, …, crash): which rows have it."""
+    out = {}
+    for part, (code, _, _, _) in parts.items():
+        prefix = "" if part == "value" else "grad-"
+        for c, kind in KIND_OF.items():
+            hit = (code == c).any(axis=1) if code.shape[1] else np.zeros(len(crashed), dtype=bool)
+            if hit.any():
+                out[prefix + kind] = out.get(prefix + kind, np.zeros(len(crashed), dtype=bool)) | hit
+    if crashed.any():
+        out["crash"] = crashed
+    return out
+
+
+def _reported_rows(parts, err, crashed) -> list:
+    """The rows the summary and the findings name: the worst of each kind, the worst of each part."""
+    rows = [int(np.flatnonzero(hit)[np.argmax(err[hit])]) for hit in _failing(parts, crashed).values()]
+    for code, bits, _, _ in parts.values():
+        if bits.shape[1]:
+            rows.append(int(np.argmax(bits.max(axis=1))))
+    return rows
 
 
 def _stack(a, b):
     from check.numeric.fast_truth import BatchResult
     cat = (lambda x, y: None if x is None else np.vstack([x, y]))
+    pair = (lambda x, y: None if x is None else (cat(x[0], y[0]), cat(x[1], y[1])))
     return BatchResult(cat(a.values, b.values), cat(a.value_scales, b.value_scales), cat(a.grads, b.grads),
-                       cat(a.grad_scales, b.grad_scales), a.fast + b.fast)
+                       cat(a.grad_scales, b.grad_scales), a.fast + b.fast, pair(a.value_pairs, b.value_pairs),
+                       pair(a.grad_pairs, b.grad_pairs), np.concatenate([a.bracketed, b.bracketed]))
 
 
 KIND_OF = {fe.NAN: "nan", fe.INF: "inf", fe.INACCURATE: "inaccurate", fe.UNDERFLOW: "inaccurate", WRONG: "wrong"}
@@ -234,16 +289,7 @@ def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, 
              n, local, arb_points, seed) -> dict:
     # the points failing, by kind; the worst point of each kind is judged by the audit itself
     worst_of: dict = {}
-    failing = {}
-    for part, (code, bits, _, _) in parts.items():
-        prefix = "" if part == "value" else "grad-"
-        for c, kind in KIND_OF.items():
-            hit = (code == c).any(axis=1) if code.shape[1] else np.zeros(len(rows), dtype=bool)
-            if hit.any():
-                name = prefix + kind
-                failing[name] = failing.get(name, np.zeros(len(rows), dtype=bool)) | hit
-    if crashed.any():
-        failing["crash"] = crashed
+    failing = _failing(parts, crashed)
     for name, hit in failing.items():
         i = int(np.flatnonzero(hit)[np.argmax(err[hit])])
         worst_of[name] = i

@@ -51,16 +51,23 @@ class BatchResult:
     value_scales: np.ndarray
     grads: np.ndarray | None    # (N, gradient entries), or None without a gradient
     grad_scales: np.ndarray | None
-    fast: int                   # points decided by the intervals (the rest by arb)
+    fast: int                   # points decided by the intervals (the rest by arb, or bracketed)
+    value_pairs: tuple = None   # (lower, upper) candidates per entry: the truth is one of them (equal
+    grad_pairs: tuple = None    # where decided); only with ``brackets``, else None
+    bracketed: np.ndarray = None    # per point: some entry is only bracketed (never without ``brackets``)
 
 
 def _rounded(lo: np.ndarray, hi: np.ndarray, dtype: str):
-    """(the decided float per entry or NaN, decided mask) of enclosures [lo, hi]."""
+    """Of enclosures [lo, hi]: (round(lo), round(hi), decided, bracketed) — decided where both ends
+    round to one float (the truth), bracketed where they round to two adjacent floats (the truth is
+    one of them: the enclosure holds one rounding boundary and is too wide to tell which side)."""
     fmt = format_of(dtype)
-    ok = np.isfinite(lo) & np.isfinite(hi)
-    a, b = fmt.round_array(np.where(ok, lo, 0.0)), fmt.round_array(np.where(ok, hi, 0.0))
-    ok &= a == b
-    return np.where(ok, a, np.nan), ok
+    finite = np.isfinite(lo) & np.isfinite(hi)
+    a, b = fmt.round_array(np.where(finite, lo, 0.0)), fmt.round_array(np.where(finite, hi, 0.0))
+    decided = finite & (a == b)
+    with np.errstate(invalid="ignore"):
+        bracketed = finite & ~decided & np.isfinite(a) & np.isfinite(b) & (fmt.ordinal_array(b) - fmt.ordinal_array(a) == 1)
+    return a, b, decided, bracketed
 
 
 def _scaled(lo: np.ndarray, hi: np.ndarray, dtype: str):
@@ -78,8 +85,9 @@ CHUNK = 8192
 
 
 def _chunk(job, start: int):
-    """One chunk of points: (start, {role: (entries, points) array}, decided per point) — each
-    output rounded (``_rounded``) or taken as a magnitude (``_scaled``) while in the cache."""
+    """One chunk of points: (start, {role: (entries, points) array}, decided-or-bracketed per point,
+    decided per point) — each output rounded (``_rounded``) or taken as a magnitude (``_scaled``)
+    while in the cache."""
     fn, columns, roles, dtype, scaled = job
     part = columns[:, start:start + CHUNK]
     size = part.shape[1]
@@ -88,18 +96,30 @@ def _chunk(job, start: int):
         ivs = fn(*[point(part[k]) for k in range(part.shape[0])])
         if scaled:
             ivs = [S.plain(S.sv(v)) for v in ivs]
-    rows = {r: [] for r in ("v", "vm", "g", "gm")}
-    ok = np.ones(size, dtype=bool)
+    rows = {r: [] for r in ROLES}
+    ok, exact = np.ones(size, dtype=bool), np.ones(size, dtype=bool)
     for role, v in zip(roles, ivs):
         lo = np.broadcast_to(np.asarray(v.lo, dtype=np.float64), (size,))
         hi = np.broadcast_to(np.asarray(v.hi, dtype=np.float64), (size,))
-        x, decided = (_rounded if role in ("v", "g") else _scaled)(lo, hi, dtype)
-        rows[role].append(x)
-        ok &= decided
+        if role in ("v", "g"):
+            a, b, decided, bracketed = _rounded(lo, hi, dtype)
+            rows[role].append(a)
+            rows[role + "2"].append(b)
+            ok &= decided | bracketed
+            exact &= decided
+        else:
+            x, decided = _scaled(lo, hi, dtype)
+            rows[role].append(x)
+            ok &= decided
     out = {r: np.array(xs).reshape(len(xs), size) for r, xs in rows.items()}
     fmax = format_of(dtype).largest          # the gradient's shared scale: its largest magnitude that fits
     out["gm"] = np.max(np.where(out["gm"] <= fmax, out["gm"], 0.0), axis=0, initial=0.0)[None, :]
-    return start, out, ok
+    return start, out, ok, exact
+
+
+#: What a chunk returns per point: values (lower and upper candidates), their magnitudes, gradients
+#: (both candidates) and the gradient's shared scale.
+ROLES = ("v", "v2", "vm", "g", "g2", "gm")
 
 
 #: The job forked workers evaluate (set just before the fork; the compiled function is not picklable).
@@ -160,49 +180,70 @@ class BatchTruth:
         flat = np.array([[float(v) for v in p.values_flat] for p in points], dtype=np.float64)
         return self.evaluate_rows(flat.reshape(len(points), -1), dtype, gradient, points.__getitem__)
 
-    def evaluate_rows(self, flat: np.ndarray, dtype: str, gradient: bool, point_of) -> BatchResult:
+    def evaluate_rows(self, flat: np.ndarray, dtype: str, gradient: bool, point_of,
+                      brackets: bool = False) -> BatchResult:
         """The truth at each row of ``flat`` (the point's ``values_flat`` as floats of ``dtype``:
         inputs, then the cotangent for an activation); ``point_of(i)`` gives row i as a Point for
-        the arb fallback (made only for the rows the intervals leave undecided)."""
+        the arb fallback (made only for the rows the intervals leave undecided).  With ``brackets``
+        a point whose entries are each decided or *bracketed* (the truth one of two adjacent floats:
+        within 2^-40 or so of a rounding boundary) is not sent to arb: its candidates are in
+        ``value_pairs``/``grad_pairs`` for a caller that judges against both (check.audits.search),
+        and ``settle`` computes the exact truth of the points it names."""
         plan = self.plan
         gradient = gradient and plan.grad_truth is not None
         n = flat.shape[0]
         nv = plan.value_size
         ng = int(np.prod(plan.op.truth.shape, dtype=int)) if gradient else 0
-        values, vscales = np.full((n, nv), np.nan), np.zeros((n, nv))
-        grads = np.full((n, ng), np.nan) if gradient else None
-        gscales = np.zeros((n, ng)) if gradient else None
-        done = np.zeros(n, dtype=bool)
+        out = {"v": np.full((nv, n), np.nan), "v2": np.full((nv, n), np.nan), "vm": np.zeros((nv, n)),
+               "g": np.full((ng, n), np.nan), "g2": np.full((ng, n), np.nan), "gm": np.zeros((1, n))}
+        ok = exact = np.zeros(n, dtype=bool)
         if n and dtype in FAST_FORMATS and self.available:
-            done = self._fast(flat, dtype, gradient, values, vscales, grads, gscales)
-        for i in np.flatnonzero(~done):              # arb, point by point (check.numeric.truth)
-            p = point_of(int(i))
-            values[i], vscales[i] = plan.value(p, dtype)
-            if gradient:
-                grads[i], gscales[i] = plan.gradient(p, dtype)
-        return BatchResult(values, vscales, grads, gscales, int(done.sum()))
+            ok, exact = self._fast(flat, dtype, gradient, out)
+        done = ok if brackets else exact
+        pairs_v, pairs_g = (out["v"].T.copy(), out["v2"].T.copy()), (out["g"].T.copy(), out["g2"].T.copy())
+        values = np.where(pairs_v[0] == pairs_v[1], pairs_v[0], np.nan)
+        grads = np.where(pairs_g[0] == pairs_g[1], pairs_g[0], np.nan) if gradient else None
+        result = BatchResult(values, out["vm"].T.copy(), grads, np.repeat(out["gm"].T, ng, axis=1) if gradient else None,
+                             int(exact.sum()), pairs_v if brackets else None, pairs_g if (brackets and gradient) else None,
+                             (ok & ~exact) if brackets else np.zeros(n, dtype=bool))
+        self.settle(result, np.flatnonzero(~done), dtype, point_of)
+        return result
 
-    def _fast(self, flat, dtype, gradient, values, vscales, grads, gscales) -> np.ndarray:
+    def settle(self, result: BatchResult, rows, dtype: str, point_of) -> None:
+        """The exact truth (arb, check.numeric.truth) at ``rows``, in place: a bracketed point's
+        candidates become its one truth."""
+        plan = self.plan
+        for i in rows:
+            i = int(i)
+            p = point_of(i)
+            result.values[i], result.value_scales[i] = plan.value(p, dtype)
+            if result.grads is not None:
+                result.grads[i], result.grad_scales[i] = plan.gradient(p, dtype)
+            if result.value_pairs is not None:
+                for pair, now in ((result.value_pairs, result.values), (result.grad_pairs, result.grads)):
+                    if pair is not None:
+                        pair[0][i], pair[1][i] = now[i], now[i]
+                result.bracketed[i] = False
+
+    def _fast(self, flat, dtype, gradient, out) -> tuple[np.ndarray, np.ndarray]:
         nv = self.plan.value_size
-        if flat.shape[1] < len(flat_symbols(self.plan.prob, self.plan.op.extra_symbols)):
-            return np.zeros(flat.shape[0], dtype=bool)      # a loss audited without its extras: arb
-        ng = grads.shape[1] if gradient else 0
         n = flat.shape[0]
+        none = np.zeros(n, dtype=bool)
+        if flat.shape[1] < len(flat_symbols(self.plan.prob, self.plan.op.extra_symbols)):
+            return none, none                               # a loss audited without its extras: arb
+        ng = out["g"].shape[0]
         roles = ["v"] * nv + ["vm"] * nv + ["g"] * ng + ["gm"] * ng
-        out = {r: np.empty((roles.count(r) if r != "gm" else 1, n)) for r in ("v", "vm", "g", "gm")}
-        ok = np.zeros(n, dtype=bool)
+        ok, exact = none.copy(), none.copy()
         todo = np.arange(n)
         for fn, scaled in ((self.fn, False), (self.scaled_fn, True)):     # plain, then scaled where undecided
             if fn is None or not todo.size:
                 continue
             job = (fn, np.ascontiguousarray(flat[todo].T), roles, dtype, scaled)
-            for start, parts, decided in _in_processes(job, range(0, todo.size, CHUNK)):
-                rows = todo[start:start + decided.size][decided]
+            for start, parts, good, certain in _in_processes(job, range(0, todo.size, CHUNK)):
+                rows = todo[start:start + good.size]
                 for r in out:
-                    out[r][:, rows] = parts[r][:, decided]
-                ok[rows] = True
-            todo = np.flatnonzero(~ok)
-        values[:], vscales[:] = out["v"].T, out["vm"].T
-        if gradient:
-            grads[:], gscales[:] = out["g"].T, out["gm"].T
-        return ok
+                    out[r][:, rows[good]] = parts[r][:, good]
+                ok[rows[good]] = True
+                exact[rows[good & certain]] = True
+            todo = np.flatnonzero(~exact)
+        return ok, exact

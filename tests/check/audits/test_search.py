@@ -132,3 +132,28 @@ def test_the_cli_search_writes_error_plots_identically_and_rejects_bad_sizes(tmp
         done = subprocess.run([sys.executable, "-m", "check", "audit", "numpy", "softplus"] + bad,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and "Traceback" not in done.stderr and "gradspec:" in done.stderr, bad
+
+
+def test_bracketed_truths_give_the_exact_verdicts(monkeypatch):
+    """Judging a point whose truth the intervals only bracket (one of two adjacent floats: mse's
+    gradient (p − t)/3 is often a float16 tie) against both candidates gives the same findings,
+    failing counts, worst errors and ranges as the exact truth everywhere — with far fewer arb points."""
+    from check.numeric.fast_truth import BatchTruth
+    runs = {}
+    for brackets in (True, False):
+        if not brackets:
+            real = BatchTruth.evaluate_rows
+            monkeypatch.setattr(BatchTruth, "evaluate_rows",
+                                lambda self, flat, dtype, gradient, point_of, brackets=False:
+                                real(self, flat, dtype, gradient, point_of, False))
+        import torch
+
+        def mse(p, t):
+            return torch.nn.functional.mse_loss(p, t)
+        r = audit("mse", mse, backend="torch", dtype="float16", search=1500, seed=2)
+        runs[brackets] = r
+    a, b = runs[True], runs[False]
+    assert [f.__dict__ for f in a.findings] == [f.__dict__ for f in b.findings]
+    for key in ("failing", "worst", "ranges", "compared"):
+        assert a.search[key] == b.search[key], key
+    assert a.search["arb_points"] < b.search["arb_points"] / 10
