@@ -112,6 +112,9 @@ def _bad_cli(rng, tmp) -> list:
     if kind == 9:
         return ["audit", rng.choice(("torch", "numpy")), "--out", rng.choice(("", afile, afile + "/x"))]
     if kind == 10:
+        if rng.random() < 0.3:
+            return ["audit", "numpy", rng.choice(("--search", "--seed")), rng.choice(("-1", "x", "", "1e9", "2.5",
+                                                                                        str(10 ** 7), str(2 ** 40)))]
         return ["audit", rng.choice(BAD_LIBRARIES)] if rng.random() < 0.5 else ["audit", "numpy", "--dtype",
                                                                               rng.choice(BAD_DTYPES)]
     if kind == 11:

@@ -65,8 +65,13 @@ def _rounded(lo: np.ndarray, hi: np.ndarray, dtype: str):
     finite = np.isfinite(lo) & np.isfinite(hi)
     a, b = fmt.round_array(np.where(finite, lo, 0.0)), fmt.round_array(np.where(finite, hi, 0.0))
     decided = finite & (a == b)
-    with np.errstate(invalid="ignore"):
-        bracketed = finite & ~decided & np.isfinite(a) & np.isfinite(b) & (fmt.ordinal_array(b) - fmt.ordinal_array(a) == 1)
+    bracketed = np.zeros(decided.shape, dtype=bool)
+    rest = np.flatnonzero(finite & ~decided)                # few: the ordinals only there
+    if rest.size:
+        ar, br = a[rest], b[rest]
+        with np.errstate(invalid="ignore"):
+            bracketed[rest] = (np.isfinite(ar) & np.isfinite(br)
+                               & (fmt.ordinal_array(br) - fmt.ordinal_array(ar) == 1))
     return a, b, decided, bracketed
 
 
