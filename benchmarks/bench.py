@@ -253,14 +253,17 @@ def _numpy_cross_entropy_grad(z, t):
 def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None:
     """The fast truth tier (check.numeric.fast_truth) for cross_entropy_logits 4×10: exact value and
     gradient, correctly rounded, at ``points`` points a second — ordinary ones (logits N(0, 3²),
-    probabilities uniform) and the search's whole-range ones — beside torch's float evaluation of
-    value and gradient (one call a point, as an audit makes); then a ``search``-point search."""
+    probabilities uniform) and the search's whole-range ones, as the search asks for them (a truth
+    only bracketed between two adjacent floats is left so: the search judges against both) — beside
+    torch's float evaluation of value and gradient (one call a point, as an audit makes); then a
+    ``search``-point search."""
     import numpy as np
     import torch
     import torch.nn.functional as F
 
     from check.audits.auditor import audit
     from check.audits.sampling import random_rows
+    from check.audits.search import ARB_POINTS
     from check.numeric.fast_truth import BatchTruth
     from check.numeric.formats import format_of
     from check.numeric.truth import TruthPlan
@@ -279,10 +282,13 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
         wide = random_rows(s, s.shapes((4, 10)), {}, dtype, points, seed=0)
         for label, rows in (("ordinary", ordinary), ("whole-range", wide)):
             start = time.monotonic()
-            r = batch.evaluate_rows(rows, dtype, True, lambda i, rows=rows: _row_point(s, rows[i]))
+            r = batch.evaluate_rows(rows, dtype, True, lambda i, rows=rows: _row_point(s, rows[i]), brackets=True,
+                                    arb_points=ARB_POINTS)
             took = time.monotonic() - start
+            bracketed = int(r.bracketed.sum())
             print(f"  {dtype:8s} {label:11s} points: {points / took:9.0f} points/s exact value and gradient "
-                  f"({r.fast:,} of {points:,} decided by the intervals, the rest by arb)")
+                  f"({r.fast:,} decided by the intervals, {bracketed:,} bracketed between two adjacent floats, "
+                  f"{points - r.fast - bracketed - r.skipped:,} by arb, {r.skipped:,} past the search's arb budget)")
         dt = getattr(torch, dtype)
         n_float = 2000
         start = time.monotonic()
@@ -297,7 +303,8 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
                     impl_grad=_numpy_cross_entropy_grad, search=search, seed=0)
         sr = rep.search
         print(f"  {dtype:8s} a {search:,}-point search (NumPy implementation, + {sr['local']} local points): "
-              f"{time.monotonic() - start:.1f} s, {sr['arb_points']:,} points to arb, findings: {rep.counts() or 'none'}")
+              f"{time.monotonic() - start:.1f} s, {sr['arb_points']:,} points in arb, {sr['uncompared']:,} uncompared, "
+              f"findings: {rep.counts() or 'none'}")
 
 
 def _row_point(s, row):

@@ -122,11 +122,12 @@ def search_markdown(reports: list, library: str | None = None) -> list:
     out = [f"## Search for the worst input ({first['random']} random points per entry and dtype, then a local "
            f"search in ulps; seed {first['seed']})", "",
            "Worst: the largest bits of error of the value / the gradient over every searched point (expected → "
-           "got). Failure ranges: along each input (an activation's entry where the error is; a loss input's "
+           "got). Points: searched (how many the fast truth tier left to arb; past 2,000 of those, uncompared). "
+           "Failure ranges: along each input (an activation's entry where the error is; a loss input's "
            "entry of largest magnitude), the ranges where points were not finite or inaccurate (failing of "
            "searched there).", ""]
     for dtype in dict.fromkeys(r.dtype for _, r in searched):
-        out += [f"### {dtype}", "", "| entry | points (arb) | worst value | worst gradient | failing points | "
+        out += [f"### {dtype}", "", "| entry | points (in arb; uncompared) | worst value | worst gradient | failing points | "
                 "failure ranges | plot |", "|---|---|---|---|---|---|---|"]
         for a, r in searched:
             if r.dtype != dtype:
@@ -137,7 +138,9 @@ def search_markdown(reports: list, library: str | None = None) -> list:
             ranges = "; ".join(f"{x['input']} {x['kind']} in [{x['from']}, {x['to']}] ({x['failing']}/{x['of']})"
                                for x in sr["ranges"]) or "none"
             plot = f"[svg]({plot_name(library, a.key, dtype)})" if library else ""
-            out.append(f"| {a.key} | {sr['random'] + sr['local']} ({sr['arb_points']}) | {worst.get('value', '—')} | "
+            counted = f"{sr['random'] + sr['local']} ({sr['arb_points']}" + (
+                f"; {sr['uncompared']} uncompared)" if sr.get("uncompared") else ")")
+            out.append(f"| {a.key} | {counted} | {worst.get('value', '—')} | "
                        f"{worst.get('grad', '—')} | {failing} | {ranges} | {plot} |")
         out.append("")
     return out

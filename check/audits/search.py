@@ -7,7 +7,9 @@ in ulps, judged against the exact truth — where the audit's fixed points do no
    dominant logit, probabilities near 0 and 1, …), each rounded to the format.
 2. The implementation at all of them (``impl.evaluate``, in batches of BATCH), the truth at all of
    them (check.numeric.fast_truth: vectorised intervals, arb where they do not decide — the same
-   correctly rounded numbers), judged entry by entry by the one judgement
+   correctly rounded numbers — for at most ARB_POINTS points a search: past that budget a point the
+   intervals leave undecided is not compared, and counted as ``uncompared``), judged entry by entry
+   by the one judgement
    (check.numeric.float_error.judge_array).  A point's *error* is the largest bits of error of its
    value and gradient entries (a crash: all the format's bits).
 3. Local search: the LOCAL_POINTS worst points, each moved LOCAL_ROUNDS times by the best of
@@ -46,6 +48,7 @@ MAX_STEP = 10             # ulps moved: 2^0 … 2^MAX_STEP
 MAX_RANGES = 4           # failure ranges reported per input and class (those with the most failing points)
 PLOT_POINTS = 1500        # (coordinate, error) pairs kept per input for the plot
 MAX_SEARCH = 1_000_000    # points a search may ask for
+ARB_POINTS = 2000         # points a search computes in arb where the intervals do not decide (the rest: uncompared)
 
 CONTINUOUS = ("real", "nonzero", "positive", "nonnegative", "probability", "log_probability")
 
@@ -190,20 +193,23 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
 
     nv = plan.value_size
     ng = int(np.prod(plan.op.truth.shape, dtype=int)) if impl.gradient else 0
+    budget = {"arb": 0, "skipped": 0}
 
     def run(rows):
         results = _evaluate(impl, layout, rows, fmt, dtype)
         point_of = (lambda i: layout.point(rows[i], "search"))
-        truth = batch.evaluate_rows(rows, dtype, impl.gradient, point_of, brackets=True)
+        truth = batch.evaluate_rows(rows, dtype, impl.gradient, point_of, brackets=True,
+                                    arb_points=max(0, ARB_POINTS - budget["arb"]))
+        budget["arb"] += rows.shape[0] - truth.fast - int(truth.bracketed.sum()) - truth.skipped
+        budget["skipped"] += truth.skipped
         gots = _gots(results, nv, ng)
         err, parts, unsettled = _judged(gots, truth, dtype)
         if unsettled.size:                           # the two candidates judged apart: the exact truth there
             batch.settle(truth, unsettled, dtype, point_of)
-            err, parts, unsettled = _judged(gots, truth, dtype)
-        arb = rows.shape[0] - truth.fast - int(truth.bracketed.sum())
-        return results, truth, err, parts, gots, arb
+            err, parts, _ = _judged(gots, truth, dtype)
+        return results, truth, err, parts, gots, unsettled.size
 
-    results, truth, err, parts, gots, arb_points = run(rows)
+    results, truth, err, parts, gots, settled = run(rows)
     # local search: the worst points, moved in ulps while their error grows
     rng = np.random.default_rng(seed + 1)
     local = 0
@@ -222,9 +228,9 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
         step = np.ldexp(1.0, rng.integers(0, MAX_STEP + 1, proposals.shape[0])) * rng.choice([-1.0, 1.0], proposals.shape[0])
         proposals[np.arange(proposals.shape[0]), cols] = np.clip(fmt.cast_array(x + step * ulp), -fmt.largest, fmt.largest)
         proposals = layout.domain_clip(proposals, fmt)
-        p_results, p_truth, p_err, p_parts, p_gots, p_arb = run(proposals)
+        p_results, p_truth, p_err, p_parts, p_gots, p_settled = run(proposals)
         local += proposals.shape[0]
-        arb_points += p_arb
+        settled += p_settled
         rows = np.vstack([rows, proposals])
         results += p_results
         err = np.concatenate([err, p_err])
@@ -245,9 +251,10 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
         if not pending:
             break
         batch.settle(truth, pending, dtype, point_of)
-        arb_points += len(pending)
+        settled += len(pending)
+    arb_points = budget["arb"] + settled
     return _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, gots[2],
-                    n, local, arb_points, seed)
+                    n, local, arb_points, seed, budget["skipped"])
 
 
 def _failing(parts, crashed) -> dict:
@@ -279,14 +286,15 @@ def _stack(a, b):
     pair = (lambda x, y: None if x is None else (cat(x[0], y[0]), cat(x[1], y[1])))
     return BatchResult(cat(a.values, b.values), cat(a.value_scales, b.value_scales), cat(a.grads, b.grads),
                        cat(a.grad_scales, b.grad_scales), a.fast + b.fast, pair(a.value_pairs, b.value_pairs),
-                       pair(a.grad_pairs, b.grad_pairs), np.concatenate([a.bracketed, b.bracketed]))
+                       pair(a.grad_pairs, b.grad_pairs), np.concatenate([a.bracketed, b.bracketed]),
+                       a.skipped + b.skipped)
 
 
 KIND_OF = {fe.NAN: "nan", fe.INF: "inf", fe.INACCURATE: "inaccurate", fe.UNDERFLOW: "inaccurate", WRONG: "wrong"}
 
 
 def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, truth, err, parts, crashed,
-             n, local, arb_points, seed) -> dict:
+             n, local, arb_points, seed, skipped) -> dict:
     # the points failing, by kind; the worst point of each kind is judged by the audit itself
     worst_of: dict = {}
     failing = _failing(parts, crashed)
@@ -327,7 +335,8 @@ def _summary(s, plan, impl, dtype, report, layout, fmt, rows, origins, results, 
     report.worst_grad_bits = max(report.worst_grad_bits, worst.get("grad", {}).get("bits", 0.0))
     compared = sum(int((code != fe.NOT_COMPARED).sum()) for code, _, _, _ in parts.values())
     report.compared += compared
-    return {"seed": seed, "random": n, "local": local, "arb_points": int(arb_points), "compared": compared,
+    return {"seed": seed, "random": n, "local": local, "arb_points": int(arb_points), "uncompared": int(skipped),
+            "compared": compared,
             "worst": worst, "failing": {k: int(v.sum()) for k, v in sorted(failing.items())},
             "conventions": sorted(conventions),
             "ranges": failure_ranges(layout, coords, failing),

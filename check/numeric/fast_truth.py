@@ -55,6 +55,7 @@ class BatchResult:
     value_pairs: tuple = None   # (lower, upper) candidates per entry: the truth is one of them (equal
     grad_pairs: tuple = None    # where decided); only with ``brackets``, else None
     bracketed: np.ndarray = None    # per point: some entry is only bracketed (never without ``brackets``)
+    skipped: int = 0                # points left uncompared (NaN) past ``arb_points``
 
 
 def _rounded(lo: np.ndarray, hi: np.ndarray, dtype: str):
@@ -186,14 +187,16 @@ class BatchTruth:
         return self.evaluate_rows(flat.reshape(len(points), -1), dtype, gradient, points.__getitem__)
 
     def evaluate_rows(self, flat: np.ndarray, dtype: str, gradient: bool, point_of,
-                      brackets: bool = False) -> BatchResult:
+                      brackets: bool = False, arb_points: int | None = None) -> BatchResult:
         """The truth at each row of ``flat`` (the point's ``values_flat`` as floats of ``dtype``:
         inputs, then the cotangent for an activation); ``point_of(i)`` gives row i as a Point for
         the arb fallback (made only for the rows the intervals leave undecided).  With ``brackets``
         a point whose entries are each decided or *bracketed* (the truth one of two adjacent floats:
         within 2^-40 or so of a rounding boundary) is not sent to arb: its candidates are in
         ``value_pairs``/``grad_pairs`` for a caller that judges against both (check.audits.search),
-        and ``settle`` computes the exact truth of the points it names."""
+        and ``settle`` computes the exact truth of the points it names.  ``arb_points`` caps the
+        points computed in arb (the first ones, in row order); the rest are left NaN — not
+        compared — and counted in ``skipped``."""
         plan = self.plan
         gradient = gradient and plan.grad_truth is not None
         n = flat.shape[0]
@@ -211,7 +214,11 @@ class BatchTruth:
         result = BatchResult(values, out["vm"].T.copy(), grads, np.repeat(out["gm"].T, ng, axis=1) if gradient else None,
                              int(exact.sum()), pairs_v if brackets else None, pairs_g if (brackets and gradient) else None,
                              (ok & ~exact) if brackets else np.zeros(n, dtype=bool))
-        self.settle(result, np.flatnonzero(~done), dtype, point_of)
+        rest = np.flatnonzero(~done)
+        if arb_points is not None and rest.size > arb_points:
+            result.skipped = int(rest.size - arb_points)      # left NaN: not compared, never guessed
+            rest = rest[:arb_points]
+        self.settle(result, rest, dtype, point_of)
         return result
 
     def settle(self, result: BatchResult, rows, dtype: str, point_of) -> None:

@@ -34,6 +34,18 @@ def test_known_findings_pass_and_new_ones_fail(tmp_path):
     assert new_findings(_pairs(), known) == []
 
 
+def test_a_search_finding_is_known_by_call_dtype_and_kind(tmp_path):
+    path = tmp_path / "base.json"
+    found = replace(_finding(), origin="search")
+    write_baseline(path, _pairs(found))
+    known = read_baseline(path)
+    moved = replace(_finding(x="7.25", index=(1, 0)), origin="search:local")     # another worst point
+    assert new_findings(_pairs(moved), known) == []
+    assert len(new_findings(_pairs(replace(found, kind="nan")), known)) == 1        # a new kind: new
+    assert len(new_findings(_pairs(found, dtype="bfloat16"), known)) == 1          # a new dtype: new
+    assert len(new_findings(_pairs(_finding()), known)) == 1                       # a fixed point: its own key
+
+
 @pytest.mark.parametrize("text", ["", "{}", '{"format": "other/1", "findings": []}', "[1, 2]",
                                   '{"format": "%s", "findings": [{"no key": 1}]}' % FORMAT])
 def test_a_file_that_is_not_a_baseline_is_a_clear_error(tmp_path, text):

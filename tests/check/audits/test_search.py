@@ -138,14 +138,16 @@ def test_bracketed_truths_give_the_exact_verdicts(monkeypatch):
     """Judging a point whose truth the intervals only bracket (one of two adjacent floats: mse's
     gradient (p − t)/3 is often a float16 tie) against both candidates gives the same findings,
     failing counts, worst errors and ranges as the exact truth everywhere — with far fewer arb points."""
+    import check.audits.search as search
     from check.numeric.fast_truth import BatchTruth
+    monkeypatch.setattr(search, "ARB_POINTS", 10 ** 6)                 # every undecided point exactly
     runs = {}
     for brackets in (True, False):
         if not brackets:
             real = BatchTruth.evaluate_rows
             monkeypatch.setattr(BatchTruth, "evaluate_rows",
-                                lambda self, flat, dtype, gradient, point_of, brackets=False:
-                                real(self, flat, dtype, gradient, point_of, False))
+                                lambda self, flat, dtype, gradient, point_of, brackets=False, arb_points=None:
+                                real(self, flat, dtype, gradient, point_of, False, arb_points))
         import torch
 
         def mse(p, t):
@@ -157,3 +159,14 @@ def test_bracketed_truths_give_the_exact_verdicts(monkeypatch):
     for key in ("failing", "worst", "ranges", "compared"):
         assert a.search[key] == b.search[key], key
     assert a.search["arb_points"] < b.search["arb_points"] / 10
+
+
+def test_past_its_arb_budget_a_search_leaves_points_uncompared_and_says_so(monkeypatch):
+    import check.audits.search as search
+    monkeypatch.setattr(search, "ARB_POINTS", 5)
+    # float64: no enclosure decides a float64 rounding, so every point needs arb
+    r = audit("softplus", right_softplus, backend="numpy", dtype="float64", grad=False, search=200, seed=2)
+    assert r.ok and r.search["uncompared"] > 0 and r.search["arb_points"] <= 5 + LOCAL_REPORTED
+
+
+LOCAL_REPORTED = 16        # rows settled for the report (worst of each kind and part) beyond the budget
