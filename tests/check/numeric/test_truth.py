@@ -76,3 +76,16 @@ def test_the_arb_truth_reads_sympys_abs_of_an_expression_of_unknown_sign():
     assert abs(float(at_third[0]) - 1.0986122886681098) < 1e-15          # |log(1/3)|
     assert abs(float(at_third[1]) - (1 - 1.0986122886681098) / 3) < 1e-15
     assert float(f(real(Fraction(-3)))[0]) != float(f(real(Fraction(-3)))[0])   # NaN: log(−3) is not real
+
+
+def test_a_ball_far_past_a_format_rounds_without_writing_its_ends_as_rationals():
+    """e^(10^30) has an exponent of about 1.4·10^30 bits: as a rational it would never fit in memory."""
+    import math
+    with precision(128):
+        huge = arb(10 ** 30).exp()
+        assert decided(huge, "bfloat16") == math.inf and decided(-huge, "float64") == -math.inf
+        assert decided(1 / huge, "float16") == 0.0 and decided(-1 / huge, "float32") == 0.0
+        assert decided(arb(0, arb(10) ** 400), "float64") is None     # [0 ± 10^400]: too wide to say
+        # just past the largest + half an ulp is still inf, just below it the largest
+        assert decided(arb(65520) + arb(2) ** -30, "float16") == math.inf
+        assert decided(arb(65519), "float16") == 65504.0
