@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: test test-fast test-slow verify cards bench fuzz audit audit-baselines clean
+.PHONY: test test-fast test-slow verify cards bench fuzz audit audit-baselines audit-search clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ audit: $(STAMP)
 audit-baselines: $(STAMP)
 	@for lib in $(AUDIT_LIBRARIES); do \
 	  $(VENV)/bin/gradspec audit $$lib --dtype $(AUDIT_DTYPES) --quiet --write-baseline reports/audit-baselines/$$lib.json || exit 1; \
+	done
+
+# Every library's audit in float16 and bfloat16 with a search for the worst input (2,000 random points
+# and a local search per call and dtype, seed 0): reports, failure ranges and error plots in
+# reports/audit/ (not committed; no gate).
+audit-search: $(STAMP)
+	@for lib in $(AUDIT_LIBRARIES); do \
+	  $(VENV)/bin/gradspec audit $$lib --dtype float16,bfloat16 --search 2000 --quiet; \
+	  test $$? -le 1 || exit 1; \
 	done
 
 bench: $(STAMP)

@@ -70,13 +70,23 @@ def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
     guess = fmt.cast(float(ball.mid()))                    # near the answer; confirmed or refused below
     if _inside_rounding_interval(ball, guess, dtype):
         return guess
-    mid, rad = _exact(ball.mid()), _exact(ball.rad())
-    lo, hi = round_fraction(mid - rad, dtype), round_fraction(mid + rad, dtype)
+    lo, hi = _rounded_point(ball.lower(), fmt), _rounded_point(ball.upper(), fmt)
     if lo == hi:
         return lo
-    if scale and math.isfinite(scale) and rad <= Fraction(scale) / 2 ** (format_of(dtype).p + 16):
-        return round_fraction(mid, dtype)
+    if scale and math.isfinite(scale) and ball.rad() <= arb(scale) / 2 ** (fmt.p + 16):
+        return _rounded_point(ball.mid(), fmt)
     return None
+
+
+def _rounded_point(x: arb, fmt) -> float:
+    """An exact arb (an end or the midpoint of a ball) rounded to the format: ±0 below half its least
+    subnormal and ±inf past twice its largest number decided by comparison, exactly otherwise — so
+    no rational with an exponent of 10^30 bits is ever written."""
+    if abs(x) < arb(2) ** (fmt.emin - fmt.p):
+        return 0.0
+    if abs(x) > 2 * arb(fmt.largest):
+        return math.inf if x > 0 else -math.inf
+    return fmt.round(_exact(x))
 
 
 def _ladder(at, n: int, accept) -> np.ndarray:

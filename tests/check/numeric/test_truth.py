@@ -89,3 +89,9 @@ def test_a_ball_far_past_a_format_rounds_without_writing_its_ends_as_rationals()
         # just past the largest + half an ulp is still inf, just below it the largest
         assert decided(arb(65520) + arb(2) ** -30, "float16") == math.inf
         assert decided(arb(65519), "float16") == 65504.0
+
+
+def test_a_wide_ball_around_a_vanishing_midpoint_is_undecided_at_once():
+    with precision(128):
+        b = (-arb(10 ** 30)).exp() + arb(0, 0.001)          # [e^(−10^30) ± 0.001]
+        assert decided(b, "float16") is None
