@@ -174,18 +174,22 @@ def power(x: Iv, k) -> Iv:
             k = int(k.lo)
         else:
             return exp(k * log(x))
-    k = int(k)
+    return by_squaring(x, int(k), Iv.const(1), _square)
+
+
+def by_squaring(x, k: int, one, square):
+    """x ** k for an integer k by repeated squaring (``square``) and products (``*``), 1/x^|k| below
+    0: the one power routine of plain and scaled enclosures (check.numeric.scaled)."""
     if k < 0:
-        return Iv.const(1) / power(x, -k)
-    result, base = Iv.const(1), x
-    first = True
+        return one / by_squaring(x, -k, one, square)
+    result, base, first = one, x, True
     while k:
         if k & 1:
             result = base if first else result * base
             first = False
         k >>= 1
         if k:
-            base = _square(base)
+            base = square(base)
     return result
 
 

@@ -166,18 +166,7 @@ def power(x, k) -> Sv:
             k = int(kp.lo)
         else:
             return exp(sv(k) * log(x))
-    k = int(k)
-    if k < 0:
-        return Sv.const(1) / power(x, -k)
-    result, base, first = Sv.const(1), x, True
-    while k:
-        if k & 1:
-            result = base if first else result * base
-            first = False
-        k >>= 1
-        if k:
-            base = _norm(I._square(base.m), 2 * base.e)
-    return result
+    return I.by_squaring(x, int(k), Sv.const(1), lambda b: _norm(I._square(b.m), 2 * b.e))
 
 
 def _through_plain(f):
