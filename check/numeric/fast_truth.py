@@ -15,7 +15,10 @@ and the exact value lies between them, so that number is the correctly rounded t
 when its enclosure is finite and its ends agree to 8 bits (check.numeric.rounding.scale_of's
 precision: the enclosure's upper end is taken).  A point with any entry or magnitude undecided —
 a comparison the intervals cannot settle, an overflow in float64, a cancellation, a value within
-2^-40 of a rounding boundary — is computed by the TruthPlan in arb, as without this tier, as is
+2^-40 of a rounding boundary — is evaluated again on scaled enclosures ([lo, hi]·2^e,
+check.numeric.scaled: an overflow of float64 decided there), then computed by the TruthPlan in
+arb, as without this tier (``brackets``: an entry only bracketed between two adjacent floats is
+left to the caller as the pair; ``arb_points`` caps the arb work, the rest uncompared), as is
 every point in float64 (whose rounding no float64 enclosure can decide) and every point when an
 expression has no interval form or the platform's libm failed ``intervals.libm_trusted``.
 
