@@ -53,20 +53,13 @@ def _inside_rounding_interval(ball: arb, c: float, dtype: str) -> bool:
 
 
 def decided(ball: arb, dtype: str, scale: float = 0.0) -> float | None:
-    """The correctly rounded float of ``ball``'s value if the ball decides it, else None.  A ball
-    certainly past twice the format's largest number rounds to ±inf, one certainly below half its
-    least subnormal to 0, without writing its ends as rationals (e^(10^38) has an exponent of 10^38
-    bits); a ball wider than that range decides nothing."""
+    """The correctly rounded float of ``ball``'s value if the ball decides it, else None.  Each end is
+    rounded by ``_rounded_point``: a ball certainly past twice the format's largest number is ±inf,
+    one certainly below half its least subnormal 0, without writing its ends as rationals (e^(10^38)
+    has an exponent of 10^38 bits)."""
     if not ball.is_finite():
         return None
     fmt = format_of(dtype)
-    big = 2 * arb(fmt.largest)
-    if ball > big or ball < -big:
-        return math.inf if ball > 0 else -math.inf
-    if abs(ball) < arb(2) ** (fmt.emin - fmt.p):           # half the least subnormal (a tie: to even 0)
-        return 0.0
-    if ball.rad() > big:
-        return None
     guess = fmt.cast(float(ball.mid()))                    # near the answer; confirmed or refused below
     if _inside_rounding_interval(ball, guess, dtype):
         return guess
