@@ -41,7 +41,9 @@ class Domain:
     """A set of admissible input arrays.
 
     ``assumptions`` are SymPy symbol assumptions valid on the whole domain (a proof under them
-    covers the domain).  ``row_wise`` domains constrain each last-axis row jointly.
+    covers the domain).  ``row_wise`` domains constrain each last-axis row jointly.  A ``discrete``
+    domain (one-hot rows, labels, counts) has no neighbourhood inside it: an audit does not ask a
+    library for the gradient with respect to such an input (its call may take it as class indices).
     """
 
     name: str
@@ -52,6 +54,7 @@ class Domain:
     _extreme_rows: Callable[[int], list] | None = None
     _contains: Callable[[np.ndarray], bool] = field(default=lambda a: True)
     row_wise: bool = False
+    discrete: bool = False
 
     def ordinary(self, shape: tuple, rng: random.Random) -> np.ndarray:
         return self._ordinary(rng, shape)
@@ -200,19 +203,19 @@ SIMPLEX_ROWS = Domain("simplex_rows", "rows of probabilities (last axis) summing
                       {"nonnegative": True}, _simplex_ordinary, _extreme_rows=_simplex_extremes,
                       _contains=_is_simplex, row_wise=True)
 ONEHOT_ROWS = Domain("onehot_rows", "one-hot rows (last axis): one 1, the rest 0", {"nonnegative": True},
-                     _onehot_ordinary, _contains=_is_onehot, row_wise=True)
+                     _onehot_ordinary, _contains=_is_onehot, row_wise=True, discrete=True)
 MULTIHOT_ROWS = Domain("multihot_rows", "multi-hot rows (last axis): 0s and 1s, at least one of each",
-                       {"nonnegative": True}, _multihot_ordinary, _contains=_is_multihot, row_wise=True)
+                       {"nonnegative": True}, _multihot_ordinary, _contains=_is_multihot, row_wise=True, discrete=True)
 ONEHOT_OR_IGNORED_ROWS = Domain(
     "onehot_or_ignored_rows", "one-hot rows (last axis), or all-zero rows for an ignored target (ignore_index); "
     "at least one row one-hot", {"nonnegative": True}, _onehot_or_ignored_ordinary,
-    _contains=_is_onehot_or_ignored, row_wise=True)
+    _contains=_is_onehot_or_ignored, row_wise=True, discrete=True)
 PAIRED_ONEHOT_ROWS = Domain(
     "paired_onehot_rows", "one-hot rows (last axis), at least two of them alike (a positive pair)",
-    {"nonnegative": True}, _paired_onehot_ordinary, _contains=_is_paired_onehot, row_wise=True)
+    {"nonnegative": True}, _paired_onehot_ordinary, _contains=_is_paired_onehot, row_wise=True, discrete=True)
 SIGN_LABELS = Domain("sign_labels", "labels in {−1, +1}", {"real": True, "nonzero": True},
                      lambda rng, shape: frac_array((rng.choice((-1, 1)) for _ in range(int(np.prod(shape, dtype=int)))), shape),
-                     (), _contains=_all(lambda v: v in (-1, 1)))
+                     (), _contains=_all(lambda v: v in (-1, 1)), discrete=True)
 COUNTS = Domain("counts", "a count: an integer ≥ 0", {"nonnegative": True},
                 lambda rng, shape: frac_array((rng.randint(0, 6) for _ in range(int(np.prod(shape, dtype=int)))), shape),
-                (0, 1, 10**4), _contains=_all(lambda v: v >= 0 and v.denominator == 1))
+                (0, 1, 10**4), _contains=_all(lambda v: v >= 0 and v.denominator == 1), discrete=True)

@@ -12,7 +12,13 @@ x[0, 0] = ±89 and ±710, just past where exp overflows float32 and float64, and
 computed in rigorous ball arithmetic and correctly rounded to ``dtype`` (check.numeric.truth,
 check.numeric.rounding: precision is raised only until the ball decides the float).  Value and gradient
 (w.r.t. the first input; for an activation the VJP with a seeded cotangent) are compared entry by
-entry:
+entry; so is the gradient w.r.t. every other input the backend's autograd differentiates — each
+input whose domain is neither discrete nor constrained row by row (a probability target, a
+variance, a second embedding; not one-hot rows, labels or counts, which a call may take as class
+indices, nor simplex rows: ``further_gradients``), each finding naming its
+input (``Finding.wrt``, kinds such as ``grad-inaccurate[target]``).  A call that gives no gradient
+for such an input (torch's autograd finds no path to it) is listed in ``AuditReport.undifferentiated``;
+one whose backward for it raises is a crash finding of that input's gradient:
 
     nan / grad-nan             NaN where the truth is a finite float of the dtype
     inf / grad-inf             ±inf where the truth is a finite float of the dtype
@@ -37,7 +43,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Callable
 
@@ -73,6 +79,12 @@ class Finding:
     origin: str                 # ordinary / extreme:… / kink:… / overflow-edge / given
     reproducer: str
     detail: str = ""
+    wrt: str = ""               # a gradient finding about an input other than the first: its name
+
+    @property
+    def label(self) -> str:
+        """The kind, with the input of a further gradient: ``grad-inaccurate[target]``."""
+        return f"{self.kind}[{self.wrt}]" if self.wrt else self.kind
 
 
 @dataclass
@@ -86,6 +98,8 @@ class AuditReport:
     worst_bits: float = 0.0
     worst_grad_bits: float = 0.0
     gradient_checked: bool = False
+    gradients: list = field(default_factory=list)        # the inputs whose gradients were judged
+    undifferentiated: list = field(default_factory=list)  # inputs asked for whose gradient the call gave none
     findings: list = field(default_factory=list)
     search: dict | None = None      # check.audits.search.search_worst's summary, when searched
 
@@ -94,10 +108,11 @@ class AuditReport:
         return not self.findings
 
     def counts(self) -> dict:
-        out = {k: 0 for k in KINDS}
-        for f in self.findings:
-            out[f.kind] += 1
-        return {k: v for k, v in out.items() if v}
+        """Findings by label (the kind, with the input of a further gradient), in the order of KINDS."""
+        out: dict = {}
+        for f in sorted(self.findings, key=lambda f: (KINDS.index(f.kind), f.wrt)):
+            out[f.label] = out.get(f.label, 0) + 1
+        return out
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -121,25 +136,36 @@ def array_literal(a, dtype: str, backend: str) -> str:
     return make.format(v=np.asarray(a, dtype=np.float64).tolist(), d=dtype, m=module)
 
 
-def backward_reproducer(call: str, args, cotangent, dtype: str, backend: str, grad_label: str | None) -> str:
-    """One line computing the gradient a ``grad-`` finding is about: w.r.t. the first input of the
+def backward_reproducer(call: str, args, cotangent, dtype: str, backend: str, grad_label: str | None,
+                        k: int = 0) -> str:
+    """One line computing the gradient a ``grad-`` finding is about: w.r.t. input ``k`` of the
     value's reproducer ``call`` (its array literal there becomes ``_x``), of the output — summed
     against the cotangent for an activation — by the backend's autograd; for NumPy, the hand-written
-    gradient ``grad_label`` called on the literals.  ``call`` itself when the first input's literal
-    is not in it (a reproducer of the caller's own)."""
+    gradient ``grad_label`` called on the literals.  ``call`` itself when that input's literal is not
+    in it exactly once (a reproducer of the caller's own; two inputs with the same values)."""
     lits = [array_literal(a, dtype, backend) for a in args]
     if backend == "numpy":
         extra = [array_literal(cotangent, dtype, backend)] if cotangent is not None else []
         return f"{grad_label}({', '.join(lits + extra)})" if grad_label else call
-    if lits[0] not in call:
+    if call.count(lits[k]) != 1:
         return call
-    body = call.replace(lits[0], "_x", 1)
+    body = call.replace(lits[k], "_x", 1)
     if backend == "torch":
         out = f"({body}).sum()" if cotangent is None else f"(({body}) * {array_literal(cotangent, dtype, backend)}).sum()"
-        return f"(lambda _x: torch.autograd.grad({out}, _x)[0])({lits[0][:-1]}, requires_grad=True))"
+        return f"(lambda _x: torch.autograd.grad({out}, _x)[0])({lits[k][:-1]}, requires_grad=True))"
     if cotangent is None:
-        return f"jax.grad(lambda _x: {body})({lits[0]})"
-    return f"jax.vjp(lambda _x: {body}, {lits[0]})[1]({array_literal(cotangent, dtype, backend)})[0]"
+        return f"jax.grad(lambda _x: {body})({lits[k]})"
+    return f"jax.vjp(lambda _x: {body}, {lits[k]})[1]({array_literal(cotangent, dtype, backend)})[0]"
+
+
+def further_gradients(s) -> tuple:
+    """The inputs besides the first whose gradients an audit with autograd judges: those whose
+    domain is neither discrete (spec.domains.Domain.discrete: one-hot rows, labels, counts) nor
+    constrained row by row (simplex rows: on a row that must sum to 1 only the gradient's component
+    along the simplex is defined — optax's poly-1 loss writes ε Σ t(1 − s) for the spec's ε(1 − p_t),
+    equal on the simplex, and its ambient target gradient is the spec's plus ε — so two right
+    libraries may differ by a constant per row; such gradients are not judged)."""
+    return tuple(i.name for i in s.inputs[1:] if not i.domain.discrete and not i.domain.row_wise)
 
 
 def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
@@ -204,16 +230,19 @@ def _cases(s, prob, op, dtype, points) -> list:
     return out
 
 
-def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None):
-    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad) or an exception]."""
-    def evaluate(cases, dtype):
-        return evaluate_cases(backend, impl, [(c.args, c.cotangent) for c in cases], dtype, grad, params, impl_grad)
+def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, also: tuple = ()):
+    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad, others) or an
+    exception]; ``also``: the further input indices differentiated (check.frameworks.backends)."""
+    def evaluate(cases, dtype, further=True):
+        return evaluate_cases(backend, impl, [(c.args, c.cotangent) for c in cases], dtype, grad, params, impl_grad,
+                              also if further else ())
     return evaluate
 
 
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
-          conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0) -> AuditReport:
+          conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0,
+          every_gradient: bool = True) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -222,7 +251,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     array.  ``reproducer(args) -> str`` may replace the default one-line call text.  ``conventions``
     (check.frameworks.libraries.Convention) relabel a finding at a point where one applies as "convention",
     the difference stated in its ``detail``.  ``search`` random points (and a local search from the
-    worst: check.audits.search), reproducible by ``seed``."""
+    worst: check.audits.search), reproducible by ``seed``.  ``every_gradient``: also the gradients
+    w.r.t. the further inputs (``further_gradients``), where the backend has autograd."""
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
     b = BACKENDS[backend]
@@ -236,9 +266,12 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     probe(s)
     resolved = s.resolve_params(params)
     check_grad = grad and (b.autograd or impl_grad is not None)
-    audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad), backend, check_grad,
+    also = further_gradients(s) if check_grad and every_gradient and b.autograd and impl_grad is None else ()
+    audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad,
+                                        tuple(s.input_names.index(n) for n in also)), backend, check_grad,
                              label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions),
-                             grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None))
+                             grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None),
+                             also)
     return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed)
 
 
@@ -246,9 +279,11 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
 class Implementation:
     """What an audit calls and how its findings name it.
 
-    ``evaluate(cases, dtype) -> [(value, grad) | exception | message]`` runs the implementation
-    somewhere (here: ``in_process``; in the framework worker: check.audits.report); ``backend`` is
-    where it runs, ``gradient`` whether a gradient comes back to be judged; ``label`` names it in
+    ``evaluate(cases, dtype, further=True) -> [(value, grad, others) | exception | message]`` runs the
+    implementation somewhere (here: ``in_process``; in the framework worker: check.audits.report;
+    ``others`` empty when not ``further``); ``backend`` is
+    where it runs, ``gradient`` whether a gradient comes back to be judged, ``also`` the further
+    inputs whose gradients come back in ``others`` (names, in that order); ``label`` names it in
     findings, ``reproducer(args) -> str`` writes a finding's one-line call (None: the label called on
     array literals); ``conventions`` (check.frameworks.libraries.Convention) explain a finding at a
     point where one applies."""
@@ -259,6 +294,7 @@ class Implementation:
     reproducer: Callable | None = None
     conventions: tuple = ()
     grad_label: str | None = None   # NumPy: the hand-written gradient's name in its findings' reproducers
+    also: tuple = ()                # further inputs differentiated (check.audits.auditor.further_gradients)
 
 
 @dataclass(frozen=True)
@@ -283,13 +319,17 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     prob = derive.problem(s, shape, params)
     first = s.input_names[0]
     plan = TruthPlan.build(prob, first_order_kind(s), first, impl.gradient)
-    report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient)
+    further = {n: TruthPlan.build(prob, first_order_kind(s), n, True) for n in impl.also}
+    report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient,
+                         gradients=[first, *impl.also] if impl.gradient else [])
     cases = _cases(s, prob, plan.op, dtype, points)
     for case, result in zip(cases, impl.evaluate(cases, dtype)):
         truths = None
         if not isinstance(result, (BaseException, str)):
             with_grad = impl.gradient and result[1] is not None
-            truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None)
+            others = {n: p.gradient(case.point, dtype) for (n, p), o in zip(further.items(), result[2])
+                      if _is_array(o)}
+            truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None, others)
         judge_case(report, s, plan, impl, dtype, case, result, truths)
     if search:
         from check.audits.search import search_worst
@@ -297,10 +337,16 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     return report
 
 
+def _is_array(o) -> bool:
+    """A further gradient that came back as numbers (not None: not differentiated; not an error)."""
+    return o is not None and not isinstance(o, (BaseException, str))
+
+
 def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, result, truths) -> None:
     """Judge the implementation's ``result`` at one case against ``truths`` = ((values, scales),
-    (gradient, scales) or None) — check.numeric.truth's or the fast tier's, the same numbers — adding
-    its findings (one per kind) to ``report``."""
+    (gradient, scales) or None[, {further input: (gradient, scales)}]) — check.numeric.truth's or the
+    fast tier's, the same numbers — adding its findings (one per kind and gradient) to ``report``.
+    Further gradients without truths here (the search judges the first input's alone) are not judged."""
     floats = dict(zip(s.input_names, case.args))
     call = (impl.reproducer(case.args) if impl.reproducer else
             default_reproducer(impl.label, case.args, dtype, impl.backend))
@@ -313,17 +359,39 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
         report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
                                        at.reproducer, detail))
         return
-    value, g = result
+    value, g = result[0], result[1]
     _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), truths[0], dtype)
+    shape_g = plan.op.truth.shape
     if impl.gradient and g is not None and truths[1] is not None:
-        shape_g = plan.op.truth.shape
         _compare(report, at, "grad-", np.broadcast_to(np.asarray(g, dtype=np.float64), shape_g).reshape(-1),
                  truths[1], dtype, shape_g)
+    others = truths[2] if len(truths) > 2 else {}
+    for name, o in zip(impl.also, result[2] if len(result) > 2 else ()):
+        if o is None:
+            if name not in report.undifferentiated:
+                report.undifferentiated.append(name)
+        elif not _is_array(o):
+            detail = o if isinstance(o, str) else f"{type(o).__name__}: {o}"
+            report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
+                                           _at_input(at, case, dtype, impl, s, name).grad_reproducer,
+                                           f"the gradient w.r.t. {name} raised: {detail}", name))
+        elif name in others:
+            shape_o = np.shape(case.args[s.input_names.index(name)])
+            _compare(report, _at_input(at, case, dtype, impl, s, name), "grad-",
+                     np.broadcast_to(np.asarray(o, dtype=np.float64), shape_o).reshape(-1), others[name], dtype,
+                     shape_o, name)
 
 
-def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=None) -> None:
+def _at_input(at: _At, case: Case, dtype: str, impl: Implementation, s, name: str) -> _At:
+    """``at`` with the reproducer of the gradient w.r.t. input ``name``."""
+    return replace(at, grad_reproducer=backward_reproducer(at.reproducer, case.args, case.cotangent, dtype,
+                                                           impl.backend, impl.grad_label, s.input_names.index(name)))
+
+
+def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=None, wrt: str = "") -> None:
     """Judge each entry of ``got`` against ``truth`` = (correctly rounded values, magnitudes); add one
-    finding per kind at this case — labelled "convention" where a convention applies there."""
+    finding per kind at this case — labelled "convention" where a convention applies there; ``wrt``
+    names the input of a further gradient."""
     wants, mags = truth
     seen = set()
     for k, (g, w, m) in enumerate(zip(got, wants, mags)):
@@ -343,4 +411,4 @@ def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=
             if at.conventions:
                 kind, detail = "convention", f"{kind} explained by a convention: {'; '.join(at.conventions)}"
             report.findings.append(Finding(kind, at.inputs, index, _decimal(w), _decimal(g), round(b, 2),
-                                           at.origin, at.grad_reproducer if prefix else at.reproducer, detail))
+                                           at.origin, at.grad_reproducer if prefix else at.reproducer, detail, wrt))

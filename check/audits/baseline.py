@@ -33,10 +33,10 @@ def finding_key(suite: str, report, finding) -> str:
     if finding.origin.startswith("search"):
         # the search's worst point of a kind: known by call, dtype and kind (which point is the worst
         # may move with the platform's libm — a bracketed truth's bits — and the points are the seed's)
-        return f"{suite} | {report.dtype} | {finding.kind} | search"
+        return f"{suite} | {report.dtype} | {finding.label} | search"
     inputs = hashlib.sha256(json.dumps(finding.inputs, sort_keys=True).encode()).hexdigest()[:16]
     index = ",".join(str(i) for i in finding.index)
-    return f"{suite} | {report.dtype} | {finding.kind} | {finding.origin} | [{index}] | {inputs}"
+    return f"{suite} | {report.dtype} | {finding.label} | {finding.origin} | [{index}] | {inputs}"
 
 
 def _unexplained(pairs):

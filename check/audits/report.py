@@ -18,7 +18,7 @@ from spec.errors import GradspecError, lines
 
 import spec
 
-from check.audits.auditor import KINDS, Implementation, array_literal, audit_with
+from check.audits.auditor import KINDS, Implementation, array_literal, audit_with, further_gradients
 from check.frameworks.backends import BACKENDS
 from check.frameworks.worker import evaluate_library
 from check.frameworks.libraries import LIBRARIES
@@ -55,10 +55,13 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
             s = spec.get(a.spec)
             params = s.resolve_params(a.params)
 
-            def evaluate(cases, dt, a=a, params=params):
-                return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad)
+            also = further_gradients(s) if grad else ()
+
+            def evaluate(cases, dt, further=True, a=a, params=params, also=also, s=s):
+                return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad,
+                                        also=tuple(s.input_names.index(n) for n in also) if further else ())
             impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
-                                  reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions))
+                                  reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions), also=also)
             out.append((a, audit_with(s, impl, dtype, params=params, search=search, seed=seed)))
     return out
 
@@ -179,7 +182,7 @@ def findings_text(r, limit: int = 20) -> str:
     text = [f"{r.implementation} ({r.backend}) at {r.dtype}: {len(r.findings)} finding(s) on {r.points} points "
             f"({counts})"]
     for f in r.findings[:limit]:
-        text.append(f"- {f.kind} at {f.origin}, entry {list(f.index)}: expected {f.expected}, got {f.got}"
+        text.append(f"- {f.label} at {f.origin}, entry {list(f.index)}: expected {f.expected}, got {f.got}"
                     + (f" ({f.detail})" if f.detail else "") + f"\n  reproduce: {f.reproducer}")
     if len(r.findings) > limit:
         text.append(f"... and {len(r.findings) - limit} more (see --json or the report file)")

@@ -415,7 +415,7 @@ def cmd_audit(args) -> int:
             print(f"{'ok  ' if r.ok else 'FIND'} {r.spec:22s} {r.dtype:8s} {r.points:4d} points  findings: {counts}")
             first = next((f for f in r.findings if f.kind != "convention"), None)
             if args.impl and first is not None:
-                print(f"     first: {first.kind} at entry [{', '.join(map(str, first.index))}] ({first.origin} point): "
+                print(f"     first: {first.label} at entry [{', '.join(map(str, first.index))}] ({first.origin} point): "
                       f"expected {first.expected}, got {first.got}, {first.bits:.1f} bits of error")
         if not args.impl:
             print(f"wrote {md} and {js}")

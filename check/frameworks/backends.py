@@ -1,14 +1,20 @@
-"""How an audited implementation is called: arrays in the backend's type, its value and its gradient out.
+"""How an audited implementation is called: arrays in the backend's type, its value and its gradients out.
 
-    value, grad = BACKENDS["torch"].evaluate(impl, args, dtype, wrt=0, cotangent=None, grad=True, params)
+    value, grad, others = BACKENDS["torch"].evaluate(impl, args, dtype, wrt=(0, 1), cotangent=None,
+                                                     grad=True, params)
 
 ``args`` are NumPy arrays already rounded to ``dtype``.  The gradient is taken w.r.t. argument
-``wrt`` by the backend's own autograd (torch.autograd, jax.vjp — float64 under
+``wrt[0]`` (the first input) by the backend's own autograd (torch.autograd, jax.vjp — float64 under
 ``jax.enable_x64``, local to the call); for plain NumPy it comes from
-the caller's ``impl_grad(*args, **params)``, if any.  Each is called with the spec parameters it
+the caller's ``impl_grad(*args, **params)``, if any.  ``others`` holds the gradients w.r.t. the
+arguments ``wrt[1:]`` (a target, a variance), one each: an array; None where the call does not
+differentiate that argument (torch's autograd finds no path to it); or the exception its backward
+raised — a finding about that gradient alone, the value and the first gradient still judged.
+Each is called with the spec parameters it
 names (``named``), as hand-written formulas are.  For an activation (``cotangent`` given) the
-gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  Both come back as float64 NumPy
-arrays.  An exception of the implementation propagates; the audit turns it into a finding.
+gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  All come back as float64 NumPy
+arrays.  An exception of the implementation's forward (or first gradient) propagates; the audit
+turns it into a finding.
 
 torch and jax are imported when their backend is first used, never on import of gradspec.
 """
@@ -45,21 +51,29 @@ def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
     if grad and impl_grad is not None:
         extra = [cotangent] if cotangent is not None else []
         g = np.asarray(impl_grad(*args, *extra, **named(impl_grad, params)), dtype=np.float64)
-    return value, g
+    return value, g, tuple(None for _ in wrt[1:])        # a hand-written gradient is the first input's only
 
 
 def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
     import torch
     dt = getattr(torch, dtype)
-    tensors = [torch.tensor(_wide(a), dtype=dt, requires_grad=(grad and k == wrt)) for k, a in enumerate(args)]
+    tensors = [torch.tensor(_wide(a), dtype=dt, requires_grad=(grad and k in wrt)) for k, a in enumerate(args)]
     out = impl(*tensors, **named(impl, params))
     value = out.detach().to(torch.float64).numpy()
-    g = None
-    if grad:
-        target = out if cotangent is None else (out * torch.tensor(_wide(cotangent), dtype=dt)).sum()
-        (g,) = torch.autograd.grad(target, tensors[wrt], allow_unused=True)
-        g = np.zeros(args[wrt].shape) if g is None else g.detach().to(torch.float64).numpy()
-    return value, g
+    if not grad:
+        return value, None, tuple(None for _ in wrt[1:])
+    target = out if cotangent is None else (out * torch.tensor(_wide(cotangent), dtype=dt)).sum()
+    rest = wrt[1:]
+    (g,) = torch.autograd.grad(target, tensors[wrt[0]], allow_unused=True, retain_graph=bool(rest))
+    g = np.zeros(args[wrt[0]].shape) if g is None else g.detach().to(torch.float64).numpy()
+    others = []
+    for n, k in enumerate(rest):                   # each alone: one backward's failure is its own finding
+        try:
+            (o,) = torch.autograd.grad(target, tensors[k], allow_unused=True, retain_graph=n < len(rest) - 1)
+            others.append(None if o is None else o.detach().to(torch.float64).numpy())
+        except Exception as e:                      # noqa: BLE001 — e.g. a derivative torch does not implement
+            others.append(e)
+    return value, g, tuple(others)
 
 
 def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None):
@@ -74,14 +88,24 @@ def _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params):
     if dtype == "float64" and any(a.dtype != jnp.float64 for a in arrays):
         raise RuntimeError("JAX did not keep float64 arrays (x64 disabled)")
 
-    def f(x):
-        return impl(*arrays[:wrt], x, *arrays[wrt + 1:], **named(impl, params))
+    def f(*xs):
+        full = list(arrays)
+        for k, x in zip(wrt, xs):
+            full[k] = x
+        return impl(*full, **named(impl, params))
     if not grad:
-        return np.asarray(f(arrays[wrt]), dtype=np.float64), None
-    out, pullback = jax.vjp(f, arrays[wrt])
+        return np.asarray(f(arrays[wrt[0]]), dtype=np.float64), None, tuple(None for _ in wrt[1:])
+    try:
+        out, pullback = jax.vjp(f, *[arrays[k] for k in wrt])
+        rest_failed = None
+    except Exception as e:                          # noqa: BLE001 — retried for the first input alone below
+        out, pullback = jax.vjp(f, arrays[wrt[0]])
+        rest_failed = e
     cot = jnp.ones_like(out) if cotangent is None else jnp.asarray(np.asarray(cotangent), dtype=out.dtype)
-    (g,) = pullback(cot)
-    return np.asarray(out, dtype=np.float64), np.asarray(g, dtype=np.float64)
+    grads = pullback(cot)
+    others = (tuple(rest_failed for _ in wrt[1:]) if rest_failed is not None
+              else tuple(np.asarray(o, dtype=np.float64) for o in grads[1:]))
+    return np.asarray(out, dtype=np.float64), np.asarray(grads[0], dtype=np.float64), others
 
 
 @dataclass(frozen=True)
@@ -104,16 +128,17 @@ CALL_SECONDS = 30.0
 
 
 def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, params: dict,
-                   impl_grad=None) -> list:
-    """``impl`` at each (args, cotangent) of ``arg_lists``: (value, grad) per case, or the exception it
-    raised (the library's failure is a finding, not gradspec's)."""
+                   impl_grad=None, also: tuple = ()) -> list:
+    """``impl`` at each (args, cotangent) of ``arg_lists``: (value, grad, others) per case — ``others``
+    the gradients w.r.t. the argument indices ``also`` (see the module) — or the exception it raised
+    (the library's failure is a finding, not gradspec's)."""
     from derive.budget import BudgetExceeded, soft
     evaluate = BACKENDS[backend].evaluate
     out = []
     for args, cotangent in arg_lists:
         try:
             with np.errstate(all="ignore"), soft(CALL_SECONDS):
-                out.append(evaluate(impl, args, dtype, 0, cotangent, grad, params, impl_grad))
+                out.append(evaluate(impl, args, dtype, (0, *also), cotangent, grad, params, impl_grad))
         except BudgetExceeded:
             out.append(TimeoutError(f"the implementation did not return within {CALL_SECONDS:g} s"))
         except Exception as e:                          # noqa: BLE001 — reported as a crash finding

@@ -53,14 +53,21 @@ def _worker_run(source: str, target: str, dtype: str, arg_lists: list) -> tuple[
         exec(compile(source, "<gradspec emitted>", "exec"), ns)
         fn = next(v for k, v in ns.items() if k.startswith("grad_"))
         evaluate = BACKENDS[target].evaluate
-        return [evaluate(fn, args, dtype, 0, None, False, {})[0] for args in arg_lists], None
+        return [evaluate(fn, args, dtype, (0,), None, False, {})[0] for args in arg_lists], None
     except Exception as e:                              # the finding is reported by the caller
         return [], f"{type(e).__name__}: {e}"
 
 
-def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool) -> list:
-    """In the worker: the library's call for adapter ``key`` (check.frameworks.libraries), its value and gradient
-    at each case; ("ok", value, grad) or ("crash", message) per case."""
+def _message(e) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
+def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
+                  also: tuple = ()) -> list:
+    """In the worker: the library's call for adapter ``key`` (check.frameworks.libraries), its value and
+    gradients (the first input's, then those of the input indices ``also``) at each case;
+    ("ok", value, grad, others) or ("crash", message) per case — a backward's exception in
+    ``others`` as its message."""
     from check.frameworks.backends import evaluate_cases
     from check.frameworks.libraries import LIBRARIES
     backend = LIBRARIES[library].backend
@@ -68,9 +75,10 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
     try:
         impl = LIBRARIES[library].adapters[key].make(params)
     except Exception as e:                              # the library lacks the function: every case crashes
-        return [("crash", f"{type(e).__name__}: {e}")] * len(cases)
-    return [("crash", f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else ("ok", *r)
-            for r in evaluate_cases(backend, impl, cases, dtype, grad, params)]
+        return [("crash", _message(e))] * len(cases)
+    return [("crash", _message(r)) if isinstance(r, BaseException) else
+            ("ok", r[0], r[1], tuple(_message(o) if isinstance(o, BaseException) else o for o in r[2]))
+            for r in evaluate_cases(backend, impl, cases, dtype, grad, params, also=also)]
 
 
 _REQUESTS = {"emitted": _worker_run, "audit": _worker_audit}
@@ -152,15 +160,16 @@ def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, time
 
 
 def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
-                     timeout: float = 600.0) -> list:
-    """The value and gradient of the library's call for adapter ``key`` at each (args, cotangent) case,
-    computed in the worker: (value, grad) per case, or a message string where the call raised (or the
-    worker died)."""
+                     timeout: float = 600.0, also: tuple = ()) -> list:
+    """The value and gradients of the library's call for adapter ``key`` at each (args, cotangent) case,
+    computed in the worker: (value, grad, others) per case (check.frameworks.backends; ``also``: the
+    further input indices differentiated), or a message string where the call raised (or the worker
+    died)."""
     try:
-        answers = _ask(("audit", library, key, params, dtype, cases, grad), timeout)
+        answers = _ask(("audit", library, key, params, dtype, cases, grad, tuple(also)), timeout)
     except WorkerDied:
         return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {key}"] * len(cases)
-    return [(a[1], a[2]) if a[0] == "ok" else a[1] for a in answers]
+    return [tuple(a[1:]) if a[0] == "ok" else a[1] for a in answers]
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def test_torch_right_calls_and_its_soft_margin_overflow():
     soft = reports["soft_margin", "float32"]                  # log1p(exp(−y·x)) computed as written
     assert {"inf", "grad-nan"} <= set(soft.counts())
     ranking = reports["margin_ranking", "float32"]
-    assert set(ranking.counts()) == {"convention"} and "clamp_min" in ranking.findings[0].detail
+    assert set(ranking.counts()) == {"convention", "convention[x2]"} and "clamp_min" in ranking.findings[0].detail
+    assert ranking.gradients == ["x1", "x2"]                    # the ±1 target is not differentiated
 
 
 def test_jax_library_flushes_subnormals_and_is_otherwise_right():
@@ -65,23 +66,31 @@ def test_optax_right_calls_and_the_jax_tie_convention():
     reports = by_key(audit_library("optax", ["cross_entropy_logits", "bce_with_logits", "focal", "hinge"],
                                    ("float32", "float64")))
     for (key, dtype), r in reports.items():
-        if key != "hinge":
-            assert not r.findings, (key, dtype, r.counts())
+        if key != "hinge":                                    # the value and the logits' gradient: right
+            assert not [f for f in r.findings if not f.wrt], (key, dtype, r.counts())
+    # the target gradients: −z/c for bce computed as log σ(z) − log σ(−z), which cancels to 0 at
+    # z = 1e-30; the focal loss' log-space (1 − p_t) wrong at a label of exactly 1 (0.0208 for −0.00063)
+    for dtype in ("float32", "float64"):
+        cancel = [f for f in reports["bce_with_logits", dtype].findings if f.wrt == "target"]
+        assert cancel and all(f.kind == "grad-inaccurate" and f.got in ("0.0", "-0.0") for f in cancel)
+        at_one = [f for f in reports["focal", dtype].findings if f.kind == "grad-wrong"]
+        assert at_one and all(f.wrt == "target" and f.inputs["target"][0][0] == "1.0" for f in at_one)
     hinge = reports["hinge", "float32"]
     assert set(hinge.counts()) == {"convention"} and "splits the gradient" in hinge.findings[0].detail
 
 
 def test_keras_focal_from_logits_clips_and_float64_is_a_stated_convention():
     reports = by_key(audit_library("keras", ["bce_with_logits", "focal", "cosine_similarity"], ("float32", "float64")))
-    assert not reports["bce_with_logits", "float32"].findings
+    bce = reports["bce_with_logits", "float32"]               # right but for the target's −z/c, which cancels
+    assert [f.label for f in bce.findings] == ["grad-inaccurate[target]"] and bce.findings[0].got in ("0.0", "-0.0")
     focal = reports["focal", "float32"]                       # sigmoid, then a clip at 1e-7 before the log
     assert {"inaccurate", "grad-inaccurate"} <= set(focal.counts())
     assert any(f.origin == "extreme:logits" for f in focal.findings)
     cos = reports["cosine_similarity {eps=1e-07}", "float32"]    # rsqrt(0) at an underflowed squared norm
     assert "grad-nan" in cos.counts()
     for (key, dtype), r in reports.items():
-        if dtype == "float64":
-            assert set(r.counts()) <= {"convention"}, (key, r.counts())
+        if dtype == "float64":                                 # every gradient's findings too
+            assert all(f.kind == "convention" for f in r.findings), (key, r.counts())
     assert any("32-bit" in f.detail for f in reports["bce_with_logits", "float64"].findings)
 
 
@@ -121,7 +130,10 @@ def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
     assert p.returncode == 1
     data = json.loads((tmp_path / "audit" / "keras.json").read_text())
     assert data[0]["key"] == "focal" and data[0]["counts"]["inaccurate"] >= 1
-    assert data[0]["findings"][0]["reproducer"].startswith("keras.losses.binary_focal_crossentropy(jax.numpy.array(")
+    value = next(f for f in data[0]["findings"] if f["kind"] == "inaccurate")
+    assert value["reproducer"].startswith("keras.losses.binary_focal_crossentropy(jax.numpy.array(")
+    target = next(f for f in data[0]["findings"] if f["wrt"] == "target")      # differentiated w.r.t. the target
+    assert target["reproducer"].startswith("jax.grad(lambda _x: keras.losses.binary_focal_crossentropy(")
 
 
 def test_max_and_index_losses_right_in_their_libraries_and_a_wrong_ignore_is_found():

@@ -3,7 +3,6 @@ narrow input range that the fixed points miss, and a format-only error in that f
 implementation has no finding; the same seed gives the same report; failure ranges bracket the
 planted range; the error plots are written, byte-identical from run to run."""
 import json
-import math
 
 import numpy as np
 import pytest

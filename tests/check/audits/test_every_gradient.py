@@ -1,0 +1,136 @@
+"""The gradient of every differentiable input: targets, variances and second embeddings are audited
+too, each finding naming its input; discrete inputs are not asked for; a call that cuts a
+gradient, or whose backward for one input raises, is reported as such."""
+import numpy as np
+import pytest
+
+from check.audits.auditor import audit, further_gradients
+from check.audits.baseline import finding_key
+import spec as spec_pkg
+
+
+def _torch_mse_with_target_backward(scale):
+    """mse whose backward is right for the prediction and ``scale`` times the truth for the target."""
+    import torch
+
+    class MSE(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, p, t):
+            ctx.save_for_backward(p, t)
+            return ((p - t) ** 2).mean()
+
+        @staticmethod
+        def backward(ctx, g):
+            p, t = ctx.saved_tensors
+            d = 2 * (p - t) / p.numel() * g
+            return d, -scale * d
+    return lambda p, t: MSE.apply(p, t)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_torch_a_target_backward_with_the_wrong_sign_is_found_and_named(dtype):
+    right = audit("mse", _torch_mse_with_target_backward(1), backend="torch", dtype=dtype)
+    assert right.ok and right.gradients == ["predicted", "target"]
+    wrong = audit("mse", _torch_mse_with_target_backward(-1), backend="torch", dtype=dtype, label="mse")
+    assert set(wrong.counts()) == {"grad-wrong[target]"}          # the prediction's gradient is right
+    f = wrong.findings[0]
+    assert f.wrt == "target" and f.label == "grad-wrong[target]" and float(f.got) == -float(f.expected)
+    # the reproducer differentiates w.r.t. the target: its literal is the one made _x
+    assert "torch.autograd.grad(" in f.reproducer and ", _x))" in f.reproducer
+
+
+def test_torch_a_target_backward_off_by_a_factor_is_found_and_one_ulp_is_not():
+    assert set(audit("mse", _torch_mse_with_target_backward(3), backend="torch").counts()) == {"grad-wrong[target]"}
+    # twice the truth: off by exactly the entry itself, "inaccurate" (wrong is off by more than it)
+    assert set(audit("mse", _torch_mse_with_target_backward(2), backend="torch").counts()) <= {
+        "grad-wrong[target]", "grad-inaccurate[target]"}
+    nearly = _torch_mse_with_target_backward(1 + 2 ** -20)       # 8 ulps of float32, 2^32 of float64
+    assert audit("mse", nearly, backend="torch", dtype="float32").ok
+    assert set(audit("mse", nearly, backend="torch", dtype="float64").counts()) == {"grad-inaccurate[target]"}
+
+
+def test_jax_every_input_of_a_three_input_loss():
+    import jax
+    import jax.numpy as jnp
+
+    def gaussian_nll(p, t, v, eps, reduction):
+        v = jnp.maximum(v, eps)
+        return jnp.mean(0.5 * (jnp.log(v) + (p - t) ** 2 / v))
+    right = audit("gaussian_nll", gaussian_nll, backend="jax", dtype="float32")
+    assert right.gradients == ["predicted", "target", "var"]
+    # (at var = float32(1e-6) < 1e-6, the kink point, jnp.maximum's tie splits the gradient: a finding)
+    assert not [f for f in right.findings if not f.origin.startswith("kink:")]
+
+    @jax.custom_vjp
+    def wrong_var(p, t, v):
+        return jnp.mean(0.5 * (jnp.log(v) + (p - t) ** 2 / v))
+
+    def fwd(p, t, v):
+        return wrong_var(p, t, v), (p, t, v)
+
+    def bwd(res, g):
+        p, t, v = res
+        n = p.size
+        d = (p - t) / v / n * g
+        return d, -d, 0.5 * (1 / v + (p - t) ** 2 / v ** 2) / n * g     # the var term's sign flipped
+    wrong_var.defvjp(fwd, bwd)
+    wrong = audit("gaussian_nll", lambda p, t, v: wrong_var(p, t, v), backend="jax", dtype="float32",
+                  points=[{"predicted": np.full((2, 3), 2.0), "target": np.zeros((2, 3)), "var": np.ones((2, 3))}])
+    # at the given point (var = 1: no clamp) only the variance's gradient is off; elsewhere the
+    # unclamped forward differs from the spec's anyway
+    assert {f.label for f in wrong.findings if f.origin == "given"} == {"grad-wrong[var]"}
+
+
+def test_discrete_inputs_are_not_differentiated():
+    assert further_gradients(spec_pkg.get("nll")) == ()                       # one-hot rows
+    assert further_gradients(spec_pkg.get("hinge")) == ()                     # ±1 labels
+    assert further_gradients(spec_pkg.get("poisson_nll")) == ()               # counts
+    assert further_gradients(spec_pkg.get("kl_div")) == ()                    # simplex rows: a constant per row is free
+    assert further_gradients(spec_pkg.get("kl_div_log_target")) == ("target",)  # log-probabilities: entry by entry
+    assert further_gradients(spec_pkg.get("bce")) == ("target",)
+    assert further_gradients(spec_pkg.get("margin_ranking")) == ("x2",)       # x2 real, target labels
+    import torch.nn.functional as F
+    r = audit("nll", lambda lp, t: F.nll_loss(lp, t.argmax(-1)), backend="torch")
+    assert r.gradients == ["log_probs"] and r.ok
+
+
+def test_a_cut_gradient_is_listed_and_a_raising_backward_is_a_finding_of_that_input():
+    import torch
+    import torch.nn.functional as F
+    cut = audit("mse", lambda p, t: F.mse_loss(p, t.detach()), backend="torch")
+    assert cut.undifferentiated == ["target"] and cut.ok
+
+    class NotImplementedBackward(torch.autograd.Function):     # the identity, without a backward
+        @staticmethod
+        def forward(ctx, t):
+            return t.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            raise RuntimeError("the derivative for 'target' is not implemented")
+    raising = audit("mse", lambda p, t: F.mse_loss(p, NotImplementedBackward.apply(t)), backend="torch")
+    crashes = [f for f in raising.findings if f.kind == "crash"]
+    assert crashes and all(f.wrt == "target" and "not implemented" in f.detail for f in crashes)
+    assert raising.points > 0 and not [f for f in raising.findings if f.kind != "crash"]
+
+
+def test_every_gradient_off_audits_the_first_input_alone():
+    r = audit("mse", _torch_mse_with_target_backward(-1), backend="torch", every_gradient=False)
+    assert r.ok and r.gradients == ["predicted"]
+
+
+def test_a_target_finding_has_its_own_baseline_key():
+    wrong = audit("mse", _torch_mse_with_target_backward(-1), backend="torch")
+    f = wrong.findings[0]
+    assert "| grad-wrong[target] |" in finding_key("mse", wrong, f)
+
+
+@pytest.mark.slow
+def test_the_torch_library_audit_judges_target_gradients_in_the_worker():
+    """Through `gradspec audit torch` (the framework worker): torch's binary_cross_entropy target
+    gradient ignores its own clamp at p = 0 (inf where the clamped spec's is log(1e6) − …): the
+    convention the adapter states, reported for the target."""
+    from check.audits.report import audit_library
+    (adapter, r), = audit_library("torch", ["bce"], ["float32"])
+    assert r.gradients == ["predicted", "target"]
+    assert any(f.wrt == "target" and f.kind == "convention" and f.got == "inf" for f in r.findings)
