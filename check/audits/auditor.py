@@ -18,10 +18,16 @@ variance, a second embedding; not one-hot rows, labels or counts, which a call m
 indices, nor simplex rows: ``further_gradients``), each finding naming its
 input (``Finding.wrt``, kinds such as ``grad-inaccurate[target]``).  A call that gives no gradient
 for such an input (torch's autograd finds no path to it) is listed in ``AuditReport.undifferentiated``;
-one whose backward for it raises is a crash finding of that input's gradient:
+one whose backward for it raises is a crash finding of that input's gradient.  With autograd the
+second derivative w.r.t. the first input is judged too, where the library has a double backward:
+H·u for a fixed tangent u (``TANGENT``, exact in every format), H the Hessian of the loss (of
+⟨cotangent, f⟩ for an activation), against derive's HVP (at a kink: the branch the kink convention
+selects, the Dirac part dropped).  A double backward that raises at every point is no finding
+(``AuditReport.second_note`` says so); one that raises at some points only is ``hvp-crash`` there:
 
     nan / grad-nan             NaN where the truth is a finite float of the dtype
     inf / grad-inf             ±inf where the truth is a finite float of the dtype
+    hvp-nan, hvp-inf, hvp-wrong, hvp-inaccurate, hvp-crash    the same, of H·u
     wrong / grad-wrong         inaccurate (below), and off by more than the entry's own value: a
                                wrong sign, a factor of 2 or more, a missing term
     inaccurate / grad-inaccurate
@@ -61,7 +67,10 @@ from check.numeric.float_error import judge
 from check.numeric.formats import format_of
 
 KINDS = ("nan", "inf", "wrong", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-wrong", "grad-inaccurate",
-         "convention")
+         "hvp-nan", "hvp-inf", "hvp-wrong", "hvp-inaccurate", "hvp-crash", "convention")
+#: The tangent u of the second-derivative check H·u, entry k = TANGENT[k mod 8]: exact in every format,
+#: of both signs and several sizes (a constant u would miss a Hessian whose rows sum to 0, as softmax's)
+TANGENT = (1.0, -0.5, 2.0, -1.25, 0.75, -2.0, 0.5, -1.0)
 DTYPES = ("float16", "bfloat16", "float32", "float64")     # check.numeric.formats
 # exp overflows float16 just below 11.09, bfloat16 and float32 just below 88.7, float64 just below 709.79
 OVERFLOW_EDGES = (89, 710)
@@ -99,6 +108,9 @@ class AuditReport:
     worst_grad_bits: float = 0.0
     gradient_checked: bool = False
     gradients: list = field(default_factory=list)        # the inputs whose gradients were judged
+    second_checked: bool = False                          # H·u by the library's double backward judged
+    worst_hvp_bits: float = 0.0
+    second_note: str = ""                                 # why H·u was not judged (no double backward)
     undifferentiated: list = field(default_factory=list)  # inputs asked for whose gradient the call gave none
     findings: list = field(default_factory=list)
     search: dict | None = None      # check.audits.search.search_worst's summary, when searched
@@ -158,6 +170,29 @@ def backward_reproducer(call: str, args, cotangent, dtype: str, backend: str, gr
     return f"jax.vjp(lambda _x: {body}, {lits[k]})[1]({array_literal(cotangent, dtype, backend)})[0]"
 
 
+def hvp_reproducer(call: str, args, cotangent, tangent, dtype: str, backend: str) -> str:
+    """One line computing H·u w.r.t. the first input of the value's reproducer ``call`` by the
+    backend's double backward (torch.autograd.functional.hvp: the gradient of ⟨∂L/∂x, u⟩; JAX: the
+    JVP of the gradient); ``call`` itself where the first input's literal is not in it exactly once."""
+    lits = [array_literal(a, dtype, backend) for a in args]
+    if backend == "numpy" or call.count(lits[0]) != 1:
+        return call
+    body, u = call.replace(lits[0], "_x", 1), array_literal(tangent, dtype, backend)
+    if backend == "torch":              # (a first gradient without a graph of its own: H·u = 0, as here)
+        out = f"({body}).sum()" if cotangent is None else f"(({body}) * {array_literal(cotangent, dtype, backend)}).sum()"
+        return f"torch.autograd.functional.hvp(lambda _x: {out}, {lits[0]}, {u})[1]"
+    if cotangent is None:
+        return f"jax.jvp(jax.grad(lambda _x: {body}), ({lits[0]},), ({u},))[1]"
+    return (f"jax.jvp(lambda _y: jax.vjp(lambda _x: {body}, _y)[1]({array_literal(cotangent, dtype, backend)})[0], "
+            f"({lits[0]},), ({u},))[1]")
+
+
+def tangent_for(shape: tuple) -> np.ndarray:
+    """The tangent u of the H·u check at ``shape`` (TANGENT repeated), float64."""
+    n = int(np.prod(shape, dtype=int))
+    return np.array([TANGENT[k % len(TANGENT)] for k in range(n)], dtype=np.float64).reshape(shape)
+
+
 def further_gradients(s) -> tuple:
     """The inputs besides the first whose gradients an audit with autograd judges: those whose
     domain is neither discrete (spec.domains.Domain.discrete: one-hot rows, labels, counts) nor
@@ -206,6 +241,7 @@ class Case:
     point: pts.Point
     args: list                  # NumPy arrays of the dtype, in input order
     cotangent: object           # NumPy array of the dtype (activations), else None
+    tangent: object = None      # NumPy array of the dtype: the u of H·u (TANGENT), when it is judged
 
 
 def _cases(s, prob, op, dtype, points) -> list:
@@ -226,15 +262,22 @@ def _cases(s, prob, op, dtype, points) -> list:
         dt = format_of(dtype).numpy_dtype          # exact: the values are numbers of the format
         args = [np.asarray(np.asarray(values[n], dtype=np.float64), dtype=dt) for n in s.input_names]
         cot = np.asarray(np.asarray(extras["cotangent"], dtype=np.float64), dtype=dt) if extras else None
-        out.append(Case(pts.Point(values, p.origin, extras), args, cot))
+        out.append(Case(pts.Point(values, p.origin, extras), args, cot,
+                        np.asarray(tangent_for(args[0].shape), dtype=dt)))
     return out
 
 
-def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, also: tuple = ()):
-    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad, others) or an
-    exception]; ``also``: the further input indices differentiated (check.frameworks.backends)."""
+def arg_lists(cases, second: bool) -> list:
+    """What check.frameworks.backends.evaluate_cases takes: (args, cotangent[, tangent]) per case."""
+    return [(c.args, c.cotangent, c.tangent) if second else (c.args, c.cotangent) for c in cases]
+
+
+def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, also: tuple = (), second=False):
+    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad, others, hvp)
+    or an exception]; ``also``: the further input indices differentiated, ``second``: H·u too
+    (check.frameworks.backends) — neither when not ``further``."""
     def evaluate(cases, dtype, further=True):
-        return evaluate_cases(backend, impl, [(c.args, c.cotangent) for c in cases], dtype, grad, params, impl_grad,
+        return evaluate_cases(backend, impl, arg_lists(cases, second and further), dtype, grad, params, impl_grad,
                               also if further else ())
     return evaluate
 
@@ -242,7 +285,7 @@ def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, als
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
           conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0,
-          every_gradient: bool = True) -> AuditReport:
+          every_gradient: bool = True, second: bool = True) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -252,7 +295,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     (check.frameworks.libraries.Convention) relabel a finding at a point where one applies as "convention",
     the difference stated in its ``detail``.  ``search`` random points (and a local search from the
     worst: check.audits.search), reproducible by ``seed``.  ``every_gradient``: also the gradients
-    w.r.t. the further inputs (``further_gradients``), where the backend has autograd."""
+    w.r.t. the further inputs (``further_gradients``), where the backend has autograd; ``second``: H·u
+    by the backend's double backward, likewise."""
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
     b = BACKENDS[backend]
@@ -266,12 +310,14 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     probe(s)
     resolved = s.resolve_params(params)
     check_grad = grad and (b.autograd or impl_grad is not None)
-    also = further_gradients(s) if check_grad and every_gradient and b.autograd and impl_grad is None else ()
+    autograd = check_grad and b.autograd and impl_grad is None
+    also = further_gradients(s) if autograd and every_gradient else ()
     audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad,
-                                        tuple(s.input_names.index(n) for n in also)), backend, check_grad,
-                             label or getattr(impl, "__qualname__", "impl"), reproducer, tuple(conventions),
+                                        tuple(s.input_names.index(n) for n in also), autograd and second),
+                             backend, check_grad, label or getattr(impl, "__qualname__", "impl"), reproducer,
+                             tuple(conventions),
                              grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None),
-                             also)
+                             also, autograd and second)
     return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed)
 
 
@@ -295,6 +341,7 @@ class Implementation:
     conventions: tuple = ()
     grad_label: str | None = None   # NumPy: the hand-written gradient's name in its findings' reproducers
     also: tuple = ()                # further inputs differentiated (check.audits.auditor.further_gradients)
+    second: bool = False            # H·u by the double backward comes back (hvp) to be judged
 
 
 @dataclass(frozen=True)
@@ -320,8 +367,9 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     first = s.input_names[0]
     plan = TruthPlan.build(prob, first_order_kind(s), first, impl.gradient)
     further = {n: TruthPlan.build(prob, first_order_kind(s), n, True) for n in impl.also}
+    hvp_plan = TruthPlan.build(prob, "hvp", first, True) if impl.second else None
     report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient,
-                         gradients=[first, *impl.also] if impl.gradient else [])
+                         gradients=[first, *impl.also] if impl.gradient else [], second_checked=impl.second)
     cases = _cases(s, prob, plan.op, dtype, points)
     for case, result in zip(cases, impl.evaluate(cases, dtype)):
         truths = None
@@ -329,12 +377,34 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
             with_grad = impl.gradient and result[1] is not None
             others = {n: p.gradient(case.point, dtype) for (n, p), o in zip(further.items(), result[2])
                       if _is_array(o)}
-            truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None, others)
+            hv = result[3] if len(result) > 3 else None
+            second = hvp_plan.gradient(_hvp_point(hvp_plan, case), dtype) if hvp_plan and _is_array(hv) else None
+            truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None, others,
+                      second)
         judge_case(report, s, plan, impl, dtype, case, result, truths)
+    _no_double_backward(report)
     if search:
         from check.audits.search import search_worst
         report.search = search_worst(s, prob, plan, impl, dtype, report, search, seed)
     return report
+
+
+def _hvp_point(hvp_plan, case: Case) -> pts.Point:
+    """The case's point with the extras H·u's truth takes, in its order: the cotangent, the tangent."""
+    have = dict(case.point.extras, tangent=np.vectorize(Fraction, otypes=[object])(
+        np.asarray(case.tangent, dtype=np.float64)))
+    return pts.Point(case.point.values, case.point.origin, {n: have[n] for n, _ in hvp_plan.op.extras})
+
+
+def _no_double_backward(report) -> None:
+    """Where H·u raised at every point judged, the library has no double backward here: not a
+    finding — ``second_note`` says so (and the check is off); else each raising point stays a finding."""
+    crashes = [f for f in report.findings if f.kind == "hvp-crash"]
+    judged = report.points - sum(f.kind == "crash" and not f.wrt for f in report.findings)
+    if crashes and len(crashes) >= judged > 0:
+        report.findings = [f for f in report.findings if f.kind != "hvp-crash"]
+        report.second_checked = False
+        report.second_note = f"no double backward: {crashes[0].detail}"
 
 
 def _is_array(o) -> bool:
@@ -344,9 +414,10 @@ def _is_array(o) -> bool:
 
 def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, result, truths) -> None:
     """Judge the implementation's ``result`` at one case against ``truths`` = ((values, scales),
-    (gradient, scales) or None[, {further input: (gradient, scales)}]) — check.numeric.truth's or the
-    fast tier's, the same numbers — adding its findings (one per kind and gradient) to ``report``.
-    Further gradients without truths here (the search judges the first input's alone) are not judged."""
+    (gradient, scales) or None[, {further input: (gradient, scales)}, (H·u, scales) or None]) —
+    check.numeric.truth's or the fast tier's, the same numbers — adding its findings (one per kind and
+    gradient) to ``report``.  Further gradients and H·u without truths here (the search judges the
+    first input's gradient alone) are not judged."""
     floats = dict(zip(s.input_names, case.args))
     call = (impl.reproducer(case.args) if impl.reproducer else
             default_reproducer(impl.label, case.args, dtype, impl.backend))
@@ -380,6 +451,18 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
             _compare(report, _at_input(at, case, dtype, impl, s, name), "grad-",
                      np.broadcast_to(np.asarray(o, dtype=np.float64), shape_o).reshape(-1), others[name], dtype,
                      shape_o, name)
+    hv = result[3] if len(result) > 3 else None
+    if hv is None or not impl.second:
+        return
+    second = replace(at, grad_reproducer=hvp_reproducer(at.reproducer, case.args, case.cotangent, case.tangent, dtype,
+                                                        impl.backend))
+    if not _is_array(hv):
+        detail = hv if isinstance(hv, str) else f"{type(hv).__name__}: {hv}"
+        report.findings.append(Finding("hvp-crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
+                                       second.grad_reproducer, f"the double backward raised: {detail}"))
+    elif len(truths) > 3 and truths[3] is not None:
+        _compare(report, second, "hvp-", np.broadcast_to(np.asarray(hv, dtype=np.float64), shape_g).reshape(-1),
+                 truths[3], dtype, shape_g)
 
 
 def _at_input(at: _At, case: Case, dtype: str, impl: Implementation, s, name: str) -> _At:
@@ -399,7 +482,9 @@ def _compare(report, at: _At, prefix: str, got, truth: tuple, dtype: str, shape=
         if b is None:
             continue
         report.compared += 1
-        if prefix:
+        if prefix == "hvp-":
+            report.worst_hvp_bits = max(report.worst_hvp_bits, b)
+        elif prefix:
             report.worst_grad_bits = max(report.worst_grad_bits, b)
         else:
             report.worst_bits = max(report.worst_bits, b)

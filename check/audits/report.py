@@ -4,7 +4,8 @@
     write(reports, "torch", "reports")        # reports/audit/torch.md and torch.json
 
 The Markdown report has one table per dtype: entry, the call audited, points, findings by kind,
-worst bits of error of the value and of the gradient, and a sample reproducer; then every
+worst bits of error of the value, of the gradient and of H·u (the second derivative; "no double
+backward" where the library has none), and a sample reproducer; then every
 convention difference stated in words.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from spec.errors import GradspecError, lines
 
 import spec
 
-from check.audits.auditor import KINDS, Implementation, array_literal, audit_with, further_gradients
+from check.audits.auditor import KINDS, Implementation, arg_lists, array_literal, audit_with, further_gradients
 from check.frameworks.backends import BACKENDS
 from check.frameworks.worker import evaluate_library
 from check.frameworks.libraries import LIBRARIES
@@ -58,10 +59,11 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
             also = further_gradients(s) if grad else ()
 
             def evaluate(cases, dt, further=True, a=a, params=params, also=also, s=s):
-                return evaluate_library(library, a.key, params, dt, [(c.args, c.cotangent) for c in cases], grad,
+                return evaluate_library(library, a.key, params, dt, arg_lists(cases, grad and further), grad,
                                         also=tuple(s.input_names.index(n) for n in also) if further else ())
             impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
-                                  reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions), also=also)
+                                  reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions), also=also,
+                                  second=grad)
             out.append((a, audit_with(s, impl, dtype, params=params, search=search, seed=seed)))
     return out
 
@@ -87,7 +89,7 @@ def markdown(library: str, reports: list) -> str:
               "compared with the spec's truth, computed in ball arithmetic (arb, 128 bits and up until the ball "
               "decides the float) and correctly rounded to the dtype. Bits of error: log2(1 + floats between).", ""]
     for dtype in dict.fromkeys(r.dtype for _, r in reports):
-        lines_ += [f"## {dtype}", "", "| entry | call | points | findings | worst bits (value / gradient) | "
+        lines_ += [f"## {dtype}", "", "| entry | call | points | findings | worst bits (value / gradient / H·u) | "
                    "sample reproducer |", "|---|---|---|---|---|---|"]
         for a, r in reports:
             if r.dtype != dtype:
@@ -98,8 +100,9 @@ def markdown(library: str, reports: list) -> str:
             if sample and len(repro) > 300:
                 repro = repro[:297] + "…`"
             grad_bits = f"{r.worst_grad_bits:.1f}" if r.gradient_checked else "—"
+            hvp_bits = f"{r.worst_hvp_bits:.1f}" if r.second_checked else (r.second_note and "no double backward") or "—"
             lines_.append(f"| {a.key} | `{a.call}` | {r.points} | {counts} | {r.worst_bits:.1f} / "
-                          f"{grad_bits} | {repro} |")
+                          f"{grad_bits} / {hvp_bits} | {repro} |")
         lines_.append("")
     lines_ += search_markdown(reports)
     conv = {(a.key, c.description) for a, _ in reports for c in a.conventions}

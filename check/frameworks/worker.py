@@ -66,8 +66,8 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
                   also: tuple = ()) -> list:
     """In the worker: the library's call for adapter ``key`` (check.frameworks.libraries), its value and
     gradients (the first input's, then those of the input indices ``also``) at each case;
-    ("ok", value, grad, others) or ("crash", message) per case — a backward's exception in
-    ``others`` as its message."""
+    ("ok", value, grad, others, hvp) or ("crash", message) per case — a backward's exception in
+    ``others`` or ``hvp`` as its message."""
     from check.frameworks.backends import evaluate_cases
     from check.frameworks.libraries import LIBRARIES
     backend = LIBRARIES[library].backend
@@ -77,7 +77,8 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
     except Exception as e:                              # the library lacks the function: every case crashes
         return [("crash", _message(e))] * len(cases)
     return [("crash", _message(r)) if isinstance(r, BaseException) else
-            ("ok", r[0], r[1], tuple(_message(o) if isinstance(o, BaseException) else o for o in r[2]))
+            ("ok", r[0], r[1], tuple(_message(o) if isinstance(o, BaseException) else o for o in r[2]),
+             _message(r[3]) if isinstance(r[3], BaseException) else r[3])
             for r in evaluate_cases(backend, impl, cases, dtype, grad, params, also=also)]
 
 
@@ -162,7 +163,7 @@ def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, time
 def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
                      timeout: float = 600.0, also: tuple = ()) -> list:
     """The value and gradients of the library's call for adapter ``key`` at each (args, cotangent) case,
-    computed in the worker: (value, grad, others) per case (check.frameworks.backends; ``also``: the
+    computed in the worker: (value, grad, others, hvp) per case (check.frameworks.backends; ``also``: the
     further input indices differentiated), or a message string where the call raised (or the worker
     died)."""
     try:

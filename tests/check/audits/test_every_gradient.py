@@ -134,3 +134,88 @@ def test_the_torch_library_audit_judges_target_gradients_in_the_worker():
     (adapter, r), = audit_library("torch", ["bce"], ["float32"])
     assert r.gradients == ["predicted", "target"]
     assert any(f.wrt == "target" and f.kind == "convention" and f.got == "inf" for f in r.findings)
+
+
+# second derivatives: H·u by the library's double backward ------------------------------------------
+def _torch_mse(detached_backward: bool, once: bool = False, no_double: bool = False):
+    """mse as an autograd Function: its backward differentiable (right H·u = 2u/n), or computed from
+    detached inputs (H·u = 0: the double backward is wrong), or once-differentiable (torch then
+    silently gives a first gradient without a graph: H·u = 0 too), or with a double backward that
+    raises (as torch's ops whose second derivative is not implemented)."""
+    import torch
+
+    class NoDouble(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, d):
+            return d.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            raise RuntimeError("the derivative for 'mse_backward' is not implemented")
+
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        if detached_backward:
+            p, t = p.detach(), t.detach()
+        d = 2 * (p - t) / p.numel() * g
+        if no_double:
+            d = NoDouble.apply(d)
+        return d, -d
+
+    class MSE(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, p, t):
+            ctx.save_for_backward(p, t)
+            return ((p - t) ** 2).mean()
+
+    MSE.backward = staticmethod(torch.autograd.function.once_differentiable(backward) if once else backward)
+    return lambda p, t: MSE.apply(p, t)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_torch_a_wrong_double_backward_is_found_and_its_reproducer_computes_it(dtype):
+    import torch
+    right = audit("mse", _torch_mse(False), backend="torch", dtype=dtype)
+    assert right.ok and right.second_checked and right.worst_hvp_bits == 0.0
+    wrong_impl = _torch_mse(True)
+    wrong = audit("mse", wrong_impl, backend="torch", dtype=dtype, label="mse_impl")
+    assert set(wrong.counts()) == {"hvp-inaccurate"} or set(wrong.counts()) == {"hvp-wrong"}, wrong.counts()
+    f = wrong.findings[0]
+    assert float(f.got) == 0.0 and float(f.expected) != 0.0 and "torch.autograd.functional.hvp(" in f.reproducer
+    again = eval(f.reproducer, {"torch": torch, "mse_impl": wrong_impl})          # the one line reproduces it
+    assert float(again.flatten()[list(f.index)[0] * again.shape[-1] + list(f.index)[1]]) == float(f.got)
+
+
+def test_no_double_backward_is_a_note_not_a_finding_and_a_silent_zero_is_a_finding():
+    r = audit("mse", _torch_mse(False, no_double=True), backend="torch", every_gradient=False)
+    assert r.ok and not r.second_checked and r.second_note.startswith("no double backward")
+    assert "not implemented" in r.second_note
+    silent = audit("mse", _torch_mse(False, once=True), backend="torch")
+    assert set(silent.counts()) == {"hvp-inaccurate"} and all(float(f.got) == 0 for f in silent.findings)
+
+
+def test_jax_a_second_derivative_cut_by_stop_gradient_is_found_and_the_library_is_right():
+    import jax
+    import jax.numpy as jnp
+    right = audit("softplus", jax.nn.softplus, backend="jax", dtype="float32")
+    assert right.second_checked and not {k for k in right.counts() if k.startswith("hvp-")}
+
+    @jax.custom_jvp
+    def softplus(x):
+        return jnp.logaddexp(x, 0.0)
+    softplus.defjvp(lambda primals, tangents: (softplus(primals[0]),
+                                               jax.lax.stop_gradient(jax.nn.sigmoid(primals[0])) * tangents[0]))
+    wrong = audit("softplus", softplus, backend="jax", dtype="float32")
+    hvp = {k for k in wrong.counts() if k.startswith("hvp-")}
+    assert hvp and hvp <= {"hvp-inaccurate", "hvp-wrong"}
+    # value and gradient: right (but for XLA flushing subnormal values to 0, an "inaccurate" underflow)
+    assert not {k for k in wrong.counts() if not k.startswith("hvp-")} - {"inaccurate"}
+
+
+def test_an_activations_second_derivative_takes_the_cotangent():
+    import torch
+    r = audit("tanh", torch.tanh, backend="torch", dtype="float64")
+    assert r.ok and r.second_checked and r.compared > 0
+    wrong = audit("tanh", lambda x: torch.tanh(x) * (1 + 0 * x.detach() ** 2) + 0.5 * (x - x.detach()) ** 2,
+                  backend="torch", dtype="float64")          # the same value and gradient, H·u off by cot·u
+    assert {k for k in wrong.counts()} <= {"hvp-wrong", "hvp-inaccurate"} and wrong.findings
