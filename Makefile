@@ -1,6 +1,6 @@
 # Everything runs in a local virtual environment that these targets create or refresh;
 # the torch, jax, optax and keras extras are installed so that emitted code is checked in those
-# frameworks and every audit adapter is tested.
+# frameworks and every audit adapter is tested (dask: the audit's --scheduler, tested on a LocalCluster).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum 
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,torch,jax,optax,keras,scipy,cards]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,torch,jax,optax,keras,scipy,cards,dask]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

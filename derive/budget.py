@@ -15,7 +15,7 @@ budget as a context manager.  An alarm that lands in a finalizer (a weakref call
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
 stderr) and fires again 0.1 s later.
 
-**Fork safety.** A process that has loaded PyTorch, JAX, TensorFlow or Keras (their threads make
+**Fork safety.** A process that has loaded PyTorch, JAX, TensorFlow, Keras or Dask's distributed (their threads make
 ``fork`` unsafe: a child may deadlock) is never forked: there ``run`` uses the soft budget in the
 process itself (main thread only; elsewhere it answers that no budget can be enforced).
 ``FRAMEWORKS`` names the modules looked for in ``sys.modules``.
@@ -43,7 +43,8 @@ _deadlines: list[float] = []
 _in_child = False
 
 #: Modules whose presence makes forking unsafe (they start threads); a process holding one is never forked.
-FRAMEWORKS = ("torch", "jax", "jaxlib", "tensorflow", "keras")
+#: (distributed: a Dask client's event-loop thread, `gradspec audit --scheduler`.)
+FRAMEWORKS = ("torch", "jax", "jaxlib", "tensorflow", "keras", "distributed")
 
 
 def fork_safe() -> bool:

@@ -285,7 +285,7 @@ def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, als
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
           conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0,
-          every_gradient: bool = True, second: bool = True) -> AuditReport:
+          every_gradient: bool = True, second: bool = True, scheduler=None) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -296,7 +296,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     the difference stated in its ``detail``.  ``search`` random points (and a local search from the
     worst: check.audits.search), reproducible by ``seed``.  ``every_gradient``: also the gradients
     w.r.t. the further inputs (``further_gradients``), where the backend has autograd; ``second``: H·u
-    by the backend's double backward, likewise."""
+    by the backend's double backward, likewise.  ``scheduler`` (a distributed.Client,
+    check.audits.scale_out): the search's truth chunks run as Dask tasks there."""
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
     b = BACKENDS[backend]
@@ -318,7 +319,8 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
                              tuple(conventions),
                              grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None),
                              also, autograd and second)
-    return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed)
+    return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed,
+                      scheduler=scheduler)
 
 
 @dataclass(frozen=True)
@@ -356,7 +358,7 @@ class _At:
 
 
 def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=None, points=None, search: int = 0,
-               seed: int = 0) -> AuditReport:
+               seed: int = 0, scheduler=None) -> AuditReport:
     """The audit of ``impl`` against the entry ``name`` in ``dtype``; see the module docstring.
     ``search``: random points for the search of the worst input (check.audits.search), 0 for none;
     ``seed`` makes it reproducible."""
@@ -385,7 +387,7 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     _no_double_backward(report)
     if search:
         from check.audits.search import search_worst
-        report.search = search_worst(s, prob, plan, impl, dtype, report, search, seed)
+        report.search = search_worst(s, prob, plan, impl, dtype, report, search, seed, scheduler)
     return report
 
 

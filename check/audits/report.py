@@ -26,7 +26,7 @@ from check.frameworks.libraries import LIBRARIES
 
 
 def audit_library(library: str, names=None, dtypes=("float32", "float64"), progress=None, search: int = 0,
-                  seed: int = 0) -> list:
+                  seed: int = 0, scheduler=None) -> list:
     """(adapter, report) for every adapter of ``library`` (those of ``names`` only, when given), per dtype;
     with ``search`` random points each and a local search (check.audits.search), seeded by ``seed``.
 
@@ -64,7 +64,7 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
             impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
                                   reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions), also=also,
                                   second=grad)
-            out.append((a, audit_with(s, impl, dtype, params=params, search=search, seed=seed)))
+            out.append((a, audit_with(s, impl, dtype, params=params, search=search, seed=seed, scheduler=scheduler)))
     return out
 
 

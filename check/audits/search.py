@@ -179,8 +179,9 @@ def _judged(gots, truth, dtype):
 WRONG = 9                  # a judgement code of this module: inaccurate and off by more than the entry
 
 
-def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, seed: int) -> dict:
-    """The search (module docstring); adds its findings to ``report`` and returns the summary."""
+def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, seed: int, scheduler=None) -> dict:
+    """The search (module docstring); adds its findings to ``report`` and returns the summary.
+    ``scheduler``: a distributed.Client the truth's chunks run on (check.audits.scale_out)."""
     n = int(n)
     if not 0 < n <= MAX_SEARCH:
         raise ValueError(f"a search asks for 1 to {MAX_SEARCH:,} points, got {n}")
@@ -199,7 +200,7 @@ def search_worst(s, prob, plan, impl, dtype: str, report: AuditReport, n: int, s
         results = _evaluate(impl, layout, rows, fmt, dtype)
         point_of = (lambda i: layout.point(rows[i], "search"))
         truth = batch.evaluate_rows(rows, dtype, impl.gradient, point_of, brackets=True,
-                                    arb_points=max(0, ARB_POINTS - budget["arb"]))
+                                    arb_points=max(0, ARB_POINTS - budget["arb"]), scheduler=scheduler)
         budget["arb"] += rows.shape[0] - truth.fast - int(truth.bracketed.sum()) - truth.skipped
         budget["skipped"] += truth.skipped
         gots = _gots(results, nv, ng)

@@ -7,9 +7,10 @@
     gradspec verify [NAMES ...] [--module MOD ...] [--json] [--junit FILE] [--quiet]
     gradspec cards [NAMES ...] [--module MOD ...] [--out reports] [--check]   contract cards (check/cards/render.py)
     gradspec audit torch|jax|optax|numpy|keras [NAMES ...] [--dtype float16,bfloat16,float32,float64] [--json]
-                   [--search N [--seed S]] [--junit FILE] [--baseline FILE | --write-baseline FILE]
+                   [--search N [--seed S] [--scheduler ADDRESS]] [--junit FILE]
+                   [--baseline FILE | --write-baseline FILE]
     gradspec audit --impl module:function [--grad module:function] --spec NAME [--module MOD]
-                   [--backend numpy|torch|jax] [--dtype ...] [--search N [--seed S]]
+                   [--backend numpy|torch|jax] [--dtype ...] [--search N [--seed S] [--scheduler ADDRESS]]
 
 --module MOD imports a module of your own specs (the current folder first on the path) and works on
 the specs it registers; installed packages with a ``gradspec.specs`` entry point are loaded always.
@@ -25,6 +26,7 @@ message; GRADSPEC_TRACEBACK=1 shows the traceback); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -367,38 +369,40 @@ def cmd_audit(args) -> int:
                                       "--backend numpy"))
         output_folder("reports" if args.out is None else args.out, "--out", "reports")
     _module_names(args)                      # load the --module specs, so that --spec can name one
-    if args.impl:
-        if not args.spec:
-            raise GradspecError(lines("gradspec: --impl needs --spec NAME: the catalog entry it implements"))
-        backend = args.backend or "numpy"
-        spec_pkg.get(args.spec)
-        fn = _load_impl(args.impl)
-        if args.grad and backend != "numpy":
-            raise GradspecError(lines(f"gradspec: --grad is for NumPy code; with --backend {backend} the "
-                                      "gradient comes from autograd", "drop --grad, or use --backend numpy"))
-        grad_fn = _load_impl(args.grad) if args.grad else None
-        reports = []
-        with _progress(args, len(dtypes), "audit") as bar:
-            for d in dtypes:
-                bar.step(f"{args.impl} {d}")
-                reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
-                                     label=args.impl.replace(":", "."),
-                                     grad_label=args.grad.replace(":", ".") if args.grad else None,
-                                     search=args.search, seed=args.seed))
-        pairs = [(None, r) for r in reports]
-    else:
-        if not args.library:
-            from check.frameworks.libraries import LIBRARIES
-            raise GradspecError(lines(f"gradspec: audit what? name a library ({', '.join(LIBRARIES)}) or give --impl",
-                                      "e.g. gradspec audit torch kl_div, or gradspec audit --impl mylosses:focal "
-                                      "--spec focal"))
-        with _progress(args, 0, "audit") as bar:
-            def step(what, total):
-                bar.total = total
-                bar.step(what)
-            pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step,
-                                               search=args.search, seed=args.seed)
-        md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out)
+    from check.audits.scale_out import connected
+    with connected(args.scheduler) if args.scheduler else contextlib.nullcontext() as client:
+        if args.impl:
+            if not args.spec:
+                raise GradspecError(lines("gradspec: --impl needs --spec NAME: the catalog entry it implements"))
+            backend = args.backend or "numpy"
+            spec_pkg.get(args.spec)
+            fn = _load_impl(args.impl)
+            if args.grad and backend != "numpy":
+                raise GradspecError(lines(f"gradspec: --grad is for NumPy code; with --backend {backend} the "
+                                          "gradient comes from autograd", "drop --grad, or use --backend numpy"))
+            grad_fn = _load_impl(args.grad) if args.grad else None
+            reports = []
+            with _progress(args, len(dtypes), "audit") as bar:
+                for d in dtypes:
+                    bar.step(f"{args.impl} {d}")
+                    reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
+                                         label=args.impl.replace(":", "."),
+                                         grad_label=args.grad.replace(":", ".") if args.grad else None,
+                                         search=args.search, seed=args.seed, scheduler=client))
+            pairs = [(None, r) for r in reports]
+        else:
+            if not args.library:
+                from check.frameworks.libraries import LIBRARIES
+                raise GradspecError(lines(f"gradspec: audit what? name a library ({', '.join(LIBRARIES)}) or give --impl",
+                                          "e.g. gradspec audit torch kl_div, or gradspec audit --impl mylosses:focal "
+                                          "--spec focal"))
+            with _progress(args, 0, "audit") as bar:
+                def step(what, total):
+                    bar.total = total
+                    bar.step(what)
+                pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step,
+                                                   search=args.search, seed=args.seed, scheduler=client)
+            md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out)
     if args.junit:
         from check.cli.junit import write_junit
         write_junit(args.junit, f"gradspec audit {args.library or args.impl}",
@@ -490,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also N random points per entry and dtype over the format's whole range, then a local "
                          "search in ulps from the worst: worst error, failure ranges, error plots (default 0: none)")
     ap.add_argument("--seed", type=int, default=0, help="the search's seed (default 0): same seed, same points")
+    ap.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run the search's truth chunks as Dask distributed tasks on the scheduler at ADDRESS "
+                         "(pip install 'gradspec[dask]'); the same results as a local run")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 import derive
+from derive.budget import fork_safe
 
 from check.checks.kinds import flat_symbols
 from check.numeric import intervals as I
@@ -135,20 +135,39 @@ ROLES = ("v", "v2", "vm", "g", "g2", "gm")
 _JOB = None
 #: Points past which chunks are spread over forked processes (below it, one process is faster).
 PROCESS_POINTS = 6 * CHUNK
-#: Modules whose presence forbids a fork (gradspec never forks a process that has them loaded).
-FRAMEWORKS = ("torch", "jax", "tensorflow", "keras")
 
 
 def _forked_chunk(start: int):
     return _chunk(_JOB, start)
 
 
-def _in_processes(job, starts):
-    """``_chunk`` at each start: over the machine's cores in forked processes when there are many
-    points, fork is available and no framework is loaded here; else one after another, here."""
+def dask_chunk(source: str, part: np.ndarray, roles: list, dtype: str, scaled: bool, start: int):
+    """``_chunk`` as a Dask task: the interval function sent as its source text (compiled once per
+    worker: interval_code.from_source), the chunk's own columns, the start it stands for."""
+    from check.numeric.interval_code import from_source
+    _, out, ok, exact = _chunk((from_source(source, scaled), part, roles, dtype, scaled), 0)
+    return start, out, ok, exact
+
+
+def _on_dask(client, job, starts):
+    """Each chunk a task on the Dask cluster of ``client`` (a distributed.Client), gathered in order:
+    the same chunks, the same arithmetic, so the same results as here."""
+    fn, columns, roles, dtype, scaled = job
+    futures = [client.submit(dask_chunk, fn.source, np.ascontiguousarray(columns[:, s:s + CHUNK]), roles, dtype,
+                             scaled, s, pure=False) for s in starts]
+    return client.gather(futures)
+
+
+def _in_processes(job, starts, scheduler=None):
+    """``_chunk`` at each start: on the Dask cluster of ``scheduler`` (a distributed.Client) when one
+    is given; else over the machine's cores in forked processes when there are many points, fork is
+    available and this process may fork (derive.budget.fork_safe: no framework, no Dask client
+    loaded); else one after another, here."""
     global _JOB
+    if scheduler is not None:
+        return _on_dask(scheduler, job, starts)
     cores = min(os.cpu_count() or 1, 8)
-    if (cores < 2 or len(starts) * CHUNK < PROCESS_POINTS or any(m in sys.modules for m in FRAMEWORKS)
+    if (cores < 2 or len(starts) * CHUNK < PROCESS_POINTS or not fork_safe()
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [_chunk(job, s) for s in starts]
     _JOB = job
@@ -190,7 +209,7 @@ class BatchTruth:
         return self.evaluate_rows(flat.reshape(len(points), -1), dtype, gradient, points.__getitem__)
 
     def evaluate_rows(self, flat: np.ndarray, dtype: str, gradient: bool, point_of,
-                      brackets: bool = False, arb_points: int | None = None) -> BatchResult:
+                      brackets: bool = False, arb_points: int | None = None, scheduler=None) -> BatchResult:
         """The truth at each row of ``flat`` (the point's ``values_flat`` as floats of ``dtype``:
         inputs, then the cotangent for an activation); ``point_of(i)`` gives row i as a Point for
         the arb fallback (made only for the rows the intervals leave undecided).  With ``brackets``
@@ -199,7 +218,8 @@ class BatchTruth:
         ``value_pairs``/``grad_pairs`` for a caller that judges against both (check.audits.search),
         and ``settle`` computes the exact truth of the points it names.  ``arb_points`` caps the
         points computed in arb (the first ones, in row order); the rest are left NaN — not
-        compared — and counted in ``skipped``."""
+        compared — and counted in ``skipped``.  ``scheduler`` (a distributed.Client): the interval
+        chunks run as Dask tasks there (the arb fallback stays here)."""
         plan = self.plan
         gradient = gradient and plan.grad_truth is not None
         n = flat.shape[0]
@@ -209,7 +229,7 @@ class BatchTruth:
                "g": np.full((ng, n), np.nan), "g2": np.full((ng, n), np.nan), "gm": np.zeros((1, n))}
         ok = exact = np.zeros(n, dtype=bool)
         if n and dtype in FAST_FORMATS and self.available:
-            ok, exact = self._fast(flat, dtype, gradient, out)
+            ok, exact = self._fast(flat, dtype, gradient, out, scheduler)
         done = ok if brackets else exact
         pairs_v, pairs_g = (out["v"].T.copy(), out["v2"].T.copy()), (out["g"].T.copy(), out["g2"].T.copy())
         values = np.where(pairs_v[0] == pairs_v[1], pairs_v[0], np.nan)
@@ -240,7 +260,7 @@ class BatchTruth:
                         pair[0][i], pair[1][i] = now[i], now[i]
                 result.bracketed[i] = False
 
-    def _fast(self, flat, dtype, gradient, out) -> tuple[np.ndarray, np.ndarray]:
+    def _fast(self, flat, dtype, gradient, out, scheduler=None) -> tuple[np.ndarray, np.ndarray]:
         nv = self.plan.value_size
         n = flat.shape[0]
         none = np.zeros(n, dtype=bool)
@@ -254,7 +274,7 @@ class BatchTruth:
             if fn is None or not todo.size:
                 continue
             job = (fn, np.ascontiguousarray(flat[todo].T), roles, dtype, scaled)
-            for start, parts, good, certain in _in_processes(job, range(0, todo.size, CHUNK)):
+            for start, parts, good, certain in _in_processes(job, range(0, todo.size, CHUNK), scheduler):
                 rows = todo[start:start + good.size]
                 for r in out:
                     out[r][:, rows[good]] = parts[r][:, good]

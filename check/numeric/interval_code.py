@@ -76,9 +76,18 @@ def _compiled(symbols: tuple, exprs: tuple, scaled: bool):
     src, why = budget.run(COMPILE_SECONDS, _source_or_none, symbols, exprs)
     if src is None:
         return None
+    return from_source(src, scaled)
+
+
+@functools.lru_cache(maxsize=64)
+def from_source(src: str, scaled: bool = False):
+    """The interval function of the source ``compile_intervals`` printed (its ``source`` attribute):
+    how a Dask worker (check.numeric.fast_truth) compiles the function it was sent as text."""
     ns = _namespace(S if scaled else I)
     exec(compile(src, "<gradspec interval truth>", "exec"), ns)
-    return ns["_truth"]
+    fn = ns["_truth"]
+    fn.source = src
+    return fn
 
 
 def compile_intervals(symbols, exprs, scaled: bool = False):

@@ -145,8 +145,9 @@ def test_bracketed_truths_give_the_exact_verdicts(monkeypatch):
         if not brackets:
             real = BatchTruth.evaluate_rows
             monkeypatch.setattr(BatchTruth, "evaluate_rows",
-                                lambda self, flat, dtype, gradient, point_of, brackets=False, arb_points=None:
-                                real(self, flat, dtype, gradient, point_of, False, arb_points))
+                                lambda self, flat, dtype, gradient, point_of, brackets=False, arb_points=None,
+                                scheduler=None: real(self, flat, dtype, gradient, point_of, False, arb_points,
+                                                     scheduler))
         import torch
 
         def mse(p, t):
