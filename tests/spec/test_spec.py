@@ -5,7 +5,7 @@ import pytest
 
 import spec
 
-LOSSES = ["mse", "mae", "smooth_l1", "huber", "cross_entropy", "cross_entropy_logits", "nll", "bce",
+LOSSES = ["mse", "mae", "smooth_l1", "huber", "cross_entropy", "cross_entropy_logits", "nll", "bce", "bce_log_clamped",
           "bce_with_logits", "kl_div", "hinge", "poisson_nll", "poisson_nll_rate", "cosine_similarity", "log_cosh",
           "soft_margin", "multilabel_soft_margin", "margin_ranking", "hinge_embedding", "cosine_embedding", "focal",
           "kl_div_log_target", "squared_hinge", "gaussian_nll", "poly1_cross_entropy", "triplet_margin",
