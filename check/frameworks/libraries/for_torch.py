@@ -107,6 +107,10 @@ ADAPTERS = [
             lambda p: lambda x, t: _F().binary_cross_entropy(x, t, reduction=p["reduction"]),
             (Convention("torch clamps each log term at −100 and does not clamp p; the spec clamps p to "
                         "[eps, 1 − eps] (its gradient is 0 outside)", outside_clamp("predicted")),)),
+    # self-consistency: the same call against the spec of its own forward (logs clamped at −100), so
+    # that its backward is audited against the derivative of what it computes
+    Adapter("bce_log_clamped", "torch.nn.functional.binary_cross_entropy(predicted, target)",
+            lambda p: lambda x, t: _F().binary_cross_entropy(x, t, reduction=p["reduction"])),
     Adapter("bce_with_logits", "torch.nn.functional.binary_cross_entropy_with_logits(logits, target)",
             lambda p: lambda z, t: _F().binary_cross_entropy_with_logits(z, t, reduction=p["reduction"])),
     Adapter("bce_with_logits", "torch.nn.functional.binary_cross_entropy_with_logits(logits, target, "

@@ -219,3 +219,35 @@ def test_an_activations_second_derivative_takes_the_cotangent():
     wrong = audit("tanh", lambda x: torch.tanh(x) * (1 + 0 * x.detach() ** 2) + 0.5 * (x - x.detach()) ** 2,
                   backend="torch", dtype="float64")          # the same value and gradient, H·u off by cot·u
     assert {k for k in wrong.counts()} <= {"hvp-wrong", "hvp-inaccurate"} and wrong.findings
+
+
+# self-consistency: a library audited against the spec of its own forward ---------------------------
+def _torch_bce_log_clamped(p, t):
+    """BCE with each log clamped at −100, differentiable everywhere (a log never sees p = 0): right."""
+    import math
+
+    import torch
+    tiny = math.exp(-100)
+
+    def clamped_log(x):
+        keep = x > tiny
+        return torch.where(keep, torch.log(torch.where(keep, x, torch.ones_like(x))), torch.full_like(x, -100.0))
+    return -(t * clamped_log(p) + (1 - t) * clamped_log(1 - p)).mean()
+
+
+def test_torch_bce_backward_is_not_the_derivative_of_its_own_forward():
+    """The issue's finding, made by gradspec: F.binary_cross_entropy's forward is bce_log_clamped,
+    its backward is not that forward's derivative at p = 0 ((p − t)/max(p(1 − p), 1e-12)), its
+    target backward ignores the clamp, and its double backward follows the backward."""
+    import torch.nn.functional as F
+    right = audit("bce_log_clamped", _torch_bce_log_clamped, backend="torch", dtype="float64")
+    assert right.ok, right.counts()
+    r = audit("bce_log_clamped", lambda p, t: F.binary_cross_entropy(p, t), backend="torch", dtype="float64")
+    assert not [f for f in r.findings if f.kind in ("nan", "inf", "wrong", "inaccurate")]   # the forward: its own
+    at_zero = [f for f in r.findings if f.inputs["predicted"][0][0] == "0.0"]
+    labels = {f.label for f in at_zero}
+    assert {"grad-wrong", "grad-inf[target]", "hvp-wrong"} <= labels
+    wrong = next(f for f in at_zero if f.label == "grad-wrong")
+    assert float(wrong.got) < -1e10 and 0 < float(wrong.expected) < 1           # −t/1e-12 for (1 − t)/(1 − p)
+    # past the clamp but not at 0: p = 1e-45, log p = −103.6 — the target gradient uses it unclamped
+    assert any(f.label == "grad-inaccurate[target]" and f.inputs["predicted"][0][0] == "1e-45" for f in r.findings)
