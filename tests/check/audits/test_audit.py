@@ -186,20 +186,8 @@ def test_a_gradient_off_by_more_than_its_magnitude_is_wrong_not_inaccurate():
 def test_a_gradient_findings_reproducer_computes_that_gradient():
     import ml_dtypes  # noqa: F401 — the reproducers of bfloat16 NumPy arrays name it
     import torch
-
-    class FlippedBackward(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, p, t):
-            ctx.save_for_backward(p, t)
-            return ((p - t) ** 2).mean()
-
-        @staticmethod
-        def backward(ctx, g):
-            p, t = ctx.saved_tensors
-            return -g * 2 * (p - t) / p.numel(), None
-
-    def flipped(p, t):
-        return FlippedBackward.apply(p, t)
+    from .torch_mse import torch_mse
+    flipped = torch_mse(input_scale=-1, target_scale=None)      # the input's gradient with the wrong sign
     for dtype in ("float32", "bfloat16"):
         r = audit("mse", flipped, backend="torch", dtype=dtype, label="flipped")
         f = next(f for f in r.findings if f.kind == "grad-wrong")

@@ -8,30 +8,14 @@ from check.audits.auditor import audit, further_gradients
 from check.audits.baseline import finding_key
 import spec as spec_pkg
 
-
-def _torch_mse_with_target_backward(scale):
-    """mse whose backward is right for the prediction and ``scale`` times the truth for the target."""
-    import torch
-
-    class MSE(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, p, t):
-            ctx.save_for_backward(p, t)
-            return ((p - t) ** 2).mean()
-
-        @staticmethod
-        def backward(ctx, g):
-            p, t = ctx.saved_tensors
-            d = 2 * (p - t) / p.numel() * g
-            return d, -scale * d
-    return lambda p, t: MSE.apply(p, t)
+from .torch_mse import torch_mse
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 def test_torch_a_target_backward_with_the_wrong_sign_is_found_and_named(dtype):
-    right = audit("mse", _torch_mse_with_target_backward(1), backend="torch", dtype=dtype)
+    right = audit("mse", torch_mse(target_scale=1), backend="torch", dtype=dtype)
     assert right.ok and right.gradients == ["predicted", "target"]
-    wrong = audit("mse", _torch_mse_with_target_backward(-1), backend="torch", dtype=dtype, label="mse")
+    wrong = audit("mse", torch_mse(target_scale=-1), backend="torch", dtype=dtype, label="mse")
     assert set(wrong.counts()) == {"grad-wrong[target]"}          # the prediction's gradient is right
     f = wrong.findings[0]
     assert f.wrt == "target" and f.label == "grad-wrong[target]" and float(f.got) == -float(f.expected)
@@ -40,11 +24,11 @@ def test_torch_a_target_backward_with_the_wrong_sign_is_found_and_named(dtype):
 
 
 def test_torch_a_target_backward_off_by_a_factor_is_found_and_one_ulp_is_not():
-    assert set(audit("mse", _torch_mse_with_target_backward(3), backend="torch").counts()) == {"grad-wrong[target]"}
+    assert set(audit("mse", torch_mse(target_scale=3), backend="torch").counts()) == {"grad-wrong[target]"}
     # twice the truth: off by exactly the entry itself, "inaccurate" (wrong is off by more than it)
-    assert set(audit("mse", _torch_mse_with_target_backward(2), backend="torch").counts()) <= {
+    assert set(audit("mse", torch_mse(target_scale=2), backend="torch").counts()) <= {
         "grad-wrong[target]", "grad-inaccurate[target]"}
-    nearly = _torch_mse_with_target_backward(1 + 2 ** -20)       # 8 ulps of float32, 2^32 of float64
+    nearly = torch_mse(target_scale=1 + 2 ** -20)       # 8 ulps of float32, 2^32 of float64
     assert audit("mse", nearly, backend="torch", dtype="float32").ok
     assert set(audit("mse", nearly, backend="torch", dtype="float64").counts()) == {"grad-inaccurate[target]"}
 
@@ -115,12 +99,12 @@ def test_a_cut_gradient_is_listed_and_a_raising_backward_is_a_finding_of_that_in
 
 
 def test_every_gradient_off_audits_the_first_input_alone():
-    r = audit("mse", _torch_mse_with_target_backward(-1), backend="torch", every_gradient=False)
+    r = audit("mse", torch_mse(target_scale=-1), backend="torch", every_gradient=False)
     assert r.ok and r.gradients == ["predicted"]
 
 
 def test_a_target_finding_has_its_own_baseline_key():
-    wrong = audit("mse", _torch_mse_with_target_backward(-1), backend="torch")
+    wrong = audit("mse", torch_mse(target_scale=-1), backend="torch")
     f = wrong.findings[0]
     assert "| grad-wrong[target] |" in finding_key("mse", wrong, f)
 
@@ -137,47 +121,12 @@ def test_the_torch_library_audit_judges_target_gradients_in_the_worker():
 
 
 # second derivatives: H·u by the library's double backward ------------------------------------------
-def _torch_mse(detached_backward: bool, once: bool = False, no_double: bool = False):
-    """mse as an autograd Function: its backward differentiable (right H·u = 2u/n), or computed from
-    detached inputs (H·u = 0: the double backward is wrong), or once-differentiable (torch then
-    silently gives a first gradient without a graph: H·u = 0 too), or with a double backward that
-    raises (as torch's ops whose second derivative is not implemented)."""
-    import torch
-
-    class NoDouble(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, d):
-            return d.clone()
-
-        @staticmethod
-        def backward(ctx, g):
-            raise RuntimeError("the derivative for 'mse_backward' is not implemented")
-
-    def backward(ctx, g):
-        p, t = ctx.saved_tensors
-        if detached_backward:
-            p, t = p.detach(), t.detach()
-        d = 2 * (p - t) / p.numel() * g
-        if no_double:
-            d = NoDouble.apply(d)
-        return d, -d
-
-    class MSE(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, p, t):
-            ctx.save_for_backward(p, t)
-            return ((p - t) ** 2).mean()
-
-    MSE.backward = staticmethod(torch.autograd.function.once_differentiable(backward) if once else backward)
-    return lambda p, t: MSE.apply(p, t)
-
-
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_torch_a_wrong_double_backward_is_found_and_its_reproducer_computes_it(dtype):
     import torch
-    right = audit("mse", _torch_mse(False), backend="torch", dtype=dtype)
+    right = audit("mse", torch_mse(), backend="torch", dtype=dtype)
     assert right.ok and right.second_checked and right.worst_hvp_bits == 0.0
-    wrong_impl = _torch_mse(True)
+    wrong_impl = torch_mse(detached_backward=True)
     wrong = audit("mse", wrong_impl, backend="torch", dtype=dtype, label="mse_impl")
     assert set(wrong.counts()) == {"hvp-inaccurate"} or set(wrong.counts()) == {"hvp-wrong"}, wrong.counts()
     f = wrong.findings[0]
@@ -187,10 +136,10 @@ def test_torch_a_wrong_double_backward_is_found_and_its_reproducer_computes_it(d
 
 
 def test_no_double_backward_is_a_note_not_a_finding_and_a_silent_zero_is_a_finding():
-    r = audit("mse", _torch_mse(False, no_double=True), backend="torch", every_gradient=False)
+    r = audit("mse", torch_mse(no_double=True), backend="torch", every_gradient=False)
     assert r.ok and not r.second_checked and r.second_note.startswith("no double backward")
     assert "not implemented" in r.second_note
-    silent = audit("mse", _torch_mse(False, once=True), backend="torch")
+    silent = audit("mse", torch_mse(once=True), backend="torch")
     assert set(silent.counts()) == {"hvp-inaccurate"} and all(float(f.got) == 0 for f in silent.findings)
 
 
