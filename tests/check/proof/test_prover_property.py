@@ -4,7 +4,8 @@ spec's derivative — checked independently, in ball arithmetic, at random point
 Random elementwise activations are built from the xp primitives, exact constants, branches and
 equality tests; each carries its derivative written by hand by the rules of its nodes (kink
 conventions as spec.xp).  The hand-written VJP given to ``check_vjp`` is that derivative, either
-as it is or written unusually (right), or mutated (wrong: a 1e-40 relative error, a branch behind
+as it is or written unusually (right), or mutated (wrong: a 1e-40 error — relative, and absolute
+where the derivative vanishes, so that a constant's mutation is still wrong —, a branch behind
 ``x == c``, a 0/0 at x = 0).  A wrong one must never pass; a pass must hold at hypothesis' points —
 the constants of the expression among them, where the mutations hide.
 """
@@ -81,7 +82,10 @@ MUTATIONS = {        # name -> (right?, vjp built from the node e and a constant
     "as derived": (True, lambda e, c: lambda x, v, *, xp: v * e.deriv(x, xp)),
     "unusual": (True, lambda e, c: lambda x, v, *, xp: xp.where(x >= c, v * e.deriv(x, xp),
                                                                e.deriv(x, xp) * v) + 0 * xp.where(x == c, 1, 0)),
-    "1e-40 off": (False, lambda e, c: lambda x, v, *, xp: v * e.deriv(x, xp) * (1 + xp.asarray(1e-40))),
+    # 1e-40 off: relatively, and absolutely where the derivative vanishes (a constant's derivative is
+    # 0, and 0·(1 + 1e-40) is still right): the error 1e-40·v·(d² + d + 1) is never 0 where v is not
+    "1e-40 off": (False, lambda e, c: lambda x, v, *, xp: v * e.deriv(x, xp) * (1 + xp.asarray(1e-40))
+                  + v * xp.asarray(1e-40) * (1 + e.deriv(x, xp) ** 2)),
     "wrong at x == c": (False, lambda e, c: lambda x, v, *, xp: v * xp.where(x == c, e.deriv(x, xp) + 1,
                                                                             e.deriv(x, xp))),
     "0/0 at x = 0": (False, lambda e, c: lambda x, v, *, xp: v * e.deriv(x, xp) * (x / x)),
