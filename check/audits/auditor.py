@@ -163,11 +163,19 @@ def backward_reproducer(call: str, args, cotangent, dtype: str, backend: str, gr
         return call
     body = call.replace(lits[k], "_x", 1)
     if backend == "torch":
-        out = f"({body}).sum()" if cotangent is None else f"(({body}) * {array_literal(cotangent, dtype, backend)}).sum()"
+        out = _torch_scalar(body, cotangent, dtype)
         return f"(lambda _x: torch.autograd.grad({out}, _x)[0])({lits[k][:-1]}, requires_grad=True))"
     if cotangent is None:
         return f"jax.grad(lambda _x: {body})({lits[k]})"
     return f"jax.vjp(lambda _x: {body}, {lits[k]})[1]({array_literal(cotangent, dtype, backend)})[0]"
+
+
+def _torch_scalar(body: str, cotangent, dtype: str) -> str:
+    """The scalar a torch reproducer differentiates: the call's output summed — against the cotangent
+    for an activation (its VJP)."""
+    if cotangent is None:
+        return f"({body}).sum()"
+    return f"(({body}) * {array_literal(cotangent, dtype, 'torch')}).sum()"
 
 
 def hvp_reproducer(call: str, args, cotangent, tangent, dtype: str, backend: str) -> str:
@@ -179,8 +187,7 @@ def hvp_reproducer(call: str, args, cotangent, tangent, dtype: str, backend: str
         return call
     body, u = call.replace(lits[0], "_x", 1), array_literal(tangent, dtype, backend)
     if backend == "torch":              # (a first gradient without a graph of its own: H·u = 0, as here)
-        out = f"({body}).sum()" if cotangent is None else f"(({body}) * {array_literal(cotangent, dtype, backend)}).sum()"
-        return f"torch.autograd.functional.hvp(lambda _x: {out}, {lits[0]}, {u})[1]"
+        return f"torch.autograd.functional.hvp(lambda _x: {_torch_scalar(body, cotangent, dtype)}, {lits[0]}, {u})[1]"
     if cotangent is None:
         return f"jax.jvp(jax.grad(lambda _x: {body}), ({lits[0]},), ({u},))[1]"
     return (f"jax.jvp(lambda _y: jax.vjp(lambda _x: {body}, _y)[1]({array_literal(cotangent, dtype, backend)})[0], "
@@ -428,9 +435,7 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
              backward_reproducer(call, case.args, case.cotangent, dtype, impl.backend, impl.grad_label))
     report.points += 1
     if isinstance(result, (BaseException, str)):
-        detail = result if isinstance(result, str) else f"{type(result).__name__}: {result}"
-        report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
-                                       at.reproducer, detail))
+        report.findings.append(_crash("crash", at, dtype, at.reproducer, _error_text(result)))
         return
     value, g = result[0], result[1]
     _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), truths[0], dtype)
@@ -444,10 +449,8 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
             if name not in report.undifferentiated:
                 report.undifferentiated.append(name)
         elif not _is_array(o):
-            detail = o if isinstance(o, str) else f"{type(o).__name__}: {o}"
-            report.findings.append(Finding("crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
-                                           _at_input(at, case, dtype, impl, s, name).grad_reproducer,
-                                           f"the gradient w.r.t. {name} raised: {detail}", name))
+            report.findings.append(_crash("crash", at, dtype, _at_input(at, case, dtype, impl, s, name).grad_reproducer,
+                                          f"the gradient w.r.t. {name} raised: {_error_text(o)}", name))
         elif name in others:
             shape_o = np.shape(case.args[s.input_names.index(name)])
             _compare(report, _at_input(at, case, dtype, impl, s, name), "grad-",
@@ -459,12 +462,22 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
     second = replace(at, grad_reproducer=hvp_reproducer(at.reproducer, case.args, case.cotangent, case.tangent, dtype,
                                                         impl.backend))
     if not _is_array(hv):
-        detail = hv if isinstance(hv, str) else f"{type(hv).__name__}: {hv}"
-        report.findings.append(Finding("hvp-crash", at.inputs, (), "", "", float(format_of(dtype).width), at.origin,
-                                       second.grad_reproducer, f"the double backward raised: {detail}"))
+        report.findings.append(_crash("hvp-crash", at, dtype, second.grad_reproducer,
+                                      f"the double backward raised: {_error_text(hv)}"))
     elif len(truths) > 3 and truths[3] is not None:
         _compare(report, second, "hvp-", np.broadcast_to(np.asarray(hv, dtype=np.float64), shape_g).reshape(-1),
                  truths[3], dtype, shape_g)
+
+
+def _error_text(e) -> str:
+    """An implementation's failure as text: a message as it came (from the framework worker), or an
+    exception's type and message."""
+    return e if isinstance(e, str) else f"{type(e).__name__}: {e}"
+
+
+def _crash(kind: str, at: _At, dtype: str, reproducer: str, detail: str, wrt: str = "") -> Finding:
+    """A crash finding (``crash``, or ``hvp-crash``) at this case: every bit of the format wrong."""
+    return Finding(kind, at.inputs, (), "", "", float(format_of(dtype).width), at.origin, reproducer, detail, wrt)
 
 
 def _at_input(at: _At, case: Case, dtype: str, impl: Implementation, s, name: str) -> _At:

@@ -58,6 +58,12 @@ def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
     return value, g, tuple(None for _ in wrt[1:]), None   # a hand-written gradient is the first input's only
 
 
+def _float64(torch, t, shape):
+    """A torch tensor as a float64 NumPy array; zeros of ``shape`` for None (autograd found no path:
+    the derivative is 0)."""
+    return np.zeros(tuple(shape)) if t is None else t.detach().to(torch.float64).numpy()
+
+
 def _torch_hvp(torch, g, x, tangent, dt):
     """H·u from the first gradient ``g`` (made with create_graph) of ``x``: the exception on failure."""
     try:
@@ -65,7 +71,7 @@ def _torch_hvp(torch, g, x, tangent, dt):
             return np.zeros(tuple(x.shape))
         (h,) = torch.autograd.grad((g * torch.tensor(_wide(tangent), dtype=dt)).sum(), x, allow_unused=True,
                                    retain_graph=True)           # the further gradients still need the graph
-        return np.zeros(tuple(x.shape)) if h is None else h.detach().to(torch.float64).numpy()
+        return _float64(torch, h, x.shape)
     except Exception as e:                                  # noqa: BLE001 — no double backward: the caller says so
         return e
 
@@ -90,7 +96,7 @@ def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
         (g0,), second, hvp = torch.autograd.grad(target, tensors[wrt[0]], allow_unused=True, retain_graph=True), False, e
     if second:
         hvp = _torch_hvp(torch, g0, tensors[wrt[0]], tangent, dt)
-    g = np.zeros(args[wrt[0]].shape) if g0 is None else g0.detach().to(torch.float64).numpy()
+    g = _float64(torch, g0, args[wrt[0]].shape)
     others = []
     for n, k in enumerate(rest):                   # each alone: one backward's failure is its own finding
         try:
