@@ -104,8 +104,9 @@ class HasSymbols:
         return _bottom_up(expr, self._memo, self._early, lambda node, values: any(values))
 
 
-_memos: list = []                   # (free_symbols memo, diff memo) of the open blocks (nested ones share)
+_memos: list = []                   # (free_symbols, diff, has-a-Derivative memos) of the open blocks (nested ones share)
 _EXPR_DIFF = sp.Expr.diff
+_ONE = sp.Integer(1)
 
 
 def _memoised_free_symbols(self):
@@ -119,6 +120,51 @@ def _memoised_free_symbols(self):
     return set(found)                   # a fresh set, as SymPy's: callers may change it
 
 
+def _has_derivative(expr, memo: dict) -> bool:
+    """Whether an unevaluated ``Derivative`` is a node of ``expr`` (each distinct node looked at once)."""
+    def early(node):
+        if isinstance(node, sp.Derivative):
+            return True
+        return False if not getattr(node, "args", None) else _DESCEND
+    return _bottom_up(expr, memo, early, lambda node, values: any(values))
+
+
+def _diff_by_one_symbol(expr, v, has_derivative: dict):
+    """``Expr.diff(expr, v)`` for one Symbol ``v`` — the same steps as SymPy's ``Derivative.__new__``
+    (zero when ``v`` is not free; the expression's ``_eval_derivative_n_times(v, 1)``; that result if
+    it is zero; else it with each unevaluated Derivative made canonical) — except that the last step's
+    walk over the whole result (``replace``), done by SymPy at every nested step of the chain rule,
+    is skipped where no Derivative is in the result (memoised per node): the walk would return the
+    result itself.  None where SymPy's own path is needed (an unevaluated Derivative, no
+    ``_eval_derivative``, the derivative left unevaluated)."""
+    if isinstance(expr, sp.Derivative) or not hasattr(expr, "_eval_derivative"):
+        return None
+    if v not in expr.free_symbols:
+        return sp.S.Zero
+    obj = expr._eval_derivative_n_times(v, _ONE)
+    if obj is None:
+        return None
+    if obj.is_zero:
+        return obj
+    if _has_derivative(obj, has_derivative):
+        obj = obj.replace(lambda x: isinstance(x, sp.Derivative), lambda x: x.canonical)
+    return obj
+
+
+def _one_symbol(symbols):
+    """(v, k) when ``diff``'s arguments ask for the k-th derivative, k = 0 or 1, by one Symbol v —
+    ``(v,)``, or ``((v, k),)`` as SymPy's product rule asks it — else None."""
+    if len(symbols) != 1:
+        return None
+    v = symbols[0]
+    if isinstance(v, sp.Symbol):
+        return v, 1
+    if (type(v) is tuple and len(v) == 2 and isinstance(v[0], sp.Symbol) and type(v[1]) is int
+            and v[1] in (0, 1)):
+        return v
+    return None
+
+
 def _memoised_diff(self, *symbols, **assumptions):
     if not _memos:
         return _EXPR_DIFF(self, *symbols, **assumptions)
@@ -128,7 +174,11 @@ def _memoised_diff(self, *symbols, **assumptions):
     except TypeError:                   # an unhashable argument: not memoised
         return _EXPR_DIFF(self, *symbols, **assumptions)
     if found is None:
-        found = _EXPR_DIFF(self, *symbols, **assumptions)
+        one = _one_symbol(symbols) if not assumptions else None
+        if one is not None:
+            found = self if one[1] == 0 else _diff_by_one_symbol(self, one[0], _memos[-1][2])
+        if found is None:
+            found = _EXPR_DIFF(self, *symbols, **assumptions)
         _memos[-1][1][key] = found
     return found
 
@@ -138,14 +188,15 @@ def sympy_memoised():
     """Within the block, two pure functions of SymPy's immutable expressions are memoised per
     distinct subexpression: ``Basic.free_symbols`` (the union over the arguments; classes with bound
     variables keep their own) and ``Expr.diff``.  SymPy's ``diff`` differentiates a shared subtree
-    once per occurrence and asks ``free_symbols`` of every subexpression at every nested step
-    (quadratic in the depth of a composed loss); memoised, each is computed once — the results are
-    the same objects SymPy would compute, only the time changes.  Nested blocks share the outermost
+    once per occurrence, asks ``free_symbols`` of every subexpression and walks every intermediate
+    result looking for unevaluated Derivatives at every nested step (quadratic in the depth of a
+    composed loss); memoised (``_diff_by_one_symbol``), each is done once — the results are the same
+    objects SymPy would compute, only the time changes.  Nested blocks share the outermost
     memo; SymPy's own methods are restored when the outermost block ends."""
     if _memos:
         _memos.append(_memos[-1])
     else:
-        _memos.append(({}, {}))
+        _memos.append(({}, {}, {}))
         sp.Basic.free_symbols = property(_memoised_free_symbols)
         sp.Expr.diff = _memoised_diff
     try:

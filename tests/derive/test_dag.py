@@ -108,3 +108,37 @@ def test_an_interrupted_block_leaves_no_failing_method():
         assert (x * y).free_symbols == {x, y} and (x ** 2).diff(x) == 2 * x
     finally:
         sp.Basic.free_symbols, sp.Expr.diff = dag._BASIC_FREE, dag._EXPR_DIFF
+
+
+F = sp.Function("f")
+
+
+@pytest.mark.parametrize("expr, symbols", [
+    (F(x * y) * sp.exp(x), (x,)),                   # an unevaluated Derivative in the result: made canonical
+    (F(x, y) + x ** 3, ((x, 2),)),                  # a count of 2: SymPy's own path
+    (sp.exp(x) * sp.sin(y), ((x, 0),)),             # a count of 0: the expression itself
+    (sp.exp(x) * sp.sin(y), ((y, 1),)),             # the product rule's own form of a first derivative
+    (sp.exp(x) * sp.sin(y), (z,)),                  # not free: zero
+    (sp.Derivative(F(x), x) * x, (x,)),             # an unevaluated Derivative differentiated again
+    (sp.Max(x, y) * x ** 2, (x, y)),                # two symbols: SymPy's own path
+])
+def test_memoised_diff_is_sympys_on_every_form_of_its_arguments(expr, symbols):
+    plain = expr.diff(*symbols)
+    with dag.sympy_memoised():
+        memoised = expr.diff(*symbols)
+        again = expr.diff(*symbols)
+    assert memoised == plain and again is memoised
+
+
+@pytest.mark.parametrize("name", ["ntxent", "focal", "cosine_embedding", "mish"])
+def test_second_derivatives_unchanged_by_the_memo(name):
+    # the Hessian differentiates each gradient entry again inside the block (SymPy's product rule
+    # asks diff((v, k)) of every factor): the same expressions as SymPy's plain nested diff
+    from derive.gradient import problem
+    prob = problem(name)
+    obj = prob.objective()
+    xs = list(prob.symbols[prob.spec.input_names[0]].flat)[:2]
+    plain = [sp.diff(sp.diff(obj, a), b) for a in xs for b in xs]
+    with dag.sympy_memoised():
+        memoised = [sp.diff(sp.diff(obj, a), b) for a in xs for b in xs]
+    assert memoised == plain
