@@ -6,8 +6,12 @@
      (exp(x+y) = E_x E_y) and every Max/Min, and every row's max/min as xp.max writes it (a
      Piecewise choosing its first maximal entry), by a fresh real symbol — if the result is 0 for all values of the new symbols, it
      is 0 in particular for the original ones;
-  3. Piecewise forms, branch by branch: the expression is folded into one Piecewise; a branch
-     whose (effective) condition is unsatisfiable is discharged, every other branch must be 0;
+  3. Piecewise forms: first every branch choice — each relation in a branch condition as a free
+     boolean, the expression must reduce to 0 by steps 1–2 under every assignment of them, or the
+     assignment's linear relations must have no real solution (check.proof.linear: exact
+     Fourier–Motzkin), within a quarter of the budget; then branch by branch: the expression is
+     folded into one Piecewise; a branch whose (effective) condition is unsatisfiable is
+     discharged, every other branch must be 0;
   4. a sign case split, when one real symbol x is the only one inside every Abs, sign, Max/Min
      and branch condition: x = y, x = −y (y > 0) and x = 0 cover the reals, and each case
      must reduce to 0 by steps 1–3; for a sum over entries each with its own such symbol (a
@@ -25,6 +29,8 @@ import time
 import sympy as sp
 
 from derive import budget
+
+from check.proof import linear
 
 
 def _exp_to_symbols(expr):
@@ -167,10 +173,14 @@ def _branches(expr):
     return out
 
 
-def _zero_branchwise(expr, deadline) -> str | None:
+def _with_row_extremes(expr) -> bool:
+    return any(_is_row_extreme(p) for p in expr.atoms(sp.Piecewise))
+
+
+def _zero_branchwise(expr, deadline, extremes_tried: bool = False) -> str | None:
     if not expr.has(sp.Piecewise):
         return _plain_zero(expr)
-    if any(_is_row_extreme(p) for p in expr.atoms(sp.Piecewise)):
+    if not extremes_tried and _with_row_extremes(expr):
         how = _plain_zero(expr)            # a row's max as a free symbol, before folding its branches
         if how:
             return how
@@ -186,6 +196,114 @@ def _zero_branchwise(expr, deadline) -> str | None:
             return None
         used.add(how)
     return "branch by branch (" + ", ".join(sorted(used)) + ")"
+
+
+MAX_CONDITION_ATOMS = 10        # branch choices tried: 2^atoms at most
+BRANCH_CHOICE_SHARE = 0.25      # of a proof's budget, at most, for them
+
+
+def _relation_atom(r):
+    """(key, negated) with ``r`` ⇔ key (negated False) or ¬key (True): key = (e, ">=" | ">" | "==")
+    for the relation e ⋈ 0, e = ±(lhs − rhs) of canonical sign, so that a ≥ b, b ≤ a, ¬(a < b)
+    and their negations share one key."""
+    e = r.lhs - r.rhs
+    flip = e.could_extract_minus_sign()
+    if flip:
+        e = -e
+    if isinstance(r, (sp.Eq, sp.Ne)):
+        return (e, "=="), isinstance(r, sp.Ne)
+    strict = isinstance(r, (sp.Gt, sp.Lt))
+    upward = isinstance(r, (sp.Ge, sp.Gt)) != flip        # e > 0 / e ≥ 0 (True) or e < 0 / e ≤ 0
+    if upward:
+        return (e, ">" if strict else ">="), False
+    return (e, ">=" if strict else ">"), True              # e < 0 ⇔ ¬(e ≥ 0); e ≤ 0 ⇔ ¬(e > 0)
+
+
+class _OutOfShare(Exception):
+    """Every branch choice has used its share of the budget."""
+
+
+def _choice_relations(keys: dict, choice: dict, symbols) -> list:
+    """The relations (e, op) a choice of some of the keys' truth values asserts, with the symbols'
+    own signs (a positive symbol s: s > 0)."""
+    out = []
+    for (e, op), b in keys.items():
+        if b not in choice:
+            continue
+        if choice[b]:
+            out.append((e, op))
+        else:
+            out.append({">=": (-e, ">"), ">": (-e, ">="), "==": (e, "!=")}[op])
+    for x in symbols:
+        if x.is_positive:
+            out.append((x, ">"))
+        elif x.is_nonnegative:
+            out.append((x, ">="))
+    return out
+
+
+def _every_branch_choice(expr, stop: float) -> str | None:
+    """Branch conditions as booleans: each relation in a Piecewise condition becomes a boolean symbol
+    (a relation and its negation, written either way round, share one), and for *every* assignment
+    of them the expression must reduce to 0 (the cheap exact rewritings) — or the assignment must be
+    infeasible: its relations, those linear with rational coefficients, have no real solution
+    (check.proof.linear, exact).  At any real point the relations take one feasible assignment, so
+    the expression is 0 there.  None when there is no Piecewise, more than ``MAX_CONDITION_ATOMS``
+    relations, a feasible choice that does not reduce (or leaves a branch undecided), or past
+    ``stop`` (time.monotonic)."""
+    pieces = expr.atoms(sp.Piecewise)
+    if not pieces:
+        return None
+    relations = set()
+    for pw in pieces:
+        for _, c in pw.args:
+            relations |= getattr(c, "atoms", lambda *_: set())(sp.core.relational.Relational)
+    keys, rule = {}, {}
+    for r in sorted(relations, key=sp.default_sort_key):
+        key, negated = _relation_atom(r)
+        if key not in keys:
+            keys[key] = sp.Dummy(f"b{len(keys)}")
+        rule[r] = sp.Not(keys[key]) if negated else keys[key]
+    if not keys or len(keys) > MAX_CONDITION_ATOMS:
+        return None
+    general = expr.xreplace(rule)
+    bools = list(keys.values())
+    done, used = set(), set()
+
+    def zero_for_every_completion(e, choice: dict) -> bool:
+        # the booleans still in e are set one at a time, in order: a choice that leaves no branch
+        # to take is reduced once for all its completions; one that does not reduce is discharged
+        # when the relations chosen so far have no real solution
+        if time.monotonic() > stop:
+            raise _OutOfShare()
+        left = [b for b in bools if b in e.free_symbols]
+        if left:
+            b = left[0]
+            return all(zero_for_every_completion(e.xreplace({b: v}), {**choice, b: v == sp.true})
+                       for v in (sp.true, sp.false))
+        if e in done:
+            return True
+        how = None if e.has(sp.Piecewise) else _plain_zero(e)
+        if how is not None:
+            done.add(e)
+            used.add(how)
+            return True
+        if linear.infeasible(_choice_relations(keys, choice, expr.free_symbols)):
+            used.add("infeasible choices discharged")
+            return True
+        return False
+
+    try:
+        # a soft budget at the share's end where one can be armed (the main thread), so that no
+        # single rewriting outlasts it; elsewhere the share is checked between choices only
+        with budget.soft(max(stop - time.monotonic(), 1e-3)):
+            if not zero_for_every_completion(general, {}):
+                return None
+    except (_OutOfShare, budget.BudgetExceeded):
+        if time.monotonic() < stop:
+            raise                           # the whole proof's budget, not this step's share
+        return None
+    return "every branch choice (" + ", ".join(sorted(used)) + ")"
 
 
 def _kink_symbols(expr) -> set:
@@ -286,7 +404,15 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
 
     def attempt():
         # entry by entry first: folding a sum of n Piecewise entries into one has up to 2^n branches
-        how = _separable_by_sign(expr, deadline) or _zero_branchwise(expr, deadline) or _by_sign(expr, deadline)
+        # every branch choice before folding the branches: it is cheap where it applies, and stops
+        # at its share of the budget (leaving the rest to the others) where it does not
+        how = _separable_by_sign(expr, deadline)
+        extremes = not how and _with_row_extremes(expr)
+        if extremes:
+            how = _plain_zero(expr)        # a row's max as a free symbol, before its branches
+        share = time.monotonic() + BRANCH_CHOICE_SHARE * (deadline - time.monotonic())
+        how = (how or _every_branch_choice(expr, min(share, deadline))
+               or _zero_branchwise(expr, deadline, extremes_tried=extremes) or _by_sign(expr, deadline))
         if how:
             return how
         rest = deadline - time.monotonic()

@@ -1,4 +1,5 @@
 """The prover's steps (check.proof.prove)."""
+import pytest
 import sympy as sp
 
 from check.proof.prove import prove_zero, unsatisfiable
@@ -81,3 +82,39 @@ def test_only_a_rows_max_or_min_is_generalised_not_other_branches():
     assert not _is_row_extreme(sp.Piecewise((0, a < 0), (1, a > 1), (a, True)))          # a clip
     assert not _is_row_extreme(sp.Piecewise((a, b > 0), (c, True)))                      # a where
     assert not _is_row_extreme(sp.Piecewise((a, a >= b), (sp.log(b), True)))             # not a value of the row
+
+
+a, b, c = sp.symbols("a b c", real=True)
+FIRST_MIN = sp.And(a <= b, a <= c)
+
+
+def test_every_branch_choice_discharges_infeasible_choices_exactly():
+    # a row's first minimal entry written two ways (as xp.min's Piecewise and as an ITE of ties):
+    # equal wherever the relations can hold together — Fourier–Motzkin shows the others cannot
+    ties = sp.ITE(FIRST_MIN, True, sp.ITE(b <= c, sp.Eq(a, b), sp.Eq(a, c)))
+    e = sp.Piecewise((1, FIRST_MIN), (0, True)) - sp.Piecewise((1, ties), (0, True))
+    ok, how = prove_zero(e, 2)
+    assert ok and how.startswith("every branch choice") and "infeasible choices discharged" in how
+
+
+@pytest.mark.parametrize("wrong", [
+    # a strict tie where the other is not: they differ at a = b ≤ c
+    sp.Piecewise((1, FIRST_MIN), (0, True)) - sp.Piecewise((1, sp.And(a < b, a <= c)), (0, True)),
+    # x > 0 against x ≥ 0: differ at 0
+    sp.Piecewise((1, x > 0), (0, True)) - sp.Piecewise((1, x >= 0), (0, True)),
+    # x > y and y > x do not cover x = y
+    sp.Piecewise((1, x > y), (0, True)) + sp.Piecewise((1, y > x), (0, True)) - 1,
+    # a real symbol may be ≤ 0
+    sp.Piecewise((1, x > 0), (0, True)) - 1,
+    # the right branches, a wrong value in one of them
+    sp.Piecewise((a - b, a >= b), (0, True)) - sp.Piecewise((0, b > a), (a - b + sp.Rational(1, 10**30), True)),
+])
+def test_every_branch_choice_never_proves_a_difference_that_is_not_zero(wrong):
+    ok, why = prove_zero(wrong, 2)
+    assert not ok
+
+
+def test_a_relation_and_its_negation_written_either_way_round_share_one_choice():
+    p = sp.Symbol("p", positive=True)
+    assert prove_zero(sp.Piecewise((1, x - y > 0), (0, True)) + sp.Piecewise((1, y >= x), (0, True)) - 1, 2)[0]
+    assert prove_zero(sp.Piecewise((1, p > 0), (0, True)) - 1, 2)[0]       # p ≤ 0 is infeasible for p > 0
