@@ -134,8 +134,8 @@ def _diff_by_one_symbol(expr, v, has_derivative: dict):
     (zero when ``v`` is not free; the expression's ``_eval_derivative_n_times(v, 1)``; that result if
     it is zero; else it with each unevaluated Derivative made canonical) — except that the last step's
     walk over the whole result (``replace``), done by SymPy at every nested step of the chain rule,
-    is skipped where no Derivative is in the result (memoised per node): the walk would return the
-    result itself.  None where SymPy's own path is needed (an unevaluated Derivative, no
+    and the zero test before it (an assumptions query) are skipped where no Derivative is in the
+    result (memoised per node): either would return the result itself.  None where SymPy's own path is needed (an unevaluated Derivative, no
     ``_eval_derivative``, the derivative left unevaluated)."""
     if isinstance(expr, sp.Derivative) or not hasattr(expr, "_eval_derivative"):
         return None
@@ -144,11 +144,9 @@ def _diff_by_one_symbol(expr, v, has_derivative: dict):
     obj = expr._eval_derivative_n_times(v, _ONE)
     if obj is None:
         return None
-    if obj.is_zero:
-        return obj
-    if _has_derivative(obj, has_derivative):
-        obj = obj.replace(lambda x: isinstance(x, sp.Derivative), lambda x: x.canonical)
-    return obj
+    if not _has_derivative(obj, has_derivative) or obj.is_zero:     # SymPy's zero test only decides
+        return obj                                                   # whether to walk: the same obj
+    return obj.replace(lambda x: isinstance(x, sp.Derivative), lambda x: x.canonical)
 
 
 def _one_symbol(symbols):
