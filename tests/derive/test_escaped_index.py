@@ -1,6 +1,7 @@
 """An every-size derivative whose summation index escapes its sum is refused, never used: a branch
 on a row sum inside a row sum (a multi-class margin loss) has no every-size closed form here, so
-its checks are verified at concrete shapes — right ones pass, wrong ones are refuted."""
+its checks are proved at a concrete shape (every branch choice) — right ones pass, wrong ones are
+refuted."""
 import pytest
 
 from check import check_gradient
@@ -27,7 +28,7 @@ def test_an_escaped_index_is_refused():
         unregister("escaped_demo")
 
 
-def test_multi_margin_right_is_verified_and_wrong_is_refuted():
+def test_multi_margin_right_is_proved_at_its_shape_and_wrong_is_refuted():
     def right(predicted, target, *, xp, margin, reduction):
         z = margin - xp.sum(target * predicted, axis=-1, keepdims=True) + predicted
         a = (1 - target) * xp.where(z > 0, xp.ones_like(z), 0 * z)
@@ -38,7 +39,7 @@ def test_multi_margin_right_is_verified_and_wrong_is_refuted():
         a = (1 - target) * xp.where(z > 0, xp.ones_like(z), 0 * z)
         return a / (predicted.shape[-1] * rows_count(predicted, reduction))
     r = check_gradient("multi_margin", right)
-    assert r.status == "verified" and "every" not in r.scope
+    assert r.status == "proved" and "every" not in r.scope and "every branch choice" in r.method
     assert check_gradient("multi_margin", forgets_the_target_column).status == "refuted"
 
 
