@@ -22,7 +22,8 @@ one whose backward for it raises is a crash finding of that input's gradient.  W
 second derivative w.r.t. the first input is judged too, where the library has a double backward:
 H·u for a fixed tangent u (``TANGENT``, exact in every format), H the Hessian of the loss (of
 ⟨cotangent, f⟩ for an activation), against derive's HVP (at a kink: the branch the kink convention
-selects, the Dirac part dropped).  A double backward that raises at every point is no finding
+selects, the Dirac part dropped; at a corner of the gradient, where no second derivative exists, a
+value that agrees with one side's is a convention: check.audits.corners).  A double backward that raises at every point is no finding
 (``AuditReport.second_note`` says so); one that raises at some points only is ``hvp-crash`` there:
 
     nan / grad-nan             NaN where the truth is a finite float of the dtype
@@ -60,6 +61,7 @@ import spec as spec_pkg
 from spec.errors import GradspecError, lines
 from spec.kinds import first_order_kind
 
+from check.audits.corners import Corners
 from check.checks import points as pts
 from check.numeric.truth import TruthPlan
 from check.frameworks.backends import BACKENDS, evaluate_cases
@@ -377,6 +379,7 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     plan = TruthPlan.build(prob, first_order_kind(s), first, impl.gradient)
     further = {n: TruthPlan.build(prob, first_order_kind(s), n, True) for n in impl.also}
     hvp_plan = TruthPlan.build(prob, "hvp", first, True) if impl.second else None
+    corners = Corners.build(hvp_plan, first) if hvp_plan else None
     report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient,
                          gradients=[first, *impl.also] if impl.gradient else [], second_checked=impl.second)
     cases = _cases(s, prob, plan.op, dtype, points)
@@ -387,9 +390,12 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
             others = {n: p.gradient(case.point, dtype) for (n, p), o in zip(further.items(), result[2])
                       if _is_array(o)}
             hv = result[3] if len(result) > 3 else None
-            second = hvp_plan.gradient(_hvp_point(hvp_plan, case), dtype) if hvp_plan and _is_array(hv) else None
+            second = sides = None
+            if hvp_plan and _is_array(hv):
+                second = hvp_plan.gradient(_hvp_point(hvp_plan, case), dtype)
+                sides = corners.sides(_hvp_point(hvp_plan, case), dtype)
             truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None, others,
-                      second)
+                      second, sides)
         judge_case(report, s, plan, impl, dtype, case, result, truths)
     _no_double_backward(report)
     if search:
@@ -465,8 +471,26 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
         report.findings.append(_crash("hvp-crash", at, dtype, second.grad_reproducer,
                                       f"the double backward raised: {_error_text(hv)}"))
     elif len(truths) > 3 and truths[3] is not None:
-        _compare(report, second, "hvp-", np.broadcast_to(np.asarray(hv, dtype=np.float64), shape_g).reshape(-1),
-                 truths[3], dtype, shape_g)
+        got = np.broadcast_to(np.asarray(hv, dtype=np.float64), shape_g).reshape(-1)
+        if len(truths) > 4 and any(_agrees(got, side, dtype) for side in truths[4] or ()):
+            second = replace(second, conventions=second.conventions + (CORNER,))
+        _compare(report, second, "hvp-", got, truths[3], dtype, shape_g)
+
+
+#: H·u at a corner of the gradient (check.audits.corners) that agrees with one side's value.
+CORNER = ("at a corner of the gradient (a sign, |·| or branch argument exactly 0) the second derivative "
+          "does not exist: H·u is one side's value")
+
+
+def _agrees(got, truth: tuple, dtype: str) -> bool:
+    """Whether every entry of ``got`` is compared and judged right against ``truth`` = (values,
+    magnitudes): an entry the truth does not decide agrees with nothing."""
+    wants, mags = truth
+    for g, w, m in zip(got, wants, mags):
+        kind, bits = _classify(float(g), float(w), float(m) if math.isfinite(m) else 0.0, dtype, "")
+        if kind is not None or bits is None:
+            return False
+    return True
 
 
 def _error_text(e) -> str:
