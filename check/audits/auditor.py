@@ -212,6 +212,11 @@ def further_gradients(s) -> tuple:
     return tuple(i.name for i in s.inputs[1:] if not i.domain.discrete and not i.domain.row_wise)
 
 
+def input_positions(s, names) -> tuple:
+    """The positions of the inputs ``names`` in the spec's call (what a backend differentiates by)."""
+    return tuple(s.input_names.index(n) for n in names)
+
+
 def default_reproducer(label: str, args, dtype: str, backend: str) -> str:
     return f"{label}({', '.join(array_literal(a, dtype, backend) for a in args)})"
 
@@ -323,7 +328,7 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     autograd = check_grad and b.autograd and impl_grad is None
     also = further_gradients(s) if autograd and every_gradient else ()
     audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad,
-                                        tuple(s.input_names.index(n) for n in also), autograd and second),
+                                        input_positions(s, also), autograd and second),
                              backend, check_grad, label or getattr(impl, "__qualname__", "impl"), reproducer,
                              tuple(conventions),
                              grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None),

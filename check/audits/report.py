@@ -19,7 +19,8 @@ from spec.errors import GradspecError, lines
 
 import spec
 
-from check.audits.auditor import KINDS, Implementation, arg_lists, array_literal, audit_with, further_gradients
+from check.audits.auditor import (KINDS, Implementation, arg_lists, array_literal, audit_with, further_gradients,
+                                  input_positions)
 from check.frameworks.backends import BACKENDS
 from check.frameworks.worker import evaluate_library
 from check.frameworks.libraries import LIBRARIES
@@ -60,7 +61,7 @@ def audit_library(library: str, names=None, dtypes=("float32", "float64"), progr
 
             def evaluate(cases, dt, further=True, a=a, params=params, also=also, s=s):
                 return evaluate_library(library, a.key, params, dt, arg_lists(cases, grad and further), grad,
-                                        also=tuple(s.input_names.index(n) for n in also) if further else ())
+                                        also=input_positions(s, also) if further else ())
             impl = Implementation(evaluate, lib.backend, grad, a.call.split("(")[0],
                                   reproducer(a, s, params, lib.backend, dtype), tuple(a.conventions), also=also,
                                   second=grad)
