@@ -397,8 +397,9 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
             hv = result[3] if len(result) > 3 else None
             second = sides = None
             if hvp_plan and _is_array(hv):
-                second = hvp_plan.gradient(_hvp_point(hvp_plan, case), dtype)
-                sides = corners.sides(_hvp_point(hvp_plan, case), dtype)
+                at = _hvp_point(hvp_plan, case)
+                second = hvp_plan.gradient(at, dtype)
+                sides = corners.sides(at, dtype, second[1])
             truths = (plan.value(case.point, dtype), plan.gradient(case.point, dtype) if with_grad else None, others,
                       second, sides)
         judge_case(report, s, plan, impl, dtype, case, result, truths)

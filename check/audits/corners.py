@@ -1,7 +1,7 @@
 """Corners of the gradient: points where H·u has no classical value, and its one-sided values there.
 
     corners = Corners.build(hvp_plan, "x")            # from the audit's H·u truth (check.numeric.truth)
-    sides = corners.sides(point, "float32")           # [(values, scales), ...]: one per side, [] off a corner
+    sides = corners.sides(point, "float32", scales)   # [(values, scales), ...]: one per side, [] off a corner
 
 The gradient has a corner where an argument a of a sign, Heaviside or Abs in derive's Hessian, of a
 relation in one of its branch conditions, or of a Dirac delta derive dropped from it (a jump of the
@@ -92,19 +92,19 @@ class Corners:
         """The corner arguments exactly 0 at ``point`` (the H·u point: inputs, then its extras)."""
         if self.locate is None:
             return []
-        values = self.locate(*[R.real(v) for v in point.values_flat])
-        return [a for a, v in zip(self.arguments, values)
-                if R.real(v).exact and R.real(v).fraction() == 0]
+        values = [R.real(v) for v in self.locate(*[R.real(v) for v in point.values_flat])]
+        return [a for a, v in zip(self.arguments, values) if v.exact and v.fraction() == 0]
 
-    def sides(self, point, dtype: str) -> list:
-        """[(H·u on one side, correctly rounded to ``dtype``; the truth's scales)] for each side of
-        the corners at ``point``; [] where it is on none, or on more than MAX_ZERO_ARGUMENTS."""
+    def sides(self, point, dtype: str, scales) -> list:
+        """[(H·u on one side, correctly rounded to ``dtype``; ``scales``)] for each side of the corners
+        at ``point``; [] where it is on none, or on more than MAX_ZERO_ARGUMENTS.  ``scales``: the
+        H·u truth's magnitudes at the point (``TruthPlan.gradient``'s second item), which the sides
+        are rounded and judged against."""
         zeros = self.zero_at(point)
         if not zeros or len(zeros) > MAX_ZERO_ARGUMENTS:
             return []
         truth = list(np.asarray(self.plan.op.truth, dtype=object).flat)
         symbols = flat_symbols(self.plan.prob, self.plan.op.extra_symbols)
-        _, scales = self.plan.gradient(point, dtype)
         out = []
         for signs in itertools.product((1, -1), repeat=len(zeros)):
             side = truth

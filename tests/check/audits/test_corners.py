@@ -56,17 +56,21 @@ def _point(prob, plan, values):
     return pts.Point(point_values, "given", extras)
 
 
+def _sides(plan, corners, point):
+    return corners.sides(point, "float64", plan.gradient(point, "float64")[1])
+
+
 def test_sides_exist_only_on_a_corner_and_differ_only_where_the_gradient_has_one():
     prob, plan, corners = _hvp_corners("softsign")
     x = np.array([[0, 1, -2], [3, -1, 2]], dtype=object)
-    on = corners.sides(_point(prob, plan, {"x": x}), "float64")
+    on = _sides(plan, corners, _point(prob, plan, {"x": x}))
     assert len(on) == 2 and on[0][0][0] != on[1][0][0]           # −2 and +2 (times v·u = 1)
-    assert corners.sides(_point(prob, plan, {"x": x + 10}), "float64") == []       # no entry 0
+    assert _sides(plan, corners, _point(prob, plan, {"x": x + 10})) == []           # no entry 0
     # huber at r = p − t = 0: |r| is a corner argument, but the Hessian is smooth there: both sides equal
     prob, plan, corners = _hvp_corners("huber")
     p = np.array([[0, Fraction(1, 2), 3], [1, 2, 4]], dtype=object)
     t = np.array([[0, 0, 0], [Fraction(1, 3), 0, 0]], dtype=object)
-    sides = corners.sides(_point(prob, plan, {"predicted": p, "target": t}), "float64")
+    sides = _sides(plan, corners, _point(prob, plan, {"predicted": p, "target": t}))
     assert len(sides) == 2 and np.array_equal(sides[0][0], sides[1][0])
 
 
