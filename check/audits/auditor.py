@@ -44,7 +44,12 @@ reproducer.
 
 The implementation runs wherever the evaluator of its ``Implementation`` runs it: ``audit`` calls
 it in this process; ``gradspec audit LIBRARY`` in the framework worker (check.frameworks.worker),
-so that gradspec's own process never imports torch, jax or keras.
+so that gradspec's own process never imports torch, jax or keras — and as its ``execution`` says
+(check.frameworks.execution: compiled, under autocast, on a CUDA device).  The truth is the same
+on every path, rounded to the inputs' dtype.  Under autocast the report lists each operator the
+forward ran with its output dtypes (``AuditReport.ops``); compiled, each case also runs eagerly and
+``AuditReport.versus_eager`` counts the entries where the two differ and by how many bits (no
+finding: the truth judges both).
 """
 from __future__ import annotations
 
@@ -63,9 +68,10 @@ from spec.kinds import first_order_kind
 
 from check.audits.corners import Corners
 from check.checks import points as pts
+from check.frameworks.execution import EAGER, execution_for
 from check.numeric.truth import TruthPlan
 from check.frameworks.backends import BACKENDS, evaluate_cases
-from check.numeric.float_error import judge
+from check.numeric.float_error import bits as bits_apart, judge
 from check.numeric.formats import format_of
 
 KINDS = ("nan", "inf", "wrong", "inaccurate", "crash", "grad-nan", "grad-inf", "grad-wrong", "grad-inaccurate",
@@ -116,6 +122,9 @@ class AuditReport:
     undifferentiated: list = field(default_factory=list)  # inputs asked for whose gradient the call gave none
     findings: list = field(default_factory=list)
     search: dict | None = None      # check.audits.search.search_worst's summary, when searched
+    execution: str = "eager"        # check.frameworks.execution.Execution.label: how the calls ran
+    ops: dict = field(default_factory=dict)           # under autocast: operator -> dtypes of its outputs
+    versus_eager: dict | None = None                  # compiled: where the compiled results differ from eager
 
     @property
     def ok(self) -> bool:
@@ -286,20 +295,22 @@ def arg_lists(cases, second: bool) -> list:
     return [(c.args, c.cotangent, c.tangent) if second else (c.args, c.cotangent) for c in cases]
 
 
-def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, also: tuple = (), second=False):
-    """An evaluator calling ``impl`` here, on the backend's arrays: cases -> [(value, grad, others, hvp)
-    or an exception]; ``also``: the further input indices differentiated, ``second``: H·u too
-    (check.frameworks.backends) — neither when not ``further``."""
+def in_process(backend: str, impl, params: dict, grad: bool, impl_grad=None, also: tuple = (), second=False,
+               execution=EAGER):
+    """An evaluator calling ``impl`` here, on the backend's arrays, as ``execution`` says: cases ->
+    [(value, grad, others, hvp, trace) or an exception]; ``also``: the further input indices
+    differentiated, ``second``: H·u too, the trace (check.frameworks.backends) — none when not
+    ``further``."""
     def evaluate(cases, dtype, further=True):
         return evaluate_cases(backend, impl, arg_lists(cases, second and further), dtype, grad, params, impl_grad,
-                              also if further else ())
+                              also if further else (), execution, further)
     return evaluate
 
 
 def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: bool = True, params=None,
           shape=None, points=None, impl_grad=None, label: str | None = None, reproducer=None,
           conventions=(), grad_label: str | None = None, search: int = 0, seed: int = 0,
-          every_gradient: bool = True, second: bool = True, scheduler=None) -> AuditReport:
+          every_gradient: bool = True, second: bool = True, scheduler=None, execution=EAGER) -> AuditReport:
     """Audit ``impl(*inputs, **params)`` against spec ``name``; see the module docstring.  ``impl`` is
     given the spec parameters it names (all of them with **kwargs; none for a NumPy ufunc).
 
@@ -311,13 +322,18 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     worst: check.audits.search), reproducible by ``seed``.  ``every_gradient``: also the gradients
     w.r.t. the further inputs (``further_gradients``), where the backend has autograd; ``second``: H·u
     by the backend's double backward, likewise.  ``scheduler`` (a distributed.Client,
-    check.audits.scale_out): the search's truth chunks run as Dask tasks there."""
+    check.audits.scale_out): the search's truth chunks run as Dask tasks there.  ``execution``
+    (check.frameworks.execution): compiled, under autocast, on a device — what the backend can do."""
     if backend not in BACKENDS:
         raise GradspecError(lines(f"gradspec: unknown backend {backend!r}", f"backends: {', '.join(BACKENDS)}"))
     b = BACKENDS[backend]
+    execution = execution_for(backend, compile=execution.compile, autocast=execution.autocast,
+                              device=execution.device)
     if importlib.util.find_spec(b.module) is None:
         raise GradspecError(lines(f"gradspec: the {backend} backend needs {b.module}, which is not installed",
                                   f"hint: pip install 'gradspec[{backend}]'"))
+    from check.frameworks.worker import require_device
+    require_device(backend, execution)
     if not callable(impl):
         raise GradspecError(lines(f"gradspec: the implementation to audit must be callable, got {type(impl).__name__}"))
     s = spec_pkg.get(name)
@@ -328,11 +344,11 @@ def audit(name, impl, *, backend: str = "numpy", dtype: str = "float64", grad: b
     autograd = check_grad and b.autograd and impl_grad is None
     also = further_gradients(s) if autograd and every_gradient else ()
     audited = Implementation(in_process(backend, impl, resolved, check_grad, impl_grad,
-                                        input_positions(s, also), autograd and second),
+                                        input_positions(s, also), autograd and second, execution),
                              backend, check_grad, label or getattr(impl, "__qualname__", "impl"), reproducer,
                              tuple(conventions),
                              grad_label or (getattr(impl_grad, "__qualname__", "impl_grad") if impl_grad else None),
-                             also, autograd and second)
+                             also, autograd and second, execution)
     return audit_with(s, audited, dtype, params=params, shape=shape, points=points, search=search, seed=seed,
                       scheduler=scheduler)
 
@@ -358,6 +374,7 @@ class Implementation:
     grad_label: str | None = None   # NumPy: the hand-written gradient's name in its findings' reproducers
     also: tuple = ()                # further inputs differentiated (check.audits.auditor.further_gradients)
     second: bool = False            # H·u by the double backward comes back (hvp) to be judged
+    execution: object = EAGER       # check.frameworks.execution.Execution: how it runs
 
 
 @dataclass(frozen=True)
@@ -386,7 +403,8 @@ def audit_with(name, impl: Implementation, dtype: str, *, params=None, shape=Non
     hvp_plan = TruthPlan.build(prob, "hvp", first, True) if impl.second else None
     corners = Corners.build(hvp_plan, first) if hvp_plan else None
     report = AuditReport(s.name, impl.label, impl.backend, dtype, gradient_checked=impl.gradient,
-                         gradients=[first, *impl.also] if impl.gradient else [], second_checked=impl.second)
+                         gradients=[first, *impl.also] if impl.gradient else [], second_checked=impl.second,
+                         execution=impl.execution.label)
     cases = _cases(s, prob, plan.op, dtype, points)
     for case, result in zip(cases, impl.evaluate(cases, dtype)):
         truths = None
@@ -450,6 +468,7 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
         report.findings.append(_crash("crash", at, dtype, at.reproducer, _error_text(result)))
         return
     value, g = result[0], result[1]
+    _traced(report, at, result[4] if len(result) > 4 else {}, value, g, dtype)
     _compare(report, at, "", np.asarray(value, dtype=np.float64).reshape(-1), truths[0], dtype)
     shape_g = plan.op.truth.shape
     if impl.gradient and g is not None and truths[1] is not None:
@@ -481,6 +500,38 @@ def judge_case(report, s, plan, impl: Implementation, dtype: str, case: Case, re
         if len(truths) > 4 and any(_agrees(got, side, dtype) for side in truths[4] or ()):
             second = replace(second, conventions=second.conventions + (CORNER,))
         _compare(report, second, "hvp-", got, truths[3], dtype, shape_g)
+
+
+def _traced(report, at: _At, trace: dict, value, g, dtype: str) -> None:
+    """Add a case's trace (check.frameworks.backends.evaluate_cases) to the report: the operators an
+    autocast forward ran, and how the compiled value and gradient compare with the eager ones."""
+    for name, dts in trace.get("ops", {}).items():
+        report.ops[name] = sorted(set(report.ops.get(name, ())) | set(dts))
+    if "eager" not in trace:
+        return
+    v = report.versus_eager = report.versus_eager or {"points": 0, "eager_failed": 0, "differing": 0,
+                                                      "worst_bits": 0.0, "first": None}
+    eager = trace["eager"]
+    if not isinstance(eager, tuple):
+        v["eager_failed"] += 1
+        return
+    v["points"] += 1
+    differing = False
+    for part, got, want in (("value", value, eager[0]), ("grad", g, eager[1])):
+        if got is None or want is None:
+            continue
+        got, want = (np.asarray(a, dtype=np.float64).reshape(-1) for a in (got, want))
+        for k, (c, e) in enumerate(zip(got, want)):
+            if c == e or (math.isnan(c) and math.isnan(e)):
+                continue
+            b = (bits_apart(c, e, dtype) if math.isfinite(c) and math.isfinite(e)
+                 else float(format_of(dtype).width))
+            differing = True
+            v["worst_bits"] = max(v["worst_bits"], round(b, 2))
+            if v["first"] is None:
+                v["first"] = {"origin": at.origin, "entry": f"{part}[{k}]", "compiled": _decimal(c),
+                              "eager": _decimal(e), "reproducer": at.reproducer}
+    v["differing"] += differing
 
 
 #: H·u at a corner of the gradient (check.audits.corners) that agrees with one side's value.

@@ -9,7 +9,8 @@ audited (the adapter's key, or the spec and implementation for ``--impl``), the 
 where the point came from, the entry, and the exact inputs (hashed); a finding of the search for
 the worst input (check.audits.search) by the call, the dtype and the kind only.  A new library
 version that returns another wrong value at the same point is the same finding; a finding at a new
-point, of a new kind or in a new dtype is new.  A convention finding (a difference the adapter states) never
+point, of a new kind, in a new dtype or on a new execution path (compiled, autocast, a device:
+check.frameworks.execution; the default eager CPU path is named by the dtype alone) is new.  A convention finding (a difference the adapter states) never
 needs a baseline.  The file is JSON, sorted, one finding per entry with its expected and returned
 values beside the key, so that a change of it reads well in a review.
 """
@@ -30,13 +31,14 @@ def suite_of(adapter, report) -> str:
 
 
 def finding_key(suite: str, report, finding) -> str:
+    dtype = report.dtype if report.execution == "eager" else f"{report.dtype} {report.execution}"
     if finding.origin.startswith("search"):
         # the search's worst point of a kind: known by call, dtype and kind (which point is the worst
         # may move with the platform's libm — a bracketed truth's bits — and the points are the seed's)
-        return f"{suite} | {report.dtype} | {finding.label} | search"
+        return f"{suite} | {dtype} | {finding.label} | search"
     inputs = hashlib.sha256(json.dumps(finding.inputs, sort_keys=True).encode()).hexdigest()[:16]
     index = ",".join(str(i) for i in finding.index)
-    return f"{suite} | {report.dtype} | {finding.label} | {finding.origin} | [{index}] | {inputs}"
+    return f"{suite} | {dtype} | {finding.label} | {finding.origin} | [{index}] | {inputs}"
 
 
 def _unexplained(pairs):

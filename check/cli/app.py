@@ -369,6 +369,11 @@ def cmd_audit(args) -> int:
                                       "--backend numpy"))
         output_folder("reports" if args.out is None else args.out, "--out", "reports")
     _module_names(args)                      # load the --module specs, so that --spec can name one
+    from check.frameworks.execution import execution_for
+    from check.frameworks.libraries import LIBRARIES
+    execution = execution_for(args.backend or "numpy" if args.impl else
+                              LIBRARIES[args.library].backend if args.library in LIBRARIES else "torch",
+                              compile=args.compile, autocast=args.autocast, device=args.device)
     from check.audits.scale_out import connected
     with connected(args.scheduler) if args.scheduler else contextlib.nullcontext() as client:
         if args.impl:
@@ -388,11 +393,11 @@ def cmd_audit(args) -> int:
                     reports.append(audit(args.spec, fn, backend=backend, dtype=d, impl_grad=grad_fn,
                                          label=args.impl.replace(":", "."),
                                          grad_label=args.grad.replace(":", ".") if args.grad else None,
-                                         search=args.search, seed=args.seed, scheduler=client))
+                                         search=args.search, seed=args.seed, scheduler=client,
+                                         execution=execution))
             pairs = [(None, r) for r in reports]
         else:
             if not args.library:
-                from check.frameworks.libraries import LIBRARIES
                 raise GradspecError(lines(f"gradspec: audit what? name a library ({', '.join(LIBRARIES)}) or give --impl",
                                           "e.g. gradspec audit torch kl_div, or gradspec audit --impl mylosses:focal "
                                           "--spec focal"))
@@ -401,8 +406,9 @@ def cmd_audit(args) -> int:
                     bar.total = total
                     bar.step(what)
                 pairs = audit_report.audit_library(args.library, args.names or None, tuple(dtypes), step,
-                                                   search=args.search, seed=args.seed, scheduler=client)
-            md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out)
+                                                   search=args.search, seed=args.seed, scheduler=client,
+                                                   execution=execution)
+            md, js = audit_report.write(pairs, args.library, "reports" if args.out is None else args.out, execution)
     if args.junit:
         from check.cli.junit import write_junit
         write_junit(args.junit, f"gradspec audit {args.library or args.impl}",
@@ -439,7 +445,8 @@ def _audit_case(adapter, r):
     if r.ok:
         grad = (f"{r.worst_grad_bits:.1f} bits (gradient)" if r.gradient_checked else "gradient not checked")
         return Case(suite, r.dtype, None, True, "no findings",
-                    f"{r.implementation} ({r.backend}) at {r.dtype}: {r.points} points, no findings; "
+                    f"{r.implementation} ({r.backend}{'' if r.execution == 'eager' else ', ' + r.execution}) at "
+                    f"{r.dtype}: {r.points} points, no findings; "
                     f"worst error {r.worst_bits:.1f} bits (value), {grad}")
     from check.audits.report import findings_text
     counts = ", ".join(f"{k}: {v}" for k, v in r.counts().items())
@@ -497,6 +504,14 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--scheduler", metavar="ADDRESS",
                     help="run the search's truth chunks as Dask distributed tasks on the scheduler at ADDRESS "
                          "(pip install 'gradspec[dask]'); the same results as a local run")
+    ap.add_argument("--compile", action="store_true",
+                    help="run the calls compiled (torch.compile, jax.jit), each point also eagerly: compared with "
+                         "the truth and with eager")
+    ap.add_argument("--autocast", action="store_true",
+                    help="torch: run the forward inside torch.autocast (bfloat16 on the CPU, float16 on CUDA); the "
+                         "report lists the dtype each operator ran in")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="where the calls run (default cpu; cuda needs a GPU and a CUDA build of the framework)")
     ap.add_argument("--json", action="store_true", help="the reports as JSON on stdout")
     ap.add_argument("--out", help="the reports folder: writes audit/LIBRARY.md and .json (default: reports)")
     ap.add_argument("--junit", metavar="FILE", help="also write the reports as JUnit XML to FILE")

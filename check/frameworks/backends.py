@@ -20,15 +20,26 @@ gradient is that of ⟨cotangent, impl(...)⟩, i.e. the VJP.  All come back as 
 arrays.  An exception of the implementation's forward (or first gradient) propagates; the audit
 turns it into a finding.
 
+The ``execution`` (check.frameworks.execution) says how the call runs: compiled (``prepare`` wraps
+it once in torch.compile or jax.jit, the spec parameters bound first, so that JAX sees arrays
+only), its forward under torch.autocast (the backward outside, as autocast's users run it), on
+the CPU or a CUDA device (results come back to the CPU).  ``ops`` (a dict) collects, for torch,
+each operator the forward ran with the dtypes of its outputs: under autocast, which ran in
+bfloat16 or float16.
+
 torch and jax are imported when their backend is first used, never on import of gradspec.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from check.frameworks.execution import COMPILE_SECONDS, EAGER
 
 
 def named(fn, params: dict) -> dict:
@@ -49,7 +60,8 @@ def _wide(a) -> np.ndarray:
     return np.asarray(a, dtype=np.float64)
 
 
-def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None):
+def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None,
+                    execution=EAGER, ops=None):
     value = np.asarray(impl(*args, **named(impl, params)), dtype=np.float64)
     g = None
     if grad and impl_grad is not None:
@@ -61,7 +73,7 @@ def _numpy_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
 def _float64(torch, t, shape):
     """A torch tensor as a float64 NumPy array; zeros of ``shape`` for None (autograd found no path:
     the derivative is 0)."""
-    return np.zeros(tuple(shape)) if t is None else t.detach().to(torch.float64).numpy()
+    return np.zeros(tuple(shape)) if t is None else t.detach().to("cpu", torch.float64).numpy()
 
 
 def _torch_hvp(torch, g, x, tangent, dt):
@@ -69,22 +81,67 @@ def _torch_hvp(torch, g, x, tangent, dt):
     try:
         if g is None or not g.requires_grad:                # the gradient does not depend on x: H = 0
             return np.zeros(tuple(x.shape))
-        (h,) = torch.autograd.grad((g * torch.tensor(_wide(tangent), dtype=dt)).sum(), x, allow_unused=True,
+        (h,) = torch.autograd.grad((g * torch.tensor(_wide(tangent), dtype=dt, device=x.device)).sum(), x,
+                                   allow_unused=True,
                                    retain_graph=True)           # the further gradients still need the graph
         return _float64(torch, h, x.shape)
     except Exception as e:                                  # noqa: BLE001 — no double backward: the caller says so
         return e
 
 
-def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None):
+#: Operators that move or relabel data without computing: not listed among those a forward ran.
+_NOT_COMPUTING = frozenset({"detach", "view", "_unsafe_view", "alias", "expand", "t", "transpose", "unsqueeze",
+                            "squeeze", "permute", "as_strided", "slice", "select", "clone", "lift_fresh"})
+_recorder_class = None
+
+
+def _op_recorder(torch, ops: dict):
+    """A TorchDispatchMode adding, for each computing operator run under it, the dtypes of its tensor
+    outputs to ``ops`` (operator name -> set of dtype names): below autocast, so it sees the casts."""
+    global _recorder_class
+    if _recorder_class is None:
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        class Recorder(TorchDispatchMode):
+            def __init__(self, into):
+                super().__init__()
+                self.into = into
+
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                name = func.overloadpacket.__name__
+                if name not in _NOT_COMPUTING:
+                    outs = out if isinstance(out, (tuple, list)) else (out,)
+                    self.into.setdefault(name, set()).update(
+                        str(o.dtype).replace("torch.", "") for o in outs if isinstance(o, torch.Tensor))
+                return out
+        _recorder_class = Recorder
+    return _recorder_class(ops)
+
+
+def _torch_forward(torch, execution, ops):
+    """The context of a forward: torch.autocast on the execution's device (its lower precision),
+    and the operator recorder when ``ops`` is a dict."""
+    stack = contextlib.ExitStack()
+    if execution.autocast:
+        stack.enter_context(torch.autocast(device_type=execution.device, dtype=getattr(torch, execution.autocast_dtype)))
+    if ops is not None:
+        stack.enter_context(_op_recorder(torch, ops))
+    return stack
+
+
+def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None,
+                    execution=EAGER, ops=None):
     import torch
-    dt = getattr(torch, dtype)
-    tensors = [torch.tensor(_wide(a), dtype=dt, requires_grad=(grad and k in wrt)) for k, a in enumerate(args)]
-    out = impl(*tensors, **named(impl, params))
-    value = out.detach().to(torch.float64).numpy()
+    dt, dev = getattr(torch, dtype), torch.device(execution.device)
+    tensors = [torch.tensor(_wide(a), dtype=dt, device=dev, requires_grad=(grad and k in wrt))
+               for k, a in enumerate(args)]
+    with _torch_forward(torch, execution, ops):
+        out = impl(*tensors, **named(impl, params))
+    value = out.detach().to("cpu", torch.float64).numpy()
     if not grad:
         return value, None, tuple(None for _ in wrt[1:]), None
-    target = out if cotangent is None else (out * torch.tensor(_wide(cotangent), dtype=dt)).sum()
+    target = out if cotangent is None else (out * torch.tensor(_wide(cotangent), dtype=dt, device=dev)).sum()
     rest = wrt[1:]
     second, hvp = tangent is not None, None
     try:
@@ -101,16 +158,23 @@ def _torch_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=N
     for n, k in enumerate(rest):                   # each alone: one backward's failure is its own finding
         try:
             (o,) = torch.autograd.grad(target, tensors[k], allow_unused=True, retain_graph=n < len(rest) - 1)
-            others.append(None if o is None else o.detach().to(torch.float64).numpy())
+            others.append(None if o is None else o.detach().to("cpu", torch.float64).numpy())
         except Exception as e:                      # noqa: BLE001 — e.g. a derivative torch does not implement
             others.append(e)
     return value, g, tuple(others), hvp
 
 
-def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None):
+def _jax_evaluate(impl, args, dtype, wrt, cotangent, grad, params, impl_grad=None, tangent=None,
+                  execution=EAGER, ops=None):
     import jax
-    with jax.enable_x64(dtype == "float64"):        # else JAX silently computes float64 arrays in float32
+    device = contextlib.nullcontext() if execution.device == "cpu" else jax.default_device(_jax_device(jax, execution))
+    with jax.enable_x64(dtype == "float64"), device:   # else JAX silently computes float64 arrays in float32
         return _jax_evaluate_x64(jax, impl, args, dtype, wrt, cotangent, grad, params, tangent)
+
+
+def _jax_device(jax, execution):
+    """The first device of the execution's kind (JAX names CUDA devices "gpu")."""
+    return jax.devices("gpu" if execution.device == "cuda" else execution.device)[0]
 
 
 def _jax_hvp(jax, f, x, cot, tangent):
@@ -171,22 +235,72 @@ BACKENDS = {
 CALL_SECONDS = 30.0
 
 
-def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, params: dict,
-                   impl_grad=None, also: tuple = ()) -> list:
-    """``impl`` at each (args, cotangent[, tangent]) of ``arg_lists``: (value, grad, others, hvp) per
-    case — ``others`` the gradients w.r.t. the argument indices ``also``, ``hvp`` H·tangent where a
-    tangent is given (see the module) — or the exception it raised (the library's failure is a
-    finding, not gradspec's)."""
+def prepare(backend: str, impl, params: dict, execution) -> tuple:
+    """(callable, params) to evaluate: ``impl`` itself, or — compiled — ``impl`` with the spec
+    parameters it names bound, wrapped once in torch.compile (static shapes, dynamo's caches reset
+    first so that no earlier call's recompilations count against its limit, and a limit hit an
+    error, never a silent eager run) or jax.jit."""
+    if not execution.compile:
+        return impl, params
+    bound = functools.partial(impl, **named(impl, params))
+
+    def compiled_call(*xs):
+        return bound(*xs)
+    if backend == "torch":
+        import torch
+        import torch._dynamo
+        import torch._inductor.config
+        torch._dynamo.reset()
+        torch._dynamo.config.fail_on_recompile_limit_hit = True
+        torch._inductor.config.compile_threads = 1       # no pool of compiler processes on a 2-core machine
+        return torch.compile(compiled_call, dynamic=False), {}
+    import jax
+    return jax.jit(compiled_call), {}
+
+
+def _outcome(evaluate, fn, args, dtype, wrt, cotangent, grad, params, impl_grad, tangent, execution, ops,
+             seconds):
+    """One evaluation within ``seconds``: its (value, grad, others, hvp), or the exception it raised."""
     from derive.budget import BudgetExceeded, soft
+    try:
+        with np.errstate(all="ignore"), soft(seconds):
+            return evaluate(fn, args, dtype, wrt, cotangent, grad, params, impl_grad, tangent, execution, ops)
+    except BudgetExceeded:
+        return TimeoutError(f"the implementation did not return within {seconds:g} s")
+    except Exception as e:                          # noqa: BLE001 — reported as a crash finding
+        return e
+
+
+def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, params: dict,
+                   impl_grad=None, also: tuple = (), execution=EAGER, traced: bool = True) -> list:
+    """``impl`` at each (args, cotangent[, tangent]) of ``arg_lists``, run as ``execution`` says:
+    (value, grad, others, hvp, trace) per case — ``others`` the gradients w.r.t. the argument indices
+    ``also``, ``hvp`` H·tangent where a tangent is given (see the module), ``trace`` a dict: under
+    autocast "ops" (operator -> sorted dtypes its outputs had, recorded in an eager run), compiled
+    "eager" (the eager run's (value, grad), or its exception); empty when not ``traced`` — or the
+    exception it raised (the library's failure is a finding, not gradspec's)."""
     evaluate = BACKENDS[backend].evaluate
+    try:
+        run, run_params = prepare(backend, impl, params, execution)
+    except Exception as e:                              # noqa: BLE001 — the compiler refused it: every case
+        return [e] * len(arg_lists)
     out = []
     for args, cotangent, *tangent in arg_lists:
-        try:
-            with np.errstate(all="ignore"), soft(CALL_SECONDS):
-                out.append(evaluate(impl, args, dtype, (0, *also), cotangent, grad, params, impl_grad,
-                                    tangent[0] if tangent else None))
-        except BudgetExceeded:
-            out.append(TimeoutError(f"the implementation did not return within {CALL_SECONDS:g} s"))
-        except Exception as e:                          # noqa: BLE001 — reported as a crash finding
-            out.append(e)
+        u, wrt = tangent[0] if tangent else None, (0, *also)
+        ops = {} if execution.autocast and traced else None
+        eager = execution.uncompiled()
+        seconds = CALL_SECONDS + (COMPILE_SECONDS if execution.compile else 0.0)
+        r = _outcome(evaluate, run, args, dtype, wrt, cotangent, grad, run_params, impl_grad, u, execution,
+                     None if execution.compile else ops, seconds)
+        if isinstance(r, BaseException):
+            out.append(r)
+            continue
+        trace: dict = {}
+        if execution.compile and traced:
+            e = _outcome(evaluate, impl, args, dtype, (0,), cotangent, grad, params, impl_grad, None, eager, ops,
+                         CALL_SECONDS)
+            trace["eager"] = e if isinstance(e, BaseException) else (e[0], e[1])
+        if ops is not None:
+            trace["ops"] = {name: sorted(dts) for name, dts in sorted(ops.items())}
+        out.append((*r, trace))
     return out

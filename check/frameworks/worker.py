@@ -27,6 +27,8 @@ import threading
 
 import numpy as np
 
+from check.frameworks.execution import COMPILE_SECONDS, EAGER
+
 _worker: subprocess.Popen | None = None
 
 #: The emitted-code targets run in the worker (numpy code runs in gradspec's own process).
@@ -63,11 +65,13 @@ def _message(e) -> str:
 
 
 def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
-                  also: tuple = ()) -> list:
+                  also: tuple = (), execution=EAGER, traced: bool = True) -> list:
     """In the worker: the library's call for adapter ``key`` (check.frameworks.libraries), its value and
-    gradients (the first input's, then those of the input indices ``also``) at each case;
-    ("ok", value, grad, others, hvp) or ("crash", message) per case — a backward's exception in
-    ``others`` or ``hvp`` as its message."""
+    gradients (the first input's, then those of the input indices ``also``) at each case, run as
+    ``execution`` says (check.frameworks.execution; ``traced``: with the eager comparison and the operators
+    recorded); ("ok", value, grad, others, hvp, trace) or
+    ("crash", message) per case — a backward's exception in ``others``, ``hvp`` or the trace's eager
+    run as its message."""
     from check.frameworks.backends import evaluate_cases
     from check.frameworks.libraries import LIBRARIES
     backend = LIBRARIES[library].backend
@@ -78,11 +82,31 @@ def _worker_audit(library: str, key: str, params: dict, dtype: str, cases: list,
         return [("crash", _message(e))] * len(cases)
     return [("crash", _message(r)) if isinstance(r, BaseException) else
             ("ok", r[0], r[1], tuple(_message(o) if isinstance(o, BaseException) else o for o in r[2]),
-             _message(r[3]) if isinstance(r[3], BaseException) else r[3])
-            for r in evaluate_cases(backend, impl, cases, dtype, grad, params, also=also)]
+             _message(r[3]) if isinstance(r[3], BaseException) else r[3],
+             {k: _message(v) if isinstance(v, BaseException) else v for k, v in r[4].items()})
+            for r in evaluate_cases(backend, impl, cases, dtype, grad, params, also=also, execution=execution,
+                                     traced=traced)]
 
 
-_REQUESTS = {"emitted": _worker_run, "audit": _worker_audit}
+def _worker_device(backend: str, device: str) -> str | None:
+    """In the worker: None if ``backend`` has a ``device`` here, else why not (one line)."""
+    if device == "cpu":
+        return None
+    if backend == "torch":
+        import torch
+        return None if torch.cuda.is_available() else (
+            f"torch {torch.__version__} sees no CUDA device (torch.cuda.is_available() is False)")
+    if backend == "jax":
+        import jax
+        try:
+            jax.devices("gpu")
+            return None
+        except RuntimeError as e:
+            return f"JAX has no GPU backend here ({str(e).splitlines()[0][:160]})"
+    return f"{backend} runs on the CPU only"
+
+
+_REQUESTS = {"emitted": _worker_run, "audit": _worker_audit, "device": _worker_device}
 
 
 def _send(stream, obj) -> None:
@@ -160,14 +184,38 @@ def run_in_framework(source: str, target: str, dtype: str, arg_lists: list, time
         return [], f"the {target} worker process died (or took over {timeout:.0f} s) running the emitted code"
 
 
-def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
-                     timeout: float = 600.0, also: tuple = ()) -> list:
-    """The value and gradients of the library's call for adapter ``key`` at each (args, cotangent) case,
-    computed in the worker: (value, grad, others, hvp) per case (check.frameworks.backends; ``also``: the
-    further input indices differentiated), or a message string where the call raised (or the worker
-    died)."""
+def device_problem(backend: str, device: str, timeout: float = 120.0) -> str | None:
+    """None if ``backend`` (torch, jax) has ``device`` (cpu, cuda) in the worker, else why not."""
     try:
-        answers = _ask(("audit", library, key, params, dtype, cases, grad, tuple(also)), timeout)
+        return _ask(("device", backend, device), timeout)
+    except WorkerDied:
+        return f"the {backend} worker process died (or took over {timeout:.0f} s) looking for a {device} device"
+
+
+def require_device(backend: str, execution) -> None:
+    """A clear error unless ``backend`` has the execution's device (asked of the worker: gradspec's
+    own process never imports the framework)."""
+    if execution.device == "cpu":
+        return
+    problem = device_problem(backend, execution.device)
+    if problem:
+        from spec.errors import GradspecError, lines
+        raise GradspecError(lines(f"gradspec: --device {execution.device}: {problem}",
+                                  "hint: run on a machine with a CUDA GPU and a CUDA build of the framework, "
+                                  "or leave --device out (cpu)"))
+
+
+def evaluate_library(library: str, key: str, params: dict, dtype: str, cases: list, grad: bool,
+                     timeout: float = 600.0, also: tuple = (), execution=EAGER, traced: bool = True) -> list:
+    """The value and gradients of the library's call for adapter ``key`` at each (args, cotangent) case,
+    computed in the worker as ``execution`` says: (value, grad, others, hvp, trace) per case
+    (check.frameworks.backends; ``also``: the further input indices differentiated), or a message
+    string where the call raised (or the worker died)."""
+    if execution.compile:
+        timeout += len(cases) * COMPILE_SECONDS / 10      # a compilation per shape the cases take
+    try:
+        answers = _ask(("audit", library, key, params, dtype, cases, grad, tuple(also), execution, traced),
+                       timeout)
     except WorkerDied:
         return [f"the {library} worker process died (or took over {timeout:.0f} s) evaluating {key}"] * len(cases)
     return [tuple(a[1:]) if a[0] == "ok" else a[1] for a in answers]
