@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: test test-fast test-slow verify cards bench fuzz audit audit-baselines audit-search clean
+.PHONY: test test-fast test-slow verify cards bench fuzz audit audit-baselines audit-search audit-paths clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ audit: $(STAMP)
 audit-baselines: $(STAMP)
 	@for lib in $(AUDIT_LIBRARIES); do \
 	  $(VENV)/bin/gradspec audit $$lib --dtype $(AUDIT_DTYPES) --quiet --write-baseline reports/audit-baselines/$$lib.json || exit 1; \
+	done
+
+# The audits on the other execution paths: torch compiled (torch.compile: about 8 minutes, nearly all of
+# it compiling) and under CPU autocast, JAX, optax and Keras jitted; reports in
+# reports/audit/LIBRARY-compiled.md and -autocast.md (not committed; no gate).
+audit-paths: $(STAMP)
+	@for args in "torch --compile" "torch --autocast" "jax --compile" "optax --compile" "keras --compile"; do \
+	  $(VENV)/bin/gradspec audit $$args --dtype float16,bfloat16,float32 --quiet; \
+	  test $$? -le 1 || exit 1; \
 	done
 
 # Every library's audit in float16 and bfloat16 with a search for the worst input (2,000 random points
