@@ -242,6 +242,25 @@ def roots(g, s) -> list[Fraction]:
     return out
 
 
+#: roots(g, s) already solved in this process.  The same boundaries at the same base points recur in
+#: every check of an entry (the truth's boundaries in the gradient's, the HVP's and the emitted
+#: code's checks): about half of the solving.  Only a result computed in full is kept (a budget
+#: that ran out is not remembered), so the points are those found without the memo.
+_SOLVED: dict = {}
+SOLVED_LIMIT = 20000
+
+
+def solved_roots(g, s) -> list[Fraction] | None:
+    """``roots(g, s)`` under its budget (None past it), remembered for the process."""
+    key = (g, s)
+    if key in _SOLVED:
+        return _SOLVED[key]
+    rs, _ = budget.run(ROOT_SECONDS, roots, g, s)
+    if rs is not None and len(_SOLVED) < SOLVED_LIMIT:
+        _SOLVED[key] = rs
+    return rs
+
+
 def _double_neighbours(r: Fraction) -> list[Fraction]:
     f = float(r)
     if not math.isfinite(f):
@@ -307,7 +326,7 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
                               key=lambda s: (owners[s][0] != prefer, str(s)))[:2]
                 for s in syms:
                     g = b.expr.xreplace({t: v for t, v in subs_all.items() if t != s})
-                    rs, _ = budget.run(ROOT_SECONDS, roots, g, s)
+                    rs = solved_roots(g, s)
                     if not rs:
                         continue
                     found.setdefault(s, []).extend((r, b) for r in rs)
@@ -396,7 +415,7 @@ def witnesses(spec, conds: list, owners: dict, base: Point) -> list[Point]:
             syms = sorted((x for x in g.free_symbols if x in owners), key=lambda x: (x in moved, str(x)))
             done = False
             for x in syms[:2]:
-                rs, _ = budget.run(ROOT_SECONDS, roots, g.xreplace({t: v for t, v in subs.items() if t != x}), x)
+                rs = solved_roots(g.xreplace({t: v for t, v in subs.items() if t != x}), x)
                 for r in rs or []:
                     for v in around(r):
                         trial = _set(values, owners, x, v, spec)

@@ -24,6 +24,7 @@ exactly, and check.checks.derivative confirms every proof by evaluating the form
 """
 from __future__ import annotations
 
+import functools
 import time
 
 import sympy as sp
@@ -242,6 +243,39 @@ def _choice_relations(keys: dict, choice: dict, symbols) -> list:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _infeasible(relations: tuple) -> bool:
+    """check.proof.linear.infeasible, remembered: the entries of one gradient share their branch
+    conditions, so their choices ask about the same relations."""
+    return linear.infeasible(relations)
+
+
+class _Booleans:
+    """The branch booleans under each node of an expression, memoised — SymPy walks the whole tree
+    for every ``free_symbols`` — and a boolean set to a value by rebuilding only the nodes above it
+    (``func(*args)``, as ``xreplace`` rebuilds, so that a Piecewise whose condition became True
+    collapses as it would there)."""
+
+    def __init__(self, bools):
+        self.bools = frozenset(bools)
+        self.memo: dict = {}
+
+    def of(self, e) -> frozenset:
+        if not e.args:
+            return frozenset((e,)) if e in self.bools else frozenset()
+        found = self.memo.get(e)
+        if found is None:
+            found = self.memo[e] = frozenset().union(*(self.of(a) for a in e.args))
+        return found
+
+    def set(self, e, b, value):
+        if e is b or e == b:
+            return value
+        if b not in self.of(e):
+            return e
+        return e.func(*(self.set(a, b, value) for a in e.args))
+
+
 def _every_branch_choice(expr, stop: float) -> str | None:
     """Branch conditions as booleans: each relation in a Piecewise condition becomes a boolean symbol
     (a relation and its negation, written either way round, share one), and for *every* assignment
@@ -269,6 +303,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
     general = expr.xreplace(rule)
     bools = list(keys.values())
     done, used = set(), set()
+    under = _Booleans(bools)
 
     def zero_for_every_completion(e, choice: dict) -> bool:
         # the booleans still in e are set one at a time, in order: a choice that leaves no branch
@@ -276,10 +311,11 @@ def _every_branch_choice(expr, stop: float) -> str | None:
         # when the relations chosen so far have no real solution
         if time.monotonic() > stop:
             raise _OutOfShare()
-        left = [b for b in bools if b in e.free_symbols]
+        present = under.of(e)
+        left = [b for b in bools if b in present]
         if left:
             b = left[0]
-            return all(zero_for_every_completion(e.xreplace({b: v}), {**choice, b: v == sp.true})
+            return all(zero_for_every_completion(under.set(e, b, v), {**choice, b: v == sp.true})
                        for v in (sp.true, sp.false))
         if e in done:
             return True
@@ -288,7 +324,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
             done.add(e)
             used.add(how)
             return True
-        if linear.infeasible(_choice_relations(keys, choice, expr.free_symbols)):
+        if _infeasible(tuple(_choice_relations(keys, choice, expr.free_symbols))):
             used.add("infeasible choices discharged")
             return True
         return False

@@ -118,3 +118,17 @@ def test_a_relation_and_its_negation_written_either_way_round_share_one_choice()
     p = sp.Symbol("p", positive=True)
     assert prove_zero(sp.Piecewise((1, x - y > 0), (0, True)) + sp.Piecewise((1, y >= x), (0, True)) - 1, 2)[0]
     assert prove_zero(sp.Piecewise((1, p > 0), (0, True)) - 1, 2)[0]       # p ≤ 0 is infeasible for p > 0
+
+
+def test_setting_a_branch_boolean_rebuilds_as_xreplace_does_and_only_above_it():
+    from check.proof.prove import _Booleans
+    x, y = sp.symbols("x y", real=True)
+    b, c = sp.Dummy("b"), sp.Dummy("c")
+    e = sp.Piecewise((x, b), (y, c), (0, True)) + sp.Piecewise((2 * x, sp.Not(b)), (x * y, True)) + sp.exp(y)
+    under = _Booleans([b, c])
+    assert under.of(e) == {b, c} and under.of(sp.exp(y)) == frozenset()
+    for value in (sp.true, sp.false):
+        for flag in (b, c):
+            assert under.set(e, flag, value) == e.xreplace({flag: value})
+    untouched = sp.exp(y)
+    assert under.set(untouched, b, sp.true) is untouched          # nothing without b is rebuilt
