@@ -144,7 +144,10 @@ def float_report(s, code, wrt, params=None, runtime: Runtime = RUNTIMES["numpy"]
 def check_emitted(name, wrt=None, *, params=None, target: str = "numpy"):
     """(exact CheckResult or None, [FloatReport per runtime]) for the emitted gradient of ``name``.
 
-    The exact check is made for the numpy target only (the others are not written on ``xp``)."""
+    The exact check is made for the numpy target only (the others are not written on ``xp``), and
+    only where every float report passes: a float report that fails is already the verdict, with
+    its counterexample (refuted either way), and the exact check of code that overflows — a closed
+    form of ~50 exp ratios (focal) — was the dearest of the catalog's checks."""
     s = spec_pkg.get(name)
     wrt = s.input(wrt).name
     if target not in RUNTIMES:
@@ -156,12 +159,13 @@ def check_emitted(name, wrt=None, *, params=None, target: str = "numpy"):
                                   "which is not installed",
                                   f"hint: pip install 'gradspec[{target}]' (make test installs it)"))
     source = emit(s, wrt, params=params, target=target)
+    floats = [float_report(s, source, wrt, params, r) for r in RUNTIMES[target]]
     exact = None
-    if target == "numpy":
+    if target == "numpy" and all(f.ok for f in floats):
         fn = compile_emitted(source)
         exact = check_derivative(s, fn, DerivativeOptions(first_order_kind(s), wrt, params=params,
                                                           check_name=f"emitted[{wrt}]"))
-    return exact, [float_report(s, source, wrt, params, r) for r in RUNTIMES[target]]
+    return exact, floats
 
 
 def check_id(wrt: str, target: str) -> str:
@@ -187,8 +191,9 @@ def emitted_result(name, wrt=None, *, params=None, target: str = "numpy") -> Che
     notes = "; ".join(f.summary() for f in floats)
     if exact is None:
         pts_total = sum(f.points for f in floats)
+        unrun = "; not checked symbolically: the floating point refutes it" if target == "numpy" else ""
         exact = CheckResult(s.name, check_id(wrt, target), "verified",
-                            f"emitted {target} code run in floating point; {notes}",
+                            f"emitted {target} code run in floating point; {notes}{unrun}",
                             f"gradspec: {s.name} {check_id(wrt, target)}: verified in floating point against the "
                             f"correctly rounded truth — not proved",
                             scope=f"shape {'×'.join(map(str, derive.problem(s, None, params).shape))}",
