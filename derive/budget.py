@@ -9,17 +9,8 @@ pickled; an exception the step raises is raised again in the caller.
 
 Inside that child, nested ``run`` calls use a soft budget instead (so do all calls in a process
 that declared ``soft_only()``: a worker whose parent kills it past a hard limit of its own):
-a timer signal (``setitimer``) raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
-it — and firing again every 0.1 s until the budget is left.
-
-**The clock.** A budget counts this process's CPU time (``clock``: ITIMER_PROF, SIGPROF), so that
-what it lets finish — a proof, a point of a comparison — does not depend on what else the machine
-runs: with wall-clock budgets a proof near its budget failed on a loaded run, and a card's
-"proved" became "verified".  The parent of a hard budget's child waits ``WALL_FACTOR`` times the
-budget in wall time (the child stops itself at the budget's CPU seconds; the wait only ends a step
-that stopped computing).  ``budget(seconds, "wall")`` counts wall-clock time (ITIMER_REAL, SIGALRM)
-instead: for a call of third-party code, which may wait rather than compute (an audited
-implementation).  ``budget(seconds)`` is that soft
+SIGALRM (``setitimer``) raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
+it — and firing again every 0.1 s until the budget is left.  ``budget(seconds)`` is that soft
 budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
 stderr) and fires again 0.1 s later.
@@ -42,20 +33,14 @@ import time
 from spec.errors import BudgetExceeded
 
 GRACE = 0.5          # seconds the parent waits beyond the budget before killing the child
-WALL_FACTOR = 4      # the parent's wall-clock wait, in budgets: the child's CPU budget decides first
-
-#: The clock every symbolic budget and deadline counts: this process's CPU time (see the module).
-clock = time.process_time
 
 
 class BudgetUnavailable(Exception):
     """No soft budget can be enforced here (not the main thread, or no SIGALRM on this platform)."""
 
 
+_deadlines: list[float] = []
 _in_child = False
-#: kind -> (interval timer, its signal, its clock); a stack of deadlines per kind
-_KINDS = {"cpu": ("ITIMER_PROF", "SIGPROF", time.process_time), "wall": ("ITIMER_REAL", "SIGALRM", time.monotonic)}
-_deadlines: dict = {"cpu": [], "wall": []}
 
 #: Modules whose presence makes forking unsafe (they start threads); a process holding one is never forked.
 #: (distributed: a Dask client's event-loop thread, `gradspec audit --scheduler`.)
@@ -78,65 +63,47 @@ _previous_hook = sys.unraisablehook
 
 
 def _alarm_possible() -> bool:
-    """Whether a soft budget can be armed here: interval timers exist and this is the main thread."""
-    return (hasattr(signal, "setitimer") and hasattr(signal, "SIGPROF")
-            and threading.current_thread() is threading.main_thread())
+    """Whether a soft budget can be armed here: SIGALRM exists and this is the main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def _on_alarm(signum, frame):
     raise BudgetExceeded()
 
 
-def _arm(kind: str) -> None:
-    timer, _, now_of = _KINDS[kind]
-    if _deadlines[kind]:
-        signal.setitimer(getattr(signal, timer), max(min(_deadlines[kind]) - now_of(), 1e-4), 0.1)
+def _arm(now: float) -> None:
+    if _deadlines:
+        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4), 0.1)
     else:
-        signal.setitimer(getattr(signal, timer), 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @contextlib.contextmanager
-def budget(seconds: float, kind: str = "cpu"):
-    """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds`` of this process's
-    CPU time (``kind`` "cpu") — or, for a step that waits instead of computing (a user's formula
-    that sleeps), after ``WALL_FACTOR`` times as much wall-clock time plus ``GRACE`` — or after
-    ``seconds`` of wall-clock time ("wall")."""
-    if kind == "cpu":
-        with _armed(WALL_FACTOR * seconds + GRACE, "wall"), _armed(seconds, "cpu"):
-            yield
-    else:
-        with _armed(seconds, kind):
-            yield
-
-
-@contextlib.contextmanager
-def _armed(seconds: float, kind: str):
-    """One deadline of ``kind`` pushed on its stack, its timer armed for the nearest."""
+def budget(seconds: float):
+    """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds``."""
     if not _alarm_possible():
-        raise BudgetUnavailable("time budgets need interval timers (SIGPROF, SIGALRM) in the main thread")
+        raise BudgetUnavailable("time budgets need SIGALRM in the main thread")
     global _previous_hook
-    _, signame, now_of = _KINDS[kind]
-    signum = getattr(signal, signame)
-    previous = signal.signal(signum, _on_alarm)
-    if not any(_deadlines.values()):
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    if not _deadlines:
         _previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
-    _deadlines[kind].append(now_of() + seconds)
-    _arm(kind)
+    now = time.monotonic()
+    _deadlines.append(now + seconds)
+    _arm(now)
     try:
         yield
     finally:
-        _deadlines[kind].pop()
-        _arm(kind)
-        if not _deadlines[kind]:
-            signal.signal(signum, previous)
-        if not any(_deadlines.values()):
+        _deadlines.pop()
+        _arm(time.monotonic())
+        if not _deadlines:
+            signal.signal(signal.SIGALRM, previous)
             sys.unraisablehook = _previous_hook
 
 
-def soft(seconds: float, kind: str = "cpu"):
-    """``budget(seconds, kind)`` where a soft budget can be armed (the main thread), else no budget
-    at all: for running a user's own code (a formula, an implementation), which cannot be forked."""
-    return budget(seconds, kind) if _alarm_possible() else contextlib.nullcontext()
+def soft(seconds: float):
+    """``budget(seconds)`` where a soft budget can be armed (the main thread), else no budget at all:
+    for running a user's own code (a formula, an implementation), which cannot be forked."""
+    return budget(seconds) if _alarm_possible() else contextlib.nullcontext()
 
 
 def _soft_run(seconds, fn, args, kwargs):
@@ -188,7 +155,7 @@ def run(seconds: float, fn, *args, **kwargs):
     proc.start()
     send.close()
     try:
-        if receive.poll(WALL_FACTOR * seconds + GRACE):
+        if receive.poll(seconds + GRACE):
             kind, payload = receive.recv()
         else:
             kind, payload = "stopped", f"time budget of {seconds:g} s exceeded (step killed)"

@@ -25,6 +25,7 @@ exactly, and check.checks.derivative confirms every proof by evaluating the form
 from __future__ import annotations
 
 import functools
+import time
 
 import sympy as sp
 
@@ -196,7 +197,7 @@ def _zero_branchwise(expr, deadline, extremes_tried: bool = False) -> str | None
             return how
     used = set()
     for e, cond in _branches(expr):
-        if budget.clock() > deadline:
+        if time.monotonic() > deadline:
             raise budget.BudgetExceeded()
         how = _plain_zero(e)
         if how is None:
@@ -318,7 +319,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
         # the booleans still in e are set one at a time, in order: a choice that leaves no branch
         # to take is reduced once for all its completions; one that does not reduce is discharged
         # when the relations chosen so far have no real solution
-        if budget.clock() > stop:
+        if time.monotonic() > stop:
             raise _OutOfShare()
         present = under.of(e)
         left = [b for b in bools if b in present]
@@ -341,11 +342,11 @@ def _every_branch_choice(expr, stop: float) -> str | None:
     try:
         # a soft budget at the share's end where one can be armed (the main thread), so that no
         # single rewriting outlasts it; elsewhere the share is checked between choices only
-        with budget.soft(max(stop - budget.clock(), 1e-3)):
+        with budget.soft(max(stop - time.monotonic(), 1e-3)):
             if not zero_for_every_completion(general, {}):
                 return None
     except (_OutOfShare, budget.BudgetExceeded):
-        if budget.clock() < stop:
+        if time.monotonic() < stop:
             raise                           # the whole proof's budget, not this step's share
         return None
     return "every branch choice (" + ", ".join(sorted(used)) + ")"
@@ -432,7 +433,7 @@ def _separable_by_sign(expr, deadline) -> str | None:
     if len(kinked) < 2:
         return None
     for x, terms in groups.items():
-        if budget.clock() > deadline:
+        if time.monotonic() > deadline:
             raise budget.BudgetExceeded()
         group = sp.Add(*terms)
         if (_zero_branchwise(group, deadline) if x is None else _by_sign(group, deadline)) is None:
@@ -443,7 +444,7 @@ def _separable_by_sign(expr, deadline) -> str | None:
 def prove_zero(expr, seconds: float) -> tuple[bool, str]:
     """(True, method) if expr is proved identically 0 within ``seconds``; else (False, reason).
     A difference holding a SymPy Float (a constant rounded to 53 bits) is never proved."""
-    deadline = budget.clock() + seconds
+    deadline = time.monotonic() + seconds
     if isinstance(expr, sp.Basic) and expr.has(sp.Float):
         return False, "a rounded constant (a SymPy Float) is in the difference; formulas are judged exactly"
 
@@ -455,12 +456,12 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
         extremes = not how and _with_row_extremes(expr)
         if extremes:
             how = _extrema_first(expr)     # a row's max as a free symbol, before its branches
-        share = budget.clock() + BRANCH_CHOICE_SHARE * (deadline - budget.clock())
+        share = time.monotonic() + BRANCH_CHOICE_SHARE * (deadline - time.monotonic())
         how = (how or _every_branch_choice(expr, min(share, deadline))
                or _zero_branchwise(expr, deadline, extremes_tried=extremes) or _by_sign(expr, deadline))
         if how:
             return how
-        rest = deadline - budget.clock()
+        rest = deadline - time.monotonic()
         if rest > 0.05:
             value, why = budget.run(rest, sp.simplify, expr)
             if value is not None and value == 0:
@@ -478,10 +479,10 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
 
 def prove_all_zero(diffs, seconds: float) -> tuple[bool, str]:
     """Prove every entry of an array of differences is 0, sharing one budget."""
-    deadline = budget.clock() + seconds
+    deadline = time.monotonic() + seconds
     methods = set()
     for i, d in enumerate(diffs):
-        rest = deadline - budget.clock()
+        rest = deadline - time.monotonic()
         if rest <= 0:
             return False, f"time budget of {seconds:g} s exceeded at entry {i}"
         ok, how = prove_zero(sp.sympify(d), rest)

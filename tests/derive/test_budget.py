@@ -32,28 +32,3 @@ def test_nested_budgets_keep_the_tighter_deadline():
                 while True:
                     sp.expand((x + y) ** 30)
     assert time.monotonic() - start < 2
-
-
-def test_a_budget_counts_cpu_time_so_a_loaded_machine_does_not_change_what_finishes():
-    # sleeping (what another process's load is to this one) spends no CPU time: the budget holds
-    start = time.monotonic()
-    with budget.budget(0.2):
-        time.sleep(0.5)
-        cpu = budget.clock()
-    assert time.monotonic() - start >= 0.5 and cpu == pytest.approx(time.process_time(), abs=0.5)
-    # computing does: the same budget stops a busy step
-    with pytest.raises(budget.BudgetExceeded):
-        with budget.budget(0.2):
-            while True:
-                sp.expand((x + y) ** 30)
-
-
-def test_a_wall_clock_budget_stops_a_call_that_waits():
-    # third-party code under audit may wait rather than compute: its budget is wall-clock time
-    start = time.monotonic()
-    with pytest.raises(budget.BudgetExceeded):
-        with budget.budget(0.2, "wall"):
-            time.sleep(5)
-    assert time.monotonic() - start < 2
-    with budget.budget(0.3, "wall"), budget.budget(5):    # both kinds armed at once, each its own timer
-        time.sleep(0.05)
