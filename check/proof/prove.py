@@ -95,16 +95,6 @@ def _extrema_to_symbols(expr):
     return expr.xreplace(table) if table else expr
 
 
-def _extrema_first(expr) -> str | None:
-    """For a difference holding a row's max: the max as a free symbol tried first (the whole
-    expression's cancel and expand, with the max's branches in it, cost 3× as much and fail where
-    this succeeds: poly1_cross_entropy's emitted gradient), then ``_plain_zero``."""
-    gen = _extrema_to_symbols(expr)
-    if gen != expr and sp.cancel(sp.expand(gen)) == 0:
-        return "max as a free symbol"
-    return _plain_zero(expr)
-
-
 def _plain_zero(expr) -> str | None:
     """A reason string if a cheap exact rewriting brings expr to 0, else None."""
     if expr == 0:
@@ -455,7 +445,7 @@ def prove_zero(expr, seconds: float) -> tuple[bool, str]:
         how = _separable_by_sign(expr, deadline)
         extremes = not how and _with_row_extremes(expr)
         if extremes:
-            how = _extrema_first(expr)     # a row's max as a free symbol, before its branches
+            how = _plain_zero(expr)        # a row's max as a free symbol, before its branches
         share = time.monotonic() + BRANCH_CHOICE_SHARE * (deadline - time.monotonic())
         how = (how or _every_branch_choice(expr, min(share, deadline))
                or _zero_branchwise(expr, deadline, extremes_tried=extremes) or _by_sign(expr, deadline))
