@@ -369,11 +369,9 @@ def cmd_audit(args) -> int:
                                       "--backend numpy"))
         output_folder("reports" if args.out is None else args.out, "--out", "reports")
     _module_names(args)                      # load the --module specs, so that --spec can name one
-    from check.frameworks.execution import execution_for
+    from check.frameworks.execution import Execution
     from check.frameworks.libraries import LIBRARIES
-    execution = execution_for(args.backend or "numpy" if args.impl else
-                              LIBRARIES[args.library].backend if args.library in LIBRARIES else "torch",
-                              compile=args.compile, autocast=args.autocast, device=args.device)
+    execution = Execution(args.compile, args.autocast, args.device)     # checked against the backend by the audit
     from check.audits.scale_out import connected
     with connected(args.scheduler) if args.scheduler else contextlib.nullcontext() as client:
         if args.impl:

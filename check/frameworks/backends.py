@@ -284,12 +284,11 @@ def evaluate_cases(backend: str, impl, arg_lists: list, dtype: str, grad: bool, 
         run, run_params = prepare(backend, impl, params, execution)
     except Exception as e:                              # noqa: BLE001 — the compiler refused it: every case
         return [e] * len(arg_lists)
-    out = []
+    out, wrt, eager = [], (0, *also), execution.uncompiled()
+    seconds = CALL_SECONDS + (COMPILE_SECONDS if execution.compile else 0.0)
     for args, cotangent, *tangent in arg_lists:
-        u, wrt = tangent[0] if tangent else None, (0, *also)
+        u = tangent[0] if tangent else None
         ops = {} if execution.autocast and traced else None
-        eager = execution.uncompiled()
-        seconds = CALL_SECONDS + (COMPILE_SECONDS if execution.compile else 0.0)
         r = _outcome(evaluate, run, args, dtype, wrt, cotangent, grad, run_params, impl_grad, u, execution,
                      None if execution.compile else ops, seconds)
         if isinstance(r, BaseException):
