@@ -28,6 +28,7 @@ x = −22736, −0 by its enclosure — which the audit then compares.
 """
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -92,88 +93,118 @@ def _scaled(lo: np.ndarray, hi: np.ndarray, dtype: str):
 #: cross-entropy is 1.5× faster a point than 100,000 at once).
 CHUNK = 8192
 
+#: What a chunk writes per point: values (lower and upper candidates), their magnitudes, gradients
+#: (both candidates) and the gradient's shared scale.
+ROLES = ("v", "v2", "vm", "g", "g2", "gm")
 
-def _chunk(job, start: int):
-    """One chunk of points: (start, {role: (entries, points) array}, decided-or-bracketed per point,
-    decided per point) — each output rounded (``_rounded``) or taken as a magnitude (``_scaled``)
-    while in the cache."""
-    fn, columns, roles, dtype, scaled = job
-    part = columns[:, start:start + CHUNK]
+
+def _outputs(roles, points: int, shared: bool) -> dict:
+    """One (rows, points) float64 array per role (``ROLES``; "gm" one row); with ``shared`` in
+    anonymous shared memory, so that forked processes write their chunks where this one reads them."""
+    counts = {r: roles.count({"v2": "v", "g2": "g"}.get(r, r)) for r in ROLES}
+    counts["gm"] = 1                                      # the gradient's one shared scale
+    out = {}
+    for r in ROLES:
+        shape = (counts[r], points)
+        if shared and counts[r] * points:
+            buf = mmap.mmap(-1, counts[r] * points * 8)
+            out[r] = np.frombuffer(buf, dtype=np.float64).reshape(shape)
+        else:
+            out[r] = np.empty(shape)
+    return out
+
+
+def _chunk(job, start: int, dest: dict):
+    """One chunk of points, from row ``start`` of the job's (points, arguments) array: each output
+    rounded (``_rounded``) or taken as a magnitude (``_scaled``) while in the cache, written to
+    ``dest[role][:, start:…]``; returns (start, decided-or-bracketed per point, decided per point)."""
+    fn, rows, roles, dtype, scaled = job
+    part = np.ascontiguousarray(rows[start:start + CHUNK].T)
     size = part.shape[1]
+    cols = slice(start, start + size)
     point = S.Sv.point if scaled else I.Iv.point
     with np.errstate(all="ignore"):
         ivs = fn(*[point(part[k]) for k in range(part.shape[0])])
         if scaled:
             ivs = [S.plain(S.sv(v)) for v in ivs]
-    rows = {r: [] for r in ROLES}
     ok, exact = np.ones(size, dtype=bool), np.ones(size, dtype=bool)
+    at = {r: 0 for r in ROLES}
+    fmax = format_of(dtype).largest          # the gradient's shared scale: its largest magnitude that fits
+    gm = np.zeros(size)
     for role, v in zip(roles, ivs):
         lo = np.broadcast_to(np.asarray(v.lo, dtype=np.float64), (size,))
         hi = np.broadcast_to(np.asarray(v.hi, dtype=np.float64), (size,))
         if role in ("v", "g"):
             a, b, decided, bracketed = _rounded(lo, hi, dtype)
-            rows[role].append(a)
-            rows[role + "2"].append(b)
+            dest[role][at[role], cols] = a
+            dest[role + "2"][at[role], cols] = b
             ok &= decided | bracketed
             exact &= decided
         else:
             x, decided = _scaled(lo, hi, dtype)
-            rows[role].append(x)
+            if role == "gm":
+                np.maximum(gm, np.where(x <= fmax, x, 0.0), out=gm)
+            else:
+                dest[role][at[role], cols] = x
             ok &= decided
-    out = {r: np.array(xs).reshape(len(xs), size) for r, xs in rows.items()}
-    fmax = format_of(dtype).largest          # the gradient's shared scale: its largest magnitude that fits
-    out["gm"] = np.max(np.where(out["gm"] <= fmax, out["gm"], 0.0), axis=0, initial=0.0)[None, :]
-    return start, out, ok, exact
+        at[role] += 1
+    dest["gm"][0, cols] = gm
+    return start, ok, exact
 
 
-#: What a chunk returns per point: values (lower and upper candidates), their magnitudes, gradients
-#: (both candidates) and the gradient's shared scale.
-ROLES = ("v", "v2", "vm", "g", "g2", "gm")
-
-
-#: The job forked workers evaluate (set just before the fork; the compiled function is not picklable).
+#: The job and outputs forked workers use (set just before the fork; the compiled function is not
+#: picklable, and the outputs are shared memory).
 _JOB = None
-#: Points past which chunks are spread over forked processes (below it, one process is faster).
-PROCESS_POINTS = 6 * CHUNK
 
 
 def _forked_chunk(start: int):
-    return _chunk(_JOB, start)
+    job, dest = _JOB
+    return _chunk(job, start, dest)
 
 
 def dask_chunk(source: str, part: np.ndarray, roles: list, dtype: str, scaled: bool, start: int):
     """``_chunk`` as a Dask task: the interval function sent as its source text (compiled once per
-    worker: interval_code.from_source), the chunk's own columns, the start it stands for."""
+    worker: interval_code.from_source), the chunk's own rows, the start it stands for; returns
+    (start, outputs, decided-or-bracketed, decided)."""
     from check.numeric.interval_code import from_source
-    _, out, ok, exact = _chunk((from_source(source, scaled), part, roles, dtype, scaled), 0)
-    return start, out, ok, exact
+    dest = _outputs(roles, part.shape[0], False)
+    _, ok, exact = _chunk((from_source(source, scaled), part, roles, dtype, scaled), 0, dest)
+    return start, dest, ok, exact
 
 
-def _on_dask(client, job, starts):
-    """Each chunk a task on the Dask cluster of ``client`` (a distributed.Client), gathered in order:
-    the same chunks, the same arithmetic, so the same results as here."""
-    fn, columns, roles, dtype, scaled = job
-    futures = [client.submit(dask_chunk, fn.source, np.ascontiguousarray(columns[:, s:s + CHUNK]), roles, dtype,
-                             scaled, s, pure=False) for s in starts]
-    return client.gather(futures)
+#: Points past which chunks are spread over forked processes (below it, one process is faster).
+PROCESS_POINTS = 6 * CHUNK
 
 
-def _in_processes(job, starts, scheduler=None):
-    """``_chunk`` at each start: on the Dask cluster of ``scheduler`` (a distributed.Client) when one
-    is given; else over the machine's cores in forked processes when there are many points, fork is
-    available and this process may fork (derive.budget.fork_safe: no framework, no Dask client
-    loaded); else one after another, here."""
+def _in_processes(job, scheduler=None) -> tuple[dict, list]:
+    """(outputs, [(start, decided-or-bracketed, decided) per chunk]) of every chunk of the job's
+    points: on the Dask cluster of ``scheduler`` (a distributed.Client) when one is given; else over
+    the machine's cores in forked processes (writing to shared memory) when there are many points,
+    fork is available and this process may fork (derive.budget.fork_safe: no framework, no Dask
+    client loaded); else one after another, here."""
     global _JOB
-    if scheduler is not None:
-        return _on_dask(scheduler, job, starts)
+    fn, rows, roles, dtype, scaled = job
+    n = rows.shape[0]
+    starts = range(0, n, CHUNK)
     cores = min(os.cpu_count() or 1, 8)
-    if (cores < 2 or len(starts) * CHUNK < PROCESS_POINTS or not fork_safe()
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return [_chunk(job, s) for s in starts]
-    _JOB = job
+    forked = (scheduler is None and cores >= 2 and n >= PROCESS_POINTS and fork_safe()
+              and "fork" in multiprocessing.get_all_start_methods())
+    dest = _outputs(roles, n, forked)
+    if scheduler is not None:
+        futures = [scheduler.submit(dask_chunk, fn.source, np.ascontiguousarray(rows[s:s + CHUNK]), roles, dtype,
+                                    scaled, s, pure=False) for s in starts]
+        flags = []
+        for s, part, ok, exact in scheduler.gather(futures):     # the same chunks and arithmetic: the same results
+            for r in ROLES:
+                dest[r][:, s:s + part[r].shape[1]] = part[r]
+            flags.append((s, ok, exact))
+        return dest, flags
+    if not forked:
+        return dest, [_chunk(job, s, dest) for s in starts]
+    _JOB = (job, dest)
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            return pool.map(_forked_chunk, starts)
+            return dest, pool.map(_forked_chunk, starts)
     finally:
         _JOB = None
 
@@ -273,12 +304,17 @@ class BatchTruth:
         for fn, scaled in ((self.fn, False), (self.scaled_fn, True)):     # plain, then scaled where undecided
             if fn is None or not todo.size:
                 continue
-            job = (fn, np.ascontiguousarray(flat[todo].T), roles, dtype, scaled)
-            for start, parts, good, certain in _in_processes(job, range(0, todo.size, CHUNK), scheduler):
-                rows = todo[start:start + good.size]
+            every = todo.size == n
+            job = (fn, flat if every else flat[todo], roles, dtype, scaled)
+            dest, flags = _in_processes(job, scheduler)
+            good = np.concatenate([g for _, g, _ in flags])
+            certain = np.concatenate([c for _, _, c in flags])
+            if every and good.all():
+                out.update(dest)
+            else:
                 for r in out:
-                    out[r][:, rows[good]] = parts[r][:, good]
-                ok[rows[good]] = True
-                exact[rows[good & certain]] = True
+                    out[r][:, todo[good]] = dest[r][:, good]
+            ok[todo[good]] = True
+            exact[todo[good & certain]] = True
             todo = np.flatnonzero(~exact)
         return ok, exact

@@ -84,6 +84,48 @@ def test_the_enclosure_check_catches_arithmetic_that_does_not_round_outward(monk
         _encloses(I.Iv.point(X) * I.Iv.point(Y), lambda a, b: a * b, X, Y)
 
 
+def _sums(seed: int, signs: bool):
+    """Columns of terms for an n-ary sum: magnitudes over 2^±60 (cancellation where ``signs``), an
+    exact 0, and a row whose float sum loses every low bit (1 + 2^-60 − 1)."""
+    rng = np.random.default_rng(seed)
+    n, k = 9, 400
+    terms = np.ldexp(rng.uniform(0.5, 1, (n, k)), rng.integers(-60, 60, (n, k)))
+    if signs:
+        terms *= rng.choice([-1, 1], (n, k))
+    terms[:, 0] = 0.0
+    terms[:3, 1] = [1.0, 2.0 ** -60, -1.0] if signs else [1.0, 2.0 ** -60, 1.0]
+    terms[3:, 1] = 0.0
+    return terms
+
+
+def _holds(lo, hi, exact) -> bool:
+    return all(Fraction(float(lo[j])) <= want <= Fraction(float(hi[j])) for j, want in enumerate(exact))
+
+
+@pytest.mark.parametrize("signs", [False, True], ids=["nonnegative", "mixed signs"])
+def test_an_n_ary_sum_encloses_the_exact_sum(signs):
+    """intervals.total (one outward step for a whole sum) against the exact rational sum, on point
+    terms and on widened ones; the same check rejects the bare float sum total starts from."""
+    terms = _sums(3, signs)
+    exact = [sum(Fraction(float(v)) for v in terms[:, j]) for j in range(terms.shape[1])]
+    for ivs in ([I.Iv.point(t) for t in terms], [I.Iv(I._down(t), I._up(t)) for t in terms]):
+        s = I.total(*ivs)
+        assert _holds(s.lo, s.hi, exact)
+    bare = terms[0] + terms[1]
+    for t in terms[2:]:
+        bare = bare + t
+    assert not _holds(bare, bare, exact)                       # unwidened, some row misses its sum
+
+
+def test_an_n_ary_sum_of_non_finite_terms_is_undecided():
+    a = I.Iv.point(np.array([1.0, np.inf, 1.0]))
+    b = I.Iv(np.array([1.0, 1.0, np.nan]), np.array([2.0, 2.0, np.nan]))
+    s = I.total(a, b, I.Iv.const(1))
+    assert np.isfinite(s.lo[0]) and np.isfinite(s.hi[0])
+    assert not (np.isfinite(s.lo[1]) and np.isfinite(s.hi[1]))
+    assert np.isnan(s.lo[2]) and np.isnan(s.hi[2])
+
+
 def test_comparisons_and_branches_are_taken_only_when_certain():
     a = I.Iv(np.array([0.0, 1.0, 2.0]), np.array([0.5, 3.0, 2.0]))
     b = I.Iv(np.array([1.0, 2.0, 2.0]), np.array([1.0, 2.0, 2.0]))
@@ -102,8 +144,11 @@ def test_the_platform_libm_is_within_the_allowance():
 def test_compiled_interval_code_encloses_what_arb_computes():
     x, y = sp.symbols("x y", real=True)
     exprs = [sp.log(1 + sp.exp(x)) - x * y / 3, sp.Piecewise((x ** 2 / 2, sp.Abs(x - y) <= 1), (sp.Abs(x) - sp.Rational(1, 2), True)),
-             sp.tanh(x) * sp.sqrt(y ** 2 + 1), sp.Max(x, y, 0) - sp.Min(x, 1), sp.erf(x / 7)]
+             sp.tanh(x) * sp.sqrt(y ** 2 + 1), sp.Max(x, y, 0) - sp.Min(x, 1), sp.erf(x / 7),
+             # shared factors taken out (x·e^y·(y + y²/3 − 1)) and a sum of many terms as one _sum
+             x * sp.exp(y) * y + x * sp.exp(y) * y ** 2 / 3 - x * sp.exp(y), x - y + sp.exp(x) + sp.Rational(1, 3) + x * y]
     fn = compile_intervals((x, y), exprs)
+    assert "_sum(" in fn.source and ") * (" in fn.source
     xs, ys = RNG.normal(0, 4, 400), RNG.normal(0, 4, 400)
     with np.errstate(all="ignore"):
         out = fn(I.Iv.point(xs), I.Iv.point(ys))
