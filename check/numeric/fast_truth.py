@@ -16,7 +16,9 @@ when its enclosure is finite and its ends agree to 8 bits (check.numeric.roundin
 precision: the enclosure's upper end is taken).  A point with any entry or magnitude undecided —
 a comparison the intervals cannot settle, an overflow in float64, a cancellation, a value within
 2^-40 of a rounding boundary — is evaluated again on scaled enclosures ([lo, hi]·2^e,
-check.numeric.scaled: an overflow of float64 decided there), then computed by the TruthPlan in
+check.numeric.scaled: an overflow of float64 decided there), then on shifted ones (s·e^d,
+check.numeric.shifted: e^x of a bfloat16 logit past 3·10^15, whose base-2 exponent float64 does not
+hold exactly, decided there), then computed by the TruthPlan in
 arb, as without this tier (``brackets``: an entry only bracketed between two adjacent floats is
 left to the caller as the pair; ``arb_points`` caps the arb work, the rest uncompared), as is
 every point in float64 (whose rounding no float64 enclosure can decide) and every point when an
@@ -41,6 +43,7 @@ from derive.budget import fork_safe
 from check.checks.kinds import flat_symbols
 from check.numeric import intervals as I
 from check.numeric import scaled as S
+from check.numeric import shifted as H
 from check.numeric.float_error import magnitude
 from check.numeric.formats import format_of
 from check.numeric.interval_code import compile_intervals
@@ -118,15 +121,13 @@ def _chunk(job, start: int, dest: dict):
     """One chunk of points, from row ``start`` of the job's (points, arguments) array: each output
     rounded (``_rounded``) or taken as a magnitude (``_scaled``) while in the cache, written to
     ``dest[role][:, start:…]``; returns (start, decided-or-bracketed per point, decided per point)."""
-    fn, rows, roles, dtype, scaled = job
+    fn, rows, roles, dtype, kind = job
     part = np.ascontiguousarray(rows[start:start + CHUNK].T)
     size = part.shape[1]
     cols = slice(start, start + size)
-    point = S.Sv.point if scaled else I.Iv.point
     with np.errstate(all="ignore"):
-        ivs = fn(*[point(part[k]) for k in range(part.shape[0])])
-        if scaled:
-            ivs = [S.plain(S.sv(v)) for v in ivs]
+        ivs = fn(*[POINTS[kind](part[k]) for k in range(part.shape[0])])
+        ivs = [PLAIN[kind](v) for v in ivs]
     ok, exact = np.ones(size, dtype=bool), np.ones(size, dtype=bool)
     at = {r: 0 for r in ROLES}
     fmax = format_of(dtype).largest          # the gradient's shared scale: its largest magnitude that fits
@@ -152,6 +153,11 @@ def _chunk(job, start: int, dest: dict):
     return start, ok, exact
 
 
+#: Per kind of enclosure (interval_code.MODULES): a column of points as enclosures, and an output
+#: back as a plain interval (±inf or NaN ends where it is past float64).
+POINTS = {"plain": I.Iv.point, "scaled": S.Sv.point, "shifted": H.Hv.point}
+PLAIN = {"plain": I.iv, "scaled": lambda v: S.plain(S.sv(v)), "shifted": lambda v: S.plain(H.plain(v))}
+
 #: The job and outputs forked workers use (set just before the fork; the compiled function is not
 #: picklable, and the outputs are shared memory).
 _JOB = None
@@ -162,13 +168,13 @@ def _forked_chunk(start: int):
     return _chunk(job, start, dest)
 
 
-def dask_chunk(source: str, part: np.ndarray, roles: list, dtype: str, scaled: bool, start: int):
+def dask_chunk(source: str, part: np.ndarray, roles: list, dtype: str, kind: str, start: int):
     """``_chunk`` as a Dask task: the interval function sent as its source text (compiled once per
     worker: interval_code.from_source), the chunk's own rows, the start it stands for; returns
     (start, outputs, decided-or-bracketed, decided)."""
     from check.numeric.interval_code import from_source
     dest = _outputs(roles, part.shape[0], False)
-    _, ok, exact = _chunk((from_source(source, scaled), part, roles, dtype, scaled), 0, dest)
+    _, ok, exact = _chunk((from_source(source, kind), part, roles, dtype, kind), 0, dest)
     return start, dest, ok, exact
 
 
@@ -183,7 +189,7 @@ def _in_processes(job, scheduler=None) -> tuple[dict, list]:
     fork is available and this process may fork (derive.budget.fork_safe: no framework, no Dask
     client loaded); else one after another, here."""
     global _JOB
-    fn, rows, roles, dtype, scaled = job
+    fn, rows, roles, dtype, kind = job
     n = rows.shape[0]
     starts = range(0, n, CHUNK)
     cores = min(os.cpu_count() or 1, 8)
@@ -192,7 +198,7 @@ def _in_processes(job, scheduler=None) -> tuple[dict, list]:
     dest = _outputs(roles, n, forked)
     if scheduler is not None:
         futures = [scheduler.submit(dask_chunk, fn.source, np.ascontiguousarray(rows[s:s + CHUNK]), roles, dtype,
-                                    scaled, s, pure=False) for s in starts]
+                                    kind, s, pure=False) for s in starts]
         flags = []
         for s, part, ok, exact in scheduler.gather(futures):     # the same chunks and arithmetic: the same results
             for r in ROLES:
@@ -214,6 +220,7 @@ class BatchTruth:
     plan: object                     # check.numeric.truth.TruthPlan
     fn: object                       # the interval function (build); None when an expression has no interval form
     scaled_fn: object = None         # the same on scaled enclosures (check.numeric.scaled), for what overflows
+    shifted_fn: object = None        # and on shifted ones (check.numeric.shifted), for e^x past scaled's
 
     @classmethod
     def build(cls, plan) -> "BatchTruth":
@@ -228,7 +235,7 @@ class BatchTruth:
             truth = np.asarray(op.truth, dtype=object).reshape(-1)
             exprs += list(truth) + list(mags(truth))
         symbols = flat_symbols(prob, op.extra_symbols)
-        return cls(plan, compile_intervals(symbols, exprs), compile_intervals(symbols, exprs, scaled=True))
+        return cls(plan, *(compile_intervals(symbols, exprs, kind) for kind in ("plain", "scaled", "shifted")))
 
     @property
     def available(self) -> bool:
@@ -301,11 +308,12 @@ class BatchTruth:
         roles = ["v"] * nv + ["vm"] * nv + ["g"] * ng + ["gm"] * ng
         ok, exact = none.copy(), none.copy()
         todo = np.arange(n)
-        for fn, scaled in ((self.fn, False), (self.scaled_fn, True)):     # plain, then scaled where undecided
+        # plain, then scaled where undecided, then shifted where still undecided
+        for fn, kind in ((self.fn, "plain"), (self.scaled_fn, "scaled"), (self.shifted_fn, "shifted")):
             if fn is None or not todo.size:
                 continue
             every = todo.size == n
-            job = (fn, flat if every else flat[todo], roles, dtype, scaled)
+            job = (fn, flat if every else flat[todo], roles, dtype, kind)
             dest, flags = _in_processes(job, scheduler)
             good = np.concatenate([g for _, g, _ in flags])
             certain = np.concatenate([c for _, _, c in flags])

@@ -22,12 +22,18 @@ from derive import budget
 
 from check.numeric import intervals as I
 from check.numeric import scaled as S
+from check.numeric import shifted as H
+
+#: The enclosures a function can be compiled for: plain float64 intervals; scaled ones ([lo, hi]·2^e,
+#: past float64's range); shifted ones (s·e^d, past scaled's exact exponents).
+MODULES = {"plain": I, "scaled": S, "shifted": H}
+CONVERSIONS = {"plain": I.iv, "scaled": S.sv, "shifted": H.hv}
 from check.numeric.arb_code import COMPILE_SECONDS, ArbPrinter, source
 
-def _namespace(m) -> dict:
-    """The compiled code's names on module ``m`` (intervals, or scaled): every argument converted to
-    the module's enclosure first (``iv`` / ``sv``: a constant, a plain interval)."""
-    conv = S.sv if m is S else I.iv
+def _namespace(kind: str) -> dict:
+    """The compiled code's names on the module of ``kind`` (``MODULES``): every argument converted
+    to the module's enclosure first (``iv`` / ``sv`` / ``hv``: a constant, a plain interval)."""
+    m, conv = MODULES[kind], CONVERSIONS[kind]
 
     def unary(f):
         return lambda x: f(conv(x))
@@ -98,26 +104,29 @@ def _source_or_none(symbols, exprs):
 
 
 @functools.lru_cache(maxsize=128)
-def _compiled(symbols: tuple, exprs: tuple, scaled: bool):
+def _compiled(symbols: tuple, exprs: tuple, kind: str):
     src, why = budget.run(COMPILE_SECONDS, _source_or_none, symbols, exprs)
     if src is None:
         return None
-    return from_source(src, scaled)
+    return from_source(src, kind)
 
 
 @functools.lru_cache(maxsize=64)
-def from_source(src: str, scaled: bool = False):
+def from_source(src: str, kind: str = "plain"):
     """The interval function of the source ``compile_intervals`` printed (its ``source`` attribute):
     how a Dask worker (check.numeric.fast_truth) compiles the function it was sent as text."""
-    ns = _namespace(S if scaled else I)
+    ns = _namespace(kind)
     exec(compile(src, "<gradspec interval truth>", "exec"), ns)
     fn = ns["_truth"]
     fn.source = src
     return fn
 
 
-def compile_intervals(symbols, exprs, scaled: bool = False):
-    """A function of one ``Iv`` per symbol returning one ``Iv`` per entry of ``exprs`` (with
-    ``scaled``: of ``scaled.Sv``s — enclosures with exponents of their own, for values past float64);
-    None when an expression has no interval form or printing it ran out of its budget."""
-    return _compiled(tuple(symbols), tuple(np.asarray(exprs, dtype=object).flat), scaled)
+def compile_intervals(symbols, exprs, kind: str = "plain"):
+    """A function of one ``Iv`` per symbol returning one ``Iv`` per entry of ``exprs`` (``kind``
+    "scaled": of ``scaled.Sv``s — enclosures with exponents of their own, for values past float64;
+    "shifted": of ``shifted.Hv``s, s·e^d, for e^x past scaled's exponents); None when an expression
+    has no interval form or printing it ran out of its budget."""
+    if kind not in MODULES:
+        raise ValueError(f"kind must be one of {sorted(MODULES)}, got {kind!r}")
+    return _compiled(tuple(symbols), tuple(np.asarray(exprs, dtype=object).flat), kind)

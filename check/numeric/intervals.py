@@ -64,6 +64,11 @@ def _up(x):
     return np.add(x, t, out=t)
 
 
+def _nonnegative(a) -> bool:
+    """Every entry ≥ 0 (NaN is not; an empty array is): one reduction, no temporary."""
+    return np.size(a) == 0 or bool(np.min(a) >= 0)
+
+
 def _down_nonnegative(x):
     """``_down`` of an x ≥ 0 (an array the caller owns, changed in place): x·(1 − 2^-50) − 2^-600
     is below x − 2^-51·x even after its own rounding, where the exact value is ≥ x − 2^-53·x (or
@@ -136,7 +141,7 @@ class Iv:
                 c = float(k.lo)
                 a, b = x.lo * c, x.hi * c
                 return Iv(_down(a), _up(b)) if c >= 0 else Iv(_down(b), _up(a))
-        if np.min(self.lo) >= 0 and np.min(o.lo) >= 0:   # both nonnegative (exps, softmax): two
+        if _nonnegative(self.lo) and _nonnegative(o.lo):     # both nonnegative (exps, softmax): two
             return Iv(_down_nonnegative(self.lo * o.lo), _up_nonnegative(self.hi * o.hi))
         a, b, c, d = self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi
         return Iv(_down(np.minimum(np.minimum(a, b), np.minimum(c, d))),
@@ -173,9 +178,9 @@ def total(*terms) -> Iv:
     for t in ts[2:]:
         lo = lo + t.lo
         hi = hi + t.hi
-    if all(np.min(t.lo) >= 0 for t in ts):
+    if all(_nonnegative(t.lo) for t in ts):
         size = np.asarray(hi, dtype=np.float64)
-    elif all(np.max(t.hi) <= 0 for t in ts):
+    elif all(_nonnegative(-t.hi) for t in ts):
         size = -np.asarray(lo, dtype=np.float64)
     else:
         size = functools.reduce(np.add, [np.maximum(np.abs(t.lo), np.abs(t.hi)) for t in ts])

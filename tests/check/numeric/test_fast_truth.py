@@ -108,3 +108,28 @@ def test_a_wrong_interval_function_would_be_caught():
     got = BatchTruth(plan, shifted).evaluate(points, "float32")
     assert any(not np.array_equal(plan.gradient(p, "float32")[0], got.grads[i], equal_nan=True)
                for i, p in enumerate(points))
+
+
+def test_logits_past_scaled_exponents_are_decided_by_the_shifted_pass():
+    """bfloat16 logits past 3·10^15 (e^x past every exponent a float64 holds exactly): the scaled
+    pass leaves the softmax undecided; the shifted one (check.numeric.shifted) decides it, number for
+    number with arb's truth."""
+    s, prob, plan = _plan("cross_entropy_logits", (2, 3))
+    full = BatchTruth.build(plan)
+    without = BatchTruth(plan, full.fn, full.scaled_fn)
+    fmt = format_of("bfloat16")
+    rng = np.random.default_rng(5)
+    logits = fmt.cast_array(np.ldexp(rng.uniform(0.5, 1, (24, 2, 3)), rng.integers(52, 128, (24, 2, 3)))
+                            * rng.choice([-1.0, 1.0], (24, 2, 3)))
+    logits[::4, :, 1] = logits[::4, :, 0]                      # ties between huge logits too
+    target = np.array([[0.25, 0.5, 0.25], [1.0, 0.0, 0.0]])
+    points = [pts.Point({"logits": np.array([[Fraction(float(v)) for v in r] for r in z], dtype=object),
+                         "target": np.array([[Fraction(v) for v in r] for r in target], dtype=object)}, "huge")
+              for z in logits]
+    assert without.evaluate(points, "bfloat16").fast < len(points) // 2
+    got = full.evaluate(points, "bfloat16")
+    assert got.fast >= len(points) * 2 // 3
+    for i, p in enumerate(points):
+        for want, have in ((plan.value(p, "bfloat16")[0], got.values[i]), (plan.gradient(p, "bfloat16")[0], got.grads[i])):
+            decided = ~np.isnan(want)
+            assert decided.any() and np.array_equal(want[decided], have[decided]), (p, want, have)

@@ -218,3 +218,79 @@ def test_the_scaled_enclosure_check_catches_a_wrong_ln2(monkeypatch):
     monkeypatch.setattr(S, "_LN2", I.Iv(math.log(2) * (1 + 1e-12), math.log(2) * (1 + 1e-12)))
     with np.errstate(all="ignore"), pytest.raises(AssertionError):
         _scaled_encloses(S.exp(S.Sv.point(np.array([60000.0]))), lambda a: a.exp(), np.array([60000.0]))
+
+
+# --- shifted enclosures (check.numeric.shifted) -------------------------------------------------------
+from check.numeric import shifted as H  # noqa: E402
+
+
+def _huge(n, seed, top=128):
+    """bfloat16-like logits of both signs with magnitudes 2^20 … 2^top (past scaled's exact exponents)."""
+    rng = np.random.default_rng(seed)
+    return np.ldexp(np.round(rng.uniform(128, 256, n)) / 256, rng.integers(21, top, n)) * rng.choice([-1, 1], n)
+
+
+def _remainder_cases():
+    """x up to 2^60 and y with low bits: fl(x + y) drops up to 2^7 of x + y, so e^(x + y − fl(x + y))
+    is an ordinary number, and 1 where nothing is dropped."""
+    x = _huge(200, 13, top=61)
+    y = np.round(np.random.default_rng(14).uniform(2 ** 20, 2 ** 21, 200)) + 0.5
+    return x, y, x + y
+
+
+def _plain_encloses(x, exact, n):
+    """Every finite end of s·e^d (as a plain float64 interval) holds the exact value (arb, 512 bits)."""
+    p = S.plain(H.plain(x))
+    checked = 0
+    with precision(512):
+        for k in range(n):
+            lo, hi = float(np.broadcast_to(p.lo, (n,))[k]), float(np.broadcast_to(p.hi, (n,))[k])
+            if math.isfinite(lo) and math.isfinite(hi):
+                want = exact(k)
+                assert arb(lo) <= want and want <= arb(hi), (k, lo, hi, want)
+                checked += 1
+    return checked
+
+
+def _two_logit_cases():
+    a = _huge(300, 11)
+    b = np.where(np.arange(300) % 3 == 0, a, _huge(300, 12))         # a third: equal logits
+    b[1::3] = a[1::3] + np.sign(a[1::3]) * np.ldexp(1.0, np.frexp(a[1::3])[1] - 8)   # one bfloat16 step apart
+    return a, b
+
+
+def test_shifted_enclosures_decide_softmaxes_of_logits_past_scaled_exponents():
+    """A softmax and a log-sum-exp of two logits up to 2^127: scaled.exp leaves e^x undecided past
+    3·10^15; s·e^d decides the softmax at every point, each enclosure holding arb's value."""
+    a, b = _two_logit_cases()
+    with np.errstate(all="ignore"):
+        ea, eb = H.exp(H.Hv.point(a)), H.exp(H.Hv.point(b))
+        soft = ea / (ea + eb)
+        assert _plain_encloses(soft, lambda k: 1 / (1 + (arb(float(b[k])) - arb(float(a[k]))).exp()), a.size) == a.size
+        lse = H.log(ea + eb) - H.Hv.point(np.maximum(a, b))             # log(1 + e^-|a − b|)
+        assert _plain_encloses(lse, lambda k: (1 + (-abs(arb(float(a[k])) - arb(float(b[k])))).exp()).log(), a.size) > 0
+        scaled = S.exp(S.Sv.point(a)) / (S.exp(S.Sv.point(a)) + S.exp(S.Sv.point(b)))
+        assert np.isnan(S.plain(scaled).lo).sum() > a.size // 2        # what the scaled pass could not decide
+
+
+def test_shifted_products_keep_the_twosum_remainder():
+    """e^x·e^y / e^fl(x + y) = e^(x + y − fl(x + y)): the remainder TwoSum keeps is the whole answer;
+    a product of far exponents (e^(−2^110)·e^(2^97)) is enclosed in [0, e^(h/2)]."""
+    x, y, z = _remainder_cases()
+    assert sum(Fraction(float(a)) + Fraction(float(b)) != Fraction(float(c)) for a, b, c in zip(x, y, z)) > 20
+    with np.errstate(all="ignore"):
+        q = H.exp(H.Hv.point(x)) * H.exp(H.Hv.point(y)) / H.exp(H.Hv.point(z))
+        assert _plain_encloses(q, lambda k: (arb(float(x[k])) + arb(float(y[k])) - arb(float(z[k]))).exp(), x.size) == x.size
+        far = H.exp(H.Hv.point(np.array([-2.0 ** 110]))) * H.exp(H.Hv.point(np.array([2.0 ** 97 + 2.0 ** 60])))
+        p = S.plain(H.plain(far))
+        assert p.lo[0] <= 0 <= p.hi[0] < 1e-300                          # e^(−2^110 + 2^97 + 2^60) > 0, tiny
+
+
+def test_the_shifted_enclosure_check_catches_a_dropped_remainder(monkeypatch):
+    """Without TwoSum's remainder (d₁ + d₂ taken as the rounded sum) the quotient above misses e^l."""
+    x, y, z = _remainder_cases()
+    real = H.two_sum
+    monkeypatch.setattr(H, "two_sum", lambda a, b: (real(a, b)[0], 0.0 * real(a, b)[1]))
+    with np.errstate(all="ignore"), pytest.raises(AssertionError):
+        q = H.exp(H.Hv.point(x)) * H.exp(H.Hv.point(y)) / H.exp(H.Hv.point(z))
+        _plain_encloses(q, lambda k: (arb(float(x[k])) + arb(float(y[k])) - arb(float(z[k]))).exp(), x.size)
