@@ -258,8 +258,6 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
     torch's float evaluation of value and gradient (one call a point, as an audit makes); then a
     ``search``-point search."""
     import numpy as np
-    import torch
-    import torch.nn.functional as F
 
     from check.audits.auditor import audit
     from check.audits.sampling import random_rows
@@ -276,9 +274,11 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
     built = time.monotonic() - start
     print(f"\nfast truth tier, cross_entropy_logits 4×10 (build: derive and compile {built:.1f} s, once)")
     rng = np.random.default_rng(0)
+    ordinaries = {}
     for dtype in ("bfloat16", "float16"):
         fmt = format_of(dtype)
         ordinary = np.hstack([fmt.cast_array(rng.normal(0, 3, (points, 40))), fmt.cast_array(rng.uniform(0, 1, (points, 40)))])
+        ordinaries[dtype] = ordinary
         wide = random_rows(s, s.shapes((4, 10)), {}, dtype, points, seed=0)
         for label, rows in (("ordinary", ordinary), ("whole-range", wide)):
             start = time.monotonic()
@@ -289,6 +289,19 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
             print(f"  {dtype:8s} {label:11s} points: {points / took:9.0f} points/s exact value and gradient "
                   f"({r.fast:,} decided by the intervals, {bracketed:,} bracketed between two adjacent floats, "
                   f"{points - r.fast - bracketed - r.skipped:,} by arb, {r.skipped:,} past the search's arb budget)")
+        if search:
+            start = time.monotonic()
+            rep = audit("cross_entropy_logits", _numpy_cross_entropy, backend="numpy", dtype=dtype, shape=(4, 10),
+                        impl_grad=_numpy_cross_entropy_grad, search=search, seed=0)
+            sr = rep.search
+            print(f"  {dtype:8s} a {search:,}-point search (NumPy implementation, + {sr['local']} local points): "
+                  f"{time.monotonic() - start:.1f} s, {sr['arb_points']:,} points in arb, {sr['uncompared']:,} uncompared, "
+                  f"findings: {rep.counts() or 'none'}")
+    # torch last: a process with torch loaded never forks (derive.budget.fork_safe), so the tier above
+    # ran in one process per core, as in an audit (whose framework runs in a worker process)
+    import torch
+    import torch.nn.functional as F
+    for dtype, ordinary in ordinaries.items():
         dt = getattr(torch, dtype)
         n_float = 2000
         start = time.monotonic()
@@ -298,13 +311,6 @@ def _fast_truth_throughput(points: int = 100_000, search: int = 100_000) -> None
             torch.autograd.grad(F.cross_entropy(z, t), z)
         print(f"  {dtype:8s} torch's float value and gradient alone, one call a point: "
               f"{n_float / (time.monotonic() - start):9.0f} points/s")
-        start = time.monotonic()
-        rep = audit("cross_entropy_logits", _numpy_cross_entropy, backend="numpy", dtype=dtype, shape=(4, 10),
-                    impl_grad=_numpy_cross_entropy_grad, search=search, seed=0)
-        sr = rep.search
-        print(f"  {dtype:8s} a {search:,}-point search (NumPy implementation, + {sr['local']} local points): "
-              f"{time.monotonic() - start:.1f} s, {sr['arb_points']:,} points in arb, {sr['uncompared']:,} uncompared, "
-              f"findings: {rep.counts() or 'none'}")
 
 
 def _row_point(s, row):
