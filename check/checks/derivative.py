@@ -54,8 +54,9 @@ from check.checks.verdict import Claim, Evidence, Subject, judge, params_for, sh
 PROVE_SECONDS = 2.0
 #: A second derivative's difference is a bigger expression: its proof at a shape gets more time, so
 #: that proofs SymPy finds in 0.5–1.5 s on an idle 2-core machine (bce, focal, poly1_cross_entropy,
-#: softmax, cosine HVPs) are not lost on a busy one, while focal's {gamma=0.5} HVP (6.6 s) stays
-#: unproved — a card must not depend on the machine's load (measured margins ≥ 1.6× either way).
+#: softmax, cosine HVPs) are not lost on a busy one, while ntxent's HVP (past 4 s) stays unproved —
+#: a card must not depend on the machine's load (measured margins ≥ 1.6× either way; focal's
+#: {gamma=0.5} HVP took 6.6 s until the prover tried a rational function's numerator first: 0.5 s).
 SECOND_ORDER_PROVE_SECONDS = 4.0
 BITS = evaluation.BITS
 
@@ -103,7 +104,9 @@ class DerivativeOptions:
     ``kind`` (spec.kinds), ``wrt`` (default: the first input), ``shape`` (default: every size, then
     the default shape), ``params`` (default: the spec's), ``conditions`` (None: those its catalog
     derivatives carry; []: everywhere), ``bits`` (the first rung of the precision ladder),
-    ``prove`` (False: evaluation only), ``check_name`` (the id in messages; default KIND[WRT])."""
+    ``prove`` (False: evaluation only), ``check_name`` (the id in messages; default KIND[WRT]),
+    ``prove_seconds`` (the proof at a shape's budget; default PROVE_SECONDS, or
+    SECOND_ORDER_PROVE_SECONDS for a Hessian or HVP)."""
     kind: str = "grad"
     wrt: str | None = None
     shape: tuple | None = None
@@ -112,6 +115,7 @@ class DerivativeOptions:
     bits: int = BITS
     prove: bool = True
     check_name: str | None = None
+    prove_seconds: float | None = None
 
 
 def check_derivative(name, fn, options: DerivativeOptions) -> CheckResult:
@@ -152,8 +156,8 @@ def check_derivative(name, fn, options: DerivativeOptions) -> CheckResult:
         else:
             reasons.append(f"every size: {how}")
     if prove and claim is None:
-        how, proved = _try_prove(s, prob, conds, op, hand,
-                                 SECOND_ORDER_PROVE_SECONDS if kind in ("hessian", "hvp") else PROVE_SECONDS)
+        seconds = options.prove_seconds or (SECOND_ORDER_PROVE_SECONDS if kind in ("hessian", "hvp") else PROVE_SECONDS)
+        how, proved = _try_prove(s, prob, conds, op, hand, seconds)
         if proved:
             claim = Claim.at_shape(prob.shape, how)
         else:

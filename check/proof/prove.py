@@ -1,7 +1,8 @@
 """Symbolic proof that an expression is identically 0 on a domain, under a time budget.
 
 ``prove_zero(expr)`` tries, in order of cost (each step sound on its own):
-  1. exact rewriting: ``cancel`` / ``expand`` reduce it to 0;
+  1. exact rewriting: ``cancel`` (first as the numerator of ``together``, expanded) / ``expand``
+     reduce it to 0;
   2. generalisation: every exp(a) is written as a product of fresh positive symbols E_i
      (exp(x+y) = E_x E_y) and every Max/Min, and every row's max/min as xp.max writes it (a
      Piecewise choosing its first maximal entry), by a fresh real symbol — if the result is 0 for all values of the new symbols, it
@@ -99,12 +100,20 @@ def _plain_zero(expr) -> str | None:
     """A reason string if a cheap exact rewriting brings expr to 0, else None."""
     if expr == 0:
         return "identical"
-    if sp.cancel(expr) == 0:
+    gen = _extrema_to_symbols(expr)
+    # where that takes away every Piecewise (a log-sum-exp's row max), the generalised form first:
+    # cancel on the Piecewise form costs 6x as much there and fails (poly1_cross_entropy's emitted
+    # gradient: 0.30 s an entry against 0.05 s, which put its proof at its budget)
+    first = gen != expr and not gen.has(sp.Piecewise)
+    if first and sp.cancel(sp.expand(gen)) == 0:
+        return "max as a free symbol"
+    if not expr.has(sp.Piecewise) and sp.expand(sp.fraction(sp.together(expr))[0]) == 0:
+        return "cancel"         # the rational function's numerator is 0: what cancel finds, 5x cheaper
+    if sp.cancel(expr) == 0:    # (poly1_cross_entropy's H·u entries: 0.08 s against 0.38 s)
         return "cancel"
     if sp.expand(expr) == 0:
         return "expand"
-    gen = _extrema_to_symbols(expr)
-    if gen != expr and sp.cancel(sp.expand(gen)) == 0:
+    if gen != expr and not first and sp.cancel(sp.expand(gen)) == 0:
         return "max as a free symbol"
     if gen.has(sp.tanh, sp.cosh, sp.sinh):
         gen = gen.rewrite(sp.exp)

@@ -54,7 +54,15 @@ def _combine_exp(expr, bindings):
                         lambda e: sp.Sum(sp.powsimp(sp.expand(e.function), combine="exp"), *e.limits))
 
 
+#: The largest expression (SymPy operations) the sigmoid rule tries: it cancels the whole expression
+#: once per exp, which took 6 s on focal's 770-operation gradient — and was not kept; every rewrite
+#: the rule keeps in the catalog is on 25 operations or fewer.
+SIGMOID_MAX_OPS = 200
+
+
 def _through_sigmoid(expr, bindings):
+    if sp.count_ops(expr) > SIGMOID_MAX_OPS:
+        return expr
     for e in sorted(expr.atoms(sp.exp), key=sp.default_sort_key):
         a = e.args[0]
         if not a.has(sp.Indexed) or a.has(sp.Sum) or any(x in bindings for x in a.free_symbols):
@@ -91,7 +99,8 @@ REWRITES = (
     Rewrite("combine exp", "exp(a)·exp(b) = exp(a + b)",
             "a product of an overflowing and an underflowing factor (inf · 0)", _combine_exp),
     Rewrite("sigmoid", "exp(±a) = (σ/(1 − σ))^±1, σ = σ(a) computed via exp(−|a|): kept where the "
-            "denominator is then free of σ, e.g. exp(a)/(1 + exp(a))² = σ(1 − σ)",
+            "denominator is then free of σ, e.g. exp(a)/(1 + exp(a))² = σ(1 − σ); tried on expressions of at "
+            "most SIGMOID_MAX_OPS operations",
             "exp of a large argument", _through_sigmoid),
     Rewrite("tanh", "sinh = tanh·cosh;  1 − tanh² = 1/cosh²",
             "the cancellation of 1 − tanh² near ±1", _tanh),

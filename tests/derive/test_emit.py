@@ -77,3 +77,20 @@ def test_every_emitted_gradient_of_a_few_entries_is_exact_and_finite():
         assert exact.status == "proved" and floats.ok, (name, exact.message, floats.overflow)
     exact, (floats,) = check_emitted("cosine_similarity", "target")   # the eps clamp's condition, every size
     assert exact.status == "proved" and exact.scope == "every m×n" and floats.ok
+
+
+def test_the_sigmoid_rule_rewrites_a_small_gradient_and_leaves_a_large_one():
+    """exp(a)/(1 + exp(a))² becomes σ(a)(1 − σ(a)); past SIGMOID_MAX_OPS operations the rule does not
+    try (its cancel of the whole expression costs seconds) and the expression is returned as it is."""
+    import sympy as sp
+
+    from derive.emit import rewrites
+    a = sp.IndexedBase("z", real=True)[sp.Symbol("k", integer=True), sp.Symbol("l", integer=True)]
+    small = sp.exp(a) / (1 + sp.exp(a)) ** 2                        # the rule rewrites exps of entries
+    out = rewrites._through_sigmoid(small, {})
+    assert not out.has(sp.exp) and out.has(sp.Function("_sigmoid"))
+    assert sp.simplify(out.xreplace({sp.Function("_sigmoid")(a): 1 / (1 + sp.exp(-a))}) - small) == 0
+    xs = sp.symbols("x0:40", real=True)
+    large = small + sum(x ** 3 * sp.log(1 + x ** 2) for x in xs)
+    assert sp.count_ops(large) > rewrites.SIGMOID_MAX_OPS
+    assert rewrites._through_sigmoid(large, {}) == large

@@ -11,6 +11,24 @@ def test_proves_cancellation():
     assert prove_zero(sp.exp(x) / (sp.exp(x) + sp.exp(y)) + sp.exp(y) / (sp.exp(x) + sp.exp(y)) - 1, 2)[0]
 
 
+def test_a_rational_identity_is_proved_through_its_numerator_and_a_near_miss_is_not():
+    """The numerator of together(expr), expanded, is 0 for a softmax's Hessian-vector product written
+    two ways; one coefficient off (a near miss) leaves a nonzero numerator and no proof."""
+    z = sp.symbols("z0:3", real=True)
+    u = sp.symbols("u0:3", real=True)
+    e = [sp.exp(v) for v in z]
+    S = sum(e)
+    s = [ei / S for ei in e]
+    su = sum(si * ui for si, ui in zip(s, u))
+    hvp = [s[i] * u[i] - s[i] * su for i in range(3)]
+    written = [e[i] * (u[i] * S - sum(ej * uj for ej, uj in zip(e, u))) / S ** 2 for i in range(3)]
+    for h, w in zip(hvp, written):
+        ok, how = prove_zero(h - w, 5)
+        assert ok and how == "cancel"
+    off = e[0] * (u[0] * S - sum(ej * uj for ej, uj in zip(e, u)) - e[0] * u[0] / 1000) / S ** 2
+    assert not prove_zero(hvp[0] - off, 2)[0]
+
+
 def test_never_proves_a_nonzero_expression():
     for e in (x - y, sp.exp(x) - 1, sp.Piecewise((1, x > 0), (0, True)), sp.log(1 + sp.exp(x)) - x):
         ok, why = prove_zero(e, 1)
