@@ -23,12 +23,13 @@ from derive import budget
 from check.numeric import intervals as I
 from check.numeric import scaled as S
 from check.numeric import shifted as H
+from check.numeric.arb_code import COMPILE_SECONDS, ArbPrinter, source
 
 #: The enclosures a function can be compiled for: plain float64 intervals; scaled ones ([lo, hi]·2^e,
 #: past float64's range); shifted ones (s·e^d, past scaled's exact exponents).
 MODULES = {"plain": I, "scaled": S, "shifted": H}
 CONVERSIONS = {"plain": I.iv, "scaled": S.sv, "shifted": H.hv}
-from check.numeric.arb_code import COMPILE_SECONDS, ArbPrinter, source
+
 
 def _namespace(kind: str) -> dict:
     """The compiled code's names on the module of ``kind`` (``MODULES``): every argument converted
