@@ -105,8 +105,16 @@ def _source_or_none(symbols, exprs):
 
 
 @functools.lru_cache(maxsize=128)
-def _compiled(symbols: tuple, exprs: tuple, kind: str):
+def _printed(symbols: tuple, exprs: tuple):
+    """The source of ``exprs`` (None: no interval form, or past the budget): printed once for every
+    kind of enclosure, which only the namespace it runs in tells apart."""
     src, why = budget.run(COMPILE_SECONDS, _source_or_none, symbols, exprs)
+    return src
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(symbols: tuple, exprs: tuple, kind: str):
+    src = _printed(symbols, exprs)
     if src is None:
         return None
     return from_source(src, kind)
