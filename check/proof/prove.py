@@ -326,15 +326,18 @@ def _every_branch_choice(expr, stop: float) -> str | None:
             b = left[0]
             return all(zero_for_every_completion(under.set(e, b, v), {**choice, b: v == sp.true})
                        for v in (sp.true, sp.false))
-        if e in done:
+        if e in done or e == 0:
+            used.add("identical") if e == 0 else None
+            return True
+        # an infeasible choice before the rewritings: deciding that (exact, remembered) is cheaper
+        # than the rewritings failing on a leaf no real point reaches
+        if _infeasible(tuple(_choice_relations(keys, choice, expr.free_symbols))):
+            used.add("infeasible choices discharged")
             return True
         how = None if e.has(sp.Piecewise) else _plain_zero(e)
         if how is not None:
             done.add(e)
             used.add(how)
-            return True
-        if _infeasible(tuple(_choice_relations(keys, choice, expr.free_symbols))):
-            used.add("infeasible choices discharged")
             return True
         return False
 
@@ -418,6 +421,11 @@ def _separable_by_sign(expr, deadline) -> str | None:
     if len(args) < 2 or None in args:
         return None
     symbols_of = {a: a.free_symbols for a in args}
+    seen: set = set()
+    for a in args:                  # two kink arguments sharing a symbol: the term holding either
+        if seen & symbols_of[a]:    # kink holds both, and the expansion below would be wasted
+            return None
+        seen |= symbols_of[a]
     groups: dict = {}
     for term in sp.Add.make_args(sp.expand(expr, log=False, power_exp=False, power_base=False,
                                            multinomial=False)):

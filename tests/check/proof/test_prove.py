@@ -78,6 +78,19 @@ def test_kinks_of_two_entries_in_one_term_or_a_kink_argument_used_alone_are_not_
     assert not prove_zero(sp.Abs(p - t) - sp.Abs(p) + sp.Abs(t), 2)[0]                 # p, t also alone
 
 
+def test_kink_arguments_sharing_a_symbol_are_not_split_entry_by_entry():
+    """Each term holding either kink holds both arguments' symbols: refused before expanding."""
+    import time
+    from check.proof.prove import _separable_by_sign
+    p, t, s = sp.symbols("p t s", real=True)
+    shared = sp.Abs(p - t) - (p - t) * sp.sign(p - t) + sp.Abs(p - s) - (p - s) * sp.sign(p - s)
+    assert _separable_by_sign(shared, time.monotonic() + 2) is None
+    q = sp.Symbol("q", real=True)
+    disjoint = sp.Abs(p) - p * sp.sign(p) + sp.Abs(q) - q * sp.sign(q)
+    assert _separable_by_sign(disjoint, time.monotonic() + 2) is not None
+    assert not prove_zero(shared + sp.Abs(p - s) - (p - s), 2)[0]                     # false for p < s
+
+
 def test_a_rows_max_is_generalised_to_a_free_symbol_and_a_wrong_shift_is_not_proved():
     from derive.xp_sympy import XP
     import numpy as np
