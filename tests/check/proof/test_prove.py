@@ -163,3 +163,20 @@ def test_setting_a_branch_boolean_rebuilds_as_xreplace_does_and_only_above_it():
             assert under.set(e, flag, value) == e.xreplace({flag: value})
     untouched = sp.exp(y)
     assert under.set(untouched, b, sp.true) is untouched          # nothing without b is rebuilt
+
+
+def test_simplify_is_the_last_resort_for_small_differences_only(monkeypatch):
+    """A small identity only SymPy's simplify sees (sin² + cos² = 1) is proved; a near miss is not;
+    past SIMPLIFY_MAX_OPS operations simplify is not run at all (a count, not the clock)."""
+    import check.proof.prove as P
+    small = sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1
+    ok, how = prove_zero(small, 5)
+    assert ok and how == "simplify"
+    assert not prove_zero(small + sp.Rational(1, 10**30), 5)[0]
+    big = small * sum(sp.sin(k * x + y) ** 2 for k in range(1, 25))
+    assert sp.count_ops(big) > P.SIMPLIFY_MAX_OPS
+    # a simplify that calls everything 0 (it may run in a forked budget process): proving nothing
+    # with it shows it was not run
+    monkeypatch.setattr(P.sp, "simplify", lambda e, *a, **k: sp.Integer(0))
+    assert not prove_zero(big, 5)[0]
+    assert prove_zero(small + 1, 5) == (True, "simplify")         # the small one still reaches it
