@@ -78,8 +78,9 @@ def test_kinks_of_two_entries_in_one_term_or_a_kink_argument_used_alone_are_not_
     assert not prove_zero(sp.Abs(p - t) - sp.Abs(p) + sp.Abs(t), 2)[0]                 # p, t also alone
 
 
-def test_kink_arguments_sharing_a_symbol_are_not_split_entry_by_entry():
-    """Each term holding either kink holds both arguments' symbols: refused before expanding."""
+def test_kinks_whose_symbols_meet_in_a_whole_factor_are_not_split_entry_by_entry():
+    """A factor the expansion keeps whole (a kink, a log) holding the symbols of two kink arguments
+    puts both in one term: refused before expanding."""
     import time
     from check.proof.prove import _separable_by_sign
     p, t, s = sp.symbols("p t s", real=True)
@@ -89,6 +90,8 @@ def test_kink_arguments_sharing_a_symbol_are_not_split_entry_by_entry():
     disjoint = sp.Abs(p) - p * sp.sign(p) + sp.Abs(q) - q * sp.sign(q)
     assert _separable_by_sign(disjoint, time.monotonic() + 2) is not None
     assert not prove_zero(shared + sp.Abs(p - s) - (p - s), 2)[0]                     # false for p < s
+    mixed = disjoint + sp.log(sp.exp(p) + sp.exp(q)) * (sp.Abs(p) - p * sp.sign(p))
+    assert _separable_by_sign(mixed, time.monotonic() + 2) is None                    # log(e^p + e^q)
 
 
 def test_a_rows_max_is_generalised_to_a_free_symbol_and_a_wrong_shift_is_not_proved():
