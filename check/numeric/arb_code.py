@@ -1,7 +1,7 @@
 """SymPy expressions compiled to Python functions on exact-or-ball reals (check.numeric.real), common
 subexpressions once.
 
-    fn = compile_arb(symbols, exprs)          # under a time budget: SymPy's cse and printing
+    fn = compile_arb(symbols, exprs)          # under a time budget: SymPy's printing
     with precision(1280):
         values = fn(*[real(v) for v in point])   # one Real per expression; may raise Undecided
 
@@ -10,7 +10,7 @@ through ``decide`` (a Piecewise branch is taken only when its condition is certa
 rational constant exact (``_q(1, 3)``), powers exact for integer exponents, roots for halves,
 exp·log otherwise — and compiled with the names in ``NAMESPACE``.  It evaluates with the same
 arithmetic as the arb ``xp`` namespace, so the truth and a hand-written formula meet in one
-engine.  Generating it (cse, printing) is SymPy work and runs under ``derive.budget``; the
+engine.  Generating it (finding shared subexpressions, printing) is SymPy work and runs under ``derive.budget``; the
 returned function does no SymPy work.
 """
 from __future__ import annotations
@@ -55,6 +55,25 @@ class ArbPrinter(PythonCodePrinter):
 
     def __init__(self, settings=None):
         super().__init__(dict(settings or {}, fully_qualified_modules=False, strict=True))
+        self.shared: dict = {}            # subexpression -> the name of the variable holding it (source)
+
+    def _print(self, expr, **kwargs):
+        """A shared subexpression as its variable's name (``source``), anything else printed."""
+        if self.shared and isinstance(expr, sp.Basic):
+            name = self.shared.get(expr)
+            if name is not None:
+                return name
+        return super()._print(expr, **kwargs)
+
+    def _print_Mul(self, expr, **kwargs):
+        # factors held in variables multiplied in by name: SymPy's printer would write x·t⁻² as
+        # x / t², a new power, where t⁻² is a shared subexpression already computed
+        held = [f for f in expr.args if f in self.shared] if self.shared else []
+        if not held:
+            return super()._print_Mul(expr, **kwargs)
+        rest = sp.Mul(*[f for f in expr.args if f not in self.shared])
+        names = "*".join(self.shared[f] for f in held)
+        return names if rest == 1 else f"-{names}" if rest == -1 else f"({self._print(rest)})*{names}"
 
     def _print_Relational(self, expr):
         return f"_decide({expr.rel_op!r}, {self._print(expr.lhs)}, {self._print(expr.rhs)})"
@@ -137,20 +156,57 @@ class ArbPrinter(PythonCodePrinter):
         return "False"
 
 
+_END = object()
+
+
+def shared_subexpressions(exprs) -> list:
+    """The non-atomic subexpressions of ``exprs`` used more than once, children before parents.
+
+    A use is an argument slot of a distinct parent node, or a root: a node used only inside one
+    shared parent is computed with it, once.  The order is a post-order walk of the roots along
+    each node's ``args`` — SymPy's canonical argument order, the same in every process (hash
+    order never enters: a sum's term order changes its ball's radius, and a card's bound must not
+    change from run to run).  A Piecewise's (expression, condition) pairs are not values and are
+    never shared; their expressions and conditions are."""
+    uses: dict = {}
+    post: list = []
+    visited: set = set()
+    for root in exprs:
+        uses[root] = uses.get(root, 0) + 1
+        if root in visited or not root.args:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.args))]
+        while stack:
+            node, rest = stack[-1]
+            child = next(rest, _END)
+            if child is _END:
+                stack.pop()
+                post.append(node)
+                continue
+            uses[child] = uses.get(child, 0) + 1
+            if child.args and child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.args)))
+    return [n for n in post if uses[n] > 1 and not isinstance(n, sp.Tuple)]
+
+
 def source(symbols: tuple, exprs: tuple, printer_class=None) -> str:
-    """The function's source: arguments _a0, _a1, … (one per symbol), common subexpressions once,
-    printed by ``printer_class`` (default ``ArbPrinter``; check.numeric.interval_code prints the
-    same function for intervals)."""
+    """The function's source: arguments _a0, _a1, … (one per symbol), each subexpression used more
+    than once computed once into a variable _t0, _t1, … (``shared_subexpressions``), printed by
+    ``printer_class`` (default ``ArbPrinter``; check.numeric.interval_code prints the same
+    function for intervals).  Like a Piecewise's branches in SymPy's own ``cse``, a shared
+    subexpression is computed whichever branch is taken."""
     names = {s: sp.Symbol(f"_a{k}") for k, s in enumerate(symbols)}
     memo: dict = {}
     replaced = [dag.xreplace(sp.sympify(e), names, memo) for e in exprs]
-    # canonical order: "none" follows hashes, which change from process to process, and the order of
-    # a sum's terms changes its ball's radius — a card's bound must not
-    subs, reduced = sp.cse(replaced, symbols=sp.numbered_symbols("_t"), order="canonical")
     printer = (printer_class or ArbPrinter)()
-    body = [f"    {printer._print(s)} = {printer._print(v)}" for s, v in subs]
+    body = []
+    for k, node in enumerate(shared_subexpressions(replaced)):
+        body.append(f"    _t{k} = {printer._print(node)}")      # before it is known by its name
+        printer.shared[node] = f"_t{k}"
     args = ", ".join(f"_a{k}" for k in range(len(symbols)))
-    return "\n".join([f"def _truth({args}):"] + body + [f"    return [{', '.join(printer._print(e) for e in reduced)}]"])
+    return "\n".join([f"def _truth({args}):"] + body + [f"    return [{', '.join(printer._print(e) for e in replaced)}]"])
 
 
 @functools.lru_cache(maxsize=256)
