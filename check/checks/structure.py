@@ -24,6 +24,7 @@ entry they concern are solved for a few entries and, together, for all of them a
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -53,6 +54,7 @@ class Boundary:
     expr: object       # a SymPy expression that is 0 on the boundary
     source: str        # "formula" | "spec"
 
+    @functools.cached_property
     def text(self) -> str:
         e = sp.sstr(self.expr)
         return f"{self.kind} {e if len(e) <= 50 else e[:47] + '...'} = 0 ({self.source})"
@@ -103,11 +105,11 @@ def boundaries(traced: list, exprs: list) -> list[Boundary]:
     return out
 
 
-def _signature(expr, owners: dict) -> str:
+def _signature(expr, owners: dict):
     """The expression with each entry symbol replaced by its input's name: boundaries that differ
-    only in which entry they concern share it."""
+    only in which entry they concern share it (an expression, compared structurally, as a key)."""
     rename = {s: sp.Symbol(owners[s][0]) for s in expr.free_symbols if s in owners}
-    return sp.srepr(expr.xreplace(rename))
+    return expr.xreplace(rename)
 
 
 def _fraction(value) -> Fraction | None:
@@ -309,7 +311,7 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
     entry symbol to (input or extra name, index); ``prefer`` is the input solved for first.
     Deterministic: the work is bounded by counts (MAX_BOUNDARIES, TOGETHER, PER_SIGNATURE, BASES,
     BISECTIONS), never by the clock."""
-    by_signature: dict[str, list[Boundary]] = {}
+    by_signature: dict = {}
     for b in bounds:
         by_signature.setdefault(_signature(b.expr, owners), []).append(b)
     signatures = list(by_signature.items())[:MAX_BOUNDARIES]
@@ -331,7 +333,7 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
                         continue
                     found.setdefault(s, []).extend((r, b) for r in rs)
                     if k < PER_SIGNATURE:
-                        label = f"boundary:{b.text()}"
+                        label = f"boundary:{b.text}"
                         for r in rs[:2]:
                             for v in around(r):
                                 moved = _set(flat, owners, s, v, spec)
@@ -342,7 +344,7 @@ def points(spec, bounds: list[Boundary], owners: dict, bases: list[Point], prefe
                         together, moved_any = moved, True
                     break
             if len(group) > 1 and moved_any:
-                out.append(_point(spec, together, base, f"boundary:{group[0].text()} (every entry)"))
+                out.append(_point(spec, together, base, f"boundary:{group[0].text} (every entry)"))
         for s, rs in found.items():                  # halfway between consecutive roots of one entry
             values = sorted({r for r, _ in rs})
             for a, b in zip(values, values[1:]):
