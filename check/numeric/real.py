@@ -328,6 +328,21 @@ def _integer(e: Real):
     return None
 
 
+def _ball_power(x: arb, k: int) -> arb:
+    """x ** k for an integer k ≥ 0.  python-flint's ``**`` gives NaN for a ball centred at 0
+    ([0 ± 2^-1275] ** 2: a value that cancelled to about 0, squared — ntxent's HVP), so a ball
+    holding 0 is raised by squaring and products: an enclosure of every x^k, x in the ball."""
+    if not x.contains(0):
+        return x ** k
+    out, base = arb(1), x
+    while k:
+        if k & 1:
+            out = out * base
+        base = base * base
+        k >>= 1
+    return out
+
+
 def power(a: Real, e: Real) -> Real:
     """a ** e: exact for an exact base and integer exponent; sqrt for halves; else exp(e·log a)."""
     k = _integer(e)
@@ -341,7 +356,7 @@ def power(a: Real, e: Real) -> Real:
                 return Real(x ** k)
             return Real(arb(x) ** k)
         if type(x) is arb:
-            return Real(x ** k) if k >= 0 else div(ONE, Real(x ** -k))
+            return Real(_ball_power(x, k)) if k >= 0 else div(ONE, Real(_ball_power(x, -k)))
         if x != x:
             return NAN
         if k == 0:

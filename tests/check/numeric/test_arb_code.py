@@ -59,3 +59,25 @@ def test_the_source_agrees_with_sympy_exactly_and_a_wrong_expression_does_not():
             want = sp.N(e.xreplace(subs), 60)
             assert abs(float(g) - float(want)) <= 1e-12 * max(1.0, abs(float(want)))
         assert not d.v.contains(0)                                     # 10⁻⁴⁰ apart, decided
+
+
+def test_an_integer_power_of_a_ball_around_zero_is_a_ball_around_zero_not_nan():
+    """python-flint's ``**`` makes NaN of [0 ± r] ** 2: a value that cancelled to about 0, then
+    squared (ntxent's HVP at a zero embedding), would have been a NaN truth — a point excluded as
+    undefined.  Every integer power encloses x^k for every x in the ball."""
+    from flint import arb
+    with precision(1280):
+        tiny = arb(0, arb(2) ** -1275)
+        for k in (1, 2, 3, 6):
+            v = R.power(R.Real(tiny), R.real(k))
+            assert v.finite and v.v.contains(0) and abs(v.v).upper() <= arb(2) ** (-1275 * k + 1)
+        wide = arb(0, 1)                                   # [−1, 1]
+        for k in (2, 3):
+            v = R.power(R.Real(wide), R.real(k)).v
+            assert v.contains(1) and v.contains(0) and (k == 2 or v.contains(-1)) and not v.contains(2)
+        near = arb(-3, arb(2) ** -100)                       # a ball away from 0 keeps flint's tight power
+        assert R.power(R.Real(near), R.real(2)).v.rad() < arb(2) ** -90
+        # the compiled truth: (x − y)² at x = y computed as a cancelled ball stays finite
+        f = compile_arb((x, y), [sp.Pow(sp.exp(x) - sp.exp(y), 2, evaluate=False)])
+        (got,) = f(R.real(Fraction(1, 3)), R.real(Fraction(1, 3)))
+        assert got.finite and got.v.contains(0)
