@@ -341,8 +341,10 @@ def _every_branch_choice(expr, stop: float) -> str | None:
             b = left[0]
             return all(zero_for_every_completion(under.set(e, b, v), {**choice, b: v == sp.true})
                        for v in (sp.true, sp.false))
-        if e in done or e == 0:
-            used.add("identical") if e == 0 else None
+        if e == 0:
+            used.add("identical")
+            return True
+        if e in done:
             return True
         # an infeasible choice before the rewritings: deciding that (exact, remembered) is cheaper
         # than the rewritings failing on a leaf no real point reaches
