@@ -71,13 +71,6 @@ def _exp_log_normal(expr, table):
     return sp.expand_log(e, force=False)
 
 
-def _atoms(expr, *types) -> set:
-    """``expr.atoms(*types)``, each distinct subexpression visited once: SymPy walks the tree, and a
-    derivative shares its subexpressions many times over (ntxent's gradient: 4 million nodes
-    walked, 1.6 s of its 2 s proof budget, for one difference)."""
-    return {n for n in dag.preorder([expr]) if isinstance(n, types)}
-
-
 def _is_row_extreme(p) -> bool:
     """A Piecewise as xp.max/xp.min of a row writes it (derive.xp_sympy): real values v_0 … v_k,
     branch j taken where v_j ≥ (≤) every later value, the last one otherwise."""
@@ -97,7 +90,7 @@ def _extrema_to_symbols(expr):
     """Each Max/Min, and each row's max/min as xp.max writes it (its first maximal entry), as a
     fresh real symbol — the same one where they are equal."""
     table = {}
-    for m in sorted(_atoms(expr, sp.Max, sp.Min, sp.Piecewise), key=sp.default_sort_key):
+    for m in sorted(dag.atoms(expr, sp.Max, sp.Min, sp.Piecewise), key=sp.default_sort_key):
         if not isinstance(m, sp.Piecewise) or _is_row_extreme(m):
             table[m] = sp.Symbol(f"M{len(table)}", real=True)
     return expr.xreplace(table) if table else expr
@@ -191,7 +184,7 @@ def _branches(expr):
 
 
 def _with_row_extremes(expr) -> bool:
-    return any(_is_row_extreme(p) for p in _atoms(expr, sp.Piecewise))
+    return any(_is_row_extreme(p) for p in dag.atoms(expr, sp.Piecewise))
 
 
 def _zero_branchwise(expr, deadline, extremes_tried: bool = False) -> str | None:
@@ -309,7 +302,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
     the expression is 0 there.  None when there is no Piecewise, more than ``MAX_CONDITION_ATOMS``
     relations, a feasible choice that does not reduce (or leaves a branch undecided), or past
     ``stop`` (time.monotonic)."""
-    pieces = _atoms(expr, sp.Piecewise)
+    pieces = dag.atoms(expr, sp.Piecewise)
     if not pieces:
         return None
     relations = set()
@@ -373,9 +366,9 @@ def _every_branch_choice(expr, stop: float) -> str | None:
 
 def _kink_symbols(expr) -> set:
     syms = set()
-    for a in _atoms(expr, sp.Abs, sp.sign, sp.Max, sp.Min):
+    for a in dag.atoms(expr, sp.Abs, sp.sign, sp.Max, sp.Min):
         syms |= a.free_symbols
-    for pw in _atoms(expr, sp.Piecewise):
+    for pw in dag.atoms(expr, sp.Piecewise):
         for _, c in pw.args:
             syms |= c.free_symbols if hasattr(c, "free_symbols") else set()
     return syms
@@ -384,12 +377,12 @@ def _kink_symbols(expr) -> set:
 def _kink_arguments(expr) -> set:
     """What every kink turns on, up to sign (a and −a are one): the argument of each Abs and sign,
     a − b of each Max(a, b) / Min(a, b), lhs − rhs of each relation in a branch condition."""
-    found = [a.args[0] for a in _atoms(expr, sp.Abs, sp.sign)]
-    for m in _atoms(expr, sp.Max, sp.Min):
+    found = [a.args[0] for a in dag.atoms(expr, sp.Abs, sp.sign)]
+    for m in dag.atoms(expr, sp.Max, sp.Min):
         if len(m.args) != 2:
             return {None}                  # three-way extrema: not attempted
         found.append(m.args[0] - m.args[1])
-    for pw in _atoms(expr, sp.Piecewise):
+    for pw in dag.atoms(expr, sp.Piecewise):
         for _, c in pw.args:
             found += [r.lhs - r.rhs for r in getattr(c, "atoms", lambda *_: ())(sp.core.relational.Relational)]
     return {-a if a.could_extract_minus_sign() else a for a in found}
