@@ -62,6 +62,16 @@ def _bottom_up(expr, memo: dict, early, combine):
     return memo[expr]
 
 
+def postorder(exprs) -> list:
+    """The distinct non-atomic nodes of the expressions in ``exprs``, each after its arguments
+    (``_bottom_up``'s order: the same in every process, never hash order)."""
+    out, memo = [], {}
+    for root in exprs:
+        if isinstance(root, sp.Basic):
+            _bottom_up(root, memo, lambda node: _DESCEND if node.args else None, lambda node, _: out.append(node))
+    return out
+
+
 _BASIC_XREPLACE = sp.Basic._xreplace
 
 

@@ -16,6 +16,7 @@ returned function does no SymPy work.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import numpy as np
 import sympy as sp
@@ -156,38 +157,18 @@ class ArbPrinter(PythonCodePrinter):
         return "False"
 
 
-_END = object()
-
-
 def shared_subexpressions(exprs) -> list:
     """The non-atomic subexpressions of ``exprs`` used more than once, children before parents.
 
     A use is an argument slot of a distinct parent node, or a root: a node used only inside one
-    shared parent is computed with it, once.  The order is a post-order walk of the roots along
-    each node's ``args`` — SymPy's canonical argument order, the same in every process (hash
-    order never enters: a sum's term order changes its ball's radius, and a card's bound must not
-    change from run to run).  A Piecewise's (expression, condition) pairs are not values and are
-    never shared; their expressions and conditions are."""
-    uses: dict = {}
-    post: list = []
-    visited: set = set()
-    for root in exprs:
-        uses[root] = uses.get(root, 0) + 1
-        if root in visited or not root.args:
-            continue
-        visited.add(root)
-        stack = [(root, iter(root.args))]
-        while stack:
-            node, rest = stack[-1]
-            child = next(rest, _END)
-            if child is _END:
-                stack.pop()
-                post.append(node)
-                continue
-            uses[child] = uses.get(child, 0) + 1
-            if child.args and child not in visited:
-                visited.add(child)
-                stack.append((child, iter(child.args)))
+    shared parent is computed with it, once.  The order is ``derive.dag.postorder``'s, the same in
+    every process (hash order never enters: a sum's term order changes its ball's radius, and a
+    card's bound must not change from run to run).  A Piecewise's (expression, condition) pairs
+    are not values and are never shared; their expressions and conditions are."""
+    post = dag.postorder(exprs)
+    uses = Counter(exprs)
+    for node in post:
+        uses.update(node.args)
     return [n for n in post if uses[n] > 1 and not isinstance(n, sp.Tuple)]
 
 
