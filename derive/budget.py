@@ -9,8 +9,21 @@ pickled; an exception the step raises is raised again in the caller.
 
 Inside that child, nested ``run`` calls use a soft budget instead (so do all calls in a process
 that declared ``soft_only()``: a worker whose parent kills it past a hard limit of its own):
-SIGALRM (``setitimer``) raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
-it — and firing again every 0.1 s until the budget is left.  ``budget(seconds)`` is that soft
+a timer signal (``setitimer``) raising BudgetExceeded — a BaseException, so SymPy's ``except Exception`` blocks do not swallow
+it — and firing again every 0.1 s until the budget is left.
+
+**The clock.** A budget counts CPU time (``clock``: this process's, and that of its children
+once they have finished; the soft budget's timer is ITIMER_PROF, SIGPROF), so that what it lets
+finish — a proof, a point of a comparison — does not depend on what else the machine runs: with
+wall-clock budgets a proof near its budget failed on a loaded run, and a card's "proved" became
+"verified" (README, Limits).  A deadline is ``clock() + seconds`` taken in the process that checks it: a forked
+child's CPU time starts at 0, so a parent's deadline would lie far in the child's future (why the
+first attempt at CPU budgets was taken back).  A CPU budget also has a wall-clock net at
+``WALL_FACTOR`` times the budget plus ``GRACE``, for a step that waits instead of computing; the
+parent of a hard budget's child waits that long before killing it (the child stops itself at the
+budget's CPU seconds).  ``budget(seconds, "wall")`` counts wall-clock time (ITIMER_REAL, SIGALRM)
+instead: for a call of third-party code, which may wait rather than compute (an audited
+implementation).  ``budget(seconds)`` is that soft
 budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
 stderr) and fires again 0.1 s later.
@@ -25,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import threading
@@ -33,14 +47,31 @@ import time
 from spec.errors import BudgetExceeded
 
 GRACE = 0.5          # seconds the parent waits beyond the budget before killing the child
+WALL_FACTOR = 4      # the parent's wall-clock wait, in budgets: the child's CPU budget decides first
+
+
+
+def clock() -> float:
+    """The clock every symbolic budget and deadline counts, in seconds: the CPU time of this process
+    (all its threads) plus that of its children that have finished and been waited for — so a
+    deadline spanning several hard budgets (each step a forked child) counts their work too."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
 
 
 class BudgetUnavailable(Exception):
     """No soft budget can be enforced here (not the main thread, or no SIGALRM on this platform)."""
 
 
-_deadlines: list[float] = []
 _in_child = False
+#: kind -> (interval timer, its signal, its clock); a stack of deadlines per kind
+_KINDS = {"cpu": ("ITIMER_PROF", "SIGPROF", clock), "wall": ("ITIMER_REAL", "SIGALRM", time.monotonic)}
+#: a timer signal raises only when an armed deadline is this close or past: one delivered late,
+#: after its budget was left (a race with the context's exit), is dropped (the timers' own
+#: accounting and ``clock`` may differ by a scheduler tick)
+_SLACK = 0.05
+_deadlines: dict = {"cpu": [], "wall": []}
 
 #: Modules whose presence makes forking unsafe (they start threads); a process holding one is never forked.
 #: (distributed: a Dask client's event-loop thread, `gradspec audit --scheduler`.)
@@ -63,62 +94,105 @@ _previous_hook = sys.unraisablehook
 
 
 def _alarm_possible() -> bool:
-    """Whether a soft budget can be armed here: SIGALRM exists and this is the main thread."""
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    """Whether a soft budget can be armed here: interval timers exist and this is the main thread."""
+    return (hasattr(signal, "setitimer") and hasattr(signal, "SIGPROF")
+            and threading.current_thread() is threading.main_thread())
 
 
 def _on_alarm(signum, frame):
-    raise BudgetExceeded()
+    for kind, (_, _, now_of) in _KINDS.items():
+        if _deadlines[kind] and min(_deadlines[kind]) - now_of() <= _SLACK:
+            raise BudgetExceeded()
 
 
-def _arm(now: float) -> None:
-    if _deadlines:
-        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4), 0.1)
+def _arm(kind: str) -> None:
+    timer, _, now_of = _KINDS[kind]
+    if _deadlines[kind]:
+        signal.setitimer(getattr(signal, timer), max(min(_deadlines[kind]) - now_of(), 1e-4), 0.1)
     else:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(getattr(signal, timer), 0)
 
 
 @contextlib.contextmanager
-def budget(seconds: float):
-    """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds``."""
+def budget(seconds: float, kind: str = "cpu"):
+    """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds`` of this process's
+    CPU time (``kind`` "cpu") — or, for a step that waits instead of computing (a user's formula
+    that sleeps), after ``WALL_FACTOR`` times as much wall-clock time plus ``GRACE`` — or after
+    ``seconds`` of wall-clock time ("wall")."""
+    if kind == "cpu":
+        with _armed(WALL_FACTOR * seconds + GRACE, "wall"), _armed(seconds, "cpu"):
+            yield
+    else:
+        with _armed(seconds, kind):
+            yield
+
+
+@contextlib.contextmanager
+def _armed(seconds: float, kind: str):
+    """One deadline of ``kind`` pushed on its stack, its timer armed for the nearest."""
     if not _alarm_possible():
-        raise BudgetUnavailable("time budgets need SIGALRM in the main thread")
+        raise BudgetUnavailable("time budgets need interval timers (SIGPROF, SIGALRM) in the main thread")
     global _previous_hook
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    if not _deadlines:
+    _, signame, now_of = _KINDS[kind]
+    signum = getattr(signal, signame)
+    previous = signal.signal(signum, _on_alarm)
+    if not any(_deadlines.values()):
         _previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
-    now = time.monotonic()
-    _deadlines.append(now + seconds)
-    _arm(now)
+    deadline = now_of() + seconds
     try:
+        _deadlines[kind].append(deadline)
+        _arm(kind)
         yield
     finally:
-        _deadlines.pop()
-        _arm(time.monotonic())
-        if not _deadlines:
-            signal.signal(signal.SIGALRM, previous)
-            sys.unraisablehook = _previous_hook
+        # an alarm for an outer deadline may land in this cleanup; it is done again (each step
+        # is idempotent) and the alarm, which repeats, reaches the outer budget after it
+        while True:
+            try:
+                _disarm(kind, deadline, signum, previous)
+                break
+            except BudgetExceeded:
+                continue
 
 
-def soft(seconds: float):
-    """``budget(seconds)`` where a soft budget can be armed (the main thread), else no budget at all:
-    for running a user's own code (a formula, an implementation), which cannot be forked."""
-    return budget(seconds) if _alarm_possible() else contextlib.nullcontext()
+def _disarm(kind: str, deadline: float, signum, previous) -> None:
+    if deadline in _deadlines[kind]:               # (equal deadlines are interchangeable)
+        _deadlines[kind].remove(deadline)
+    _arm(kind)
+    if not _deadlines[kind]:
+        signal.signal(signum, previous)
+    if not any(_deadlines.values()):
+        sys.unraisablehook = _previous_hook
+
+
+def soft(seconds: float, kind: str = "cpu"):
+    """``budget(seconds, kind)`` where a soft budget can be armed (the main thread), else no budget
+    at all: for running a user's own code (a formula, an implementation), which cannot be forked."""
+    return budget(seconds, kind) if _alarm_possible() else contextlib.nullcontext()
 
 
 def _soft_run(seconds, fn, args, kwargs):
+    spent = clock()
     try:
         with budget(seconds):
             return fn(*args, **kwargs), None
     except BudgetExceeded:
+        if clock() - spent < seconds - _SLACK:
+            return None, _waited(seconds)
         return None, f"time budget of {seconds:g} s exceeded"
     except RecursionError:
         return None, "SymPy recursion limit reached"
 
 
+def _waited(seconds: float) -> str:
+    return (f"not finished within {WALL_FACTOR * seconds + GRACE:g} s of wall-clock time, short of its "
+            f"budget of {seconds:g} s of CPU time (the step waited, sat in C code, or the machine is overloaded)")
+
+
 def _child(conn, seconds, fn, args, kwargs):
     global _in_child
     _in_child = True
+    for stack in _deadlines.values():       # the parent's, on its clocks: the parent keeps them
+        stack.clear()
     try:
         value, why = _soft_run(seconds, fn, args, kwargs)
         conn.send(("ok", value) if why is None else ("stopped", why))
@@ -155,10 +229,10 @@ def run(seconds: float, fn, *args, **kwargs):
     proc.start()
     send.close()
     try:
-        if receive.poll(seconds + GRACE):
+        if receive.poll(WALL_FACTOR * seconds + GRACE):
             kind, payload = receive.recv()
         else:
-            kind, payload = "stopped", f"time budget of {seconds:g} s exceeded (step killed)"
+            kind, payload = "stopped", _waited(seconds) + " (step killed)"
     except EOFError:
         kind, payload = "stopped", "the symbolic step died"
     finally:

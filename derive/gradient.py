@@ -166,11 +166,10 @@ def _raw_gradient(prob: Problem, wrt: str):
 def _simplify_each(arr, seconds, total=SIMPLIFY_TOTAL):
     """Each entry simplified within ``seconds``, all of them within ``total``; an entry past either is
     kept as differentiated (still exact)."""
-    import time
-    deadline = time.monotonic() + total
+    deadline = budget.clock() + total
     out = np.empty(arr.shape, dtype=object)
     for idx in np.ndindex(arr.shape):
-        rest = deadline - time.monotonic()
+        rest = deadline - budget.clock()
         value = None
         if rest > 0.05:
             value, _ = budget.run(min(seconds, rest), sp.simplify, arr[idx])

@@ -8,7 +8,7 @@ hard wall-clock limit.
 
 A worker is *spawned* (a fresh interpreter: never forked from the caller, which may have loaded a
 framework) that imports gradspec and the users' ``modules``.  Inside it the symbolic steps' own
-budgets are soft (``derive.budget.soft_only``: SIGALRM in the process instead of a fork per step —
+budgets are soft (``derive.budget.soft_only``: a timer signal in the process instead of a fork per step —
 a cold ``make verify`` forks ~2,500 times and loses each step's SymPy caches with its child, a third
 of its time).  A soft budget cannot stop a step that sits in C code, so the hard limit is kept one
 level up: an entry that runs past ``seconds`` has its worker killed and is reported "stopped"; a

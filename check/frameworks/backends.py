@@ -263,7 +263,7 @@ def _outcome(evaluate, fn, args, dtype, wrt, cotangent, grad, params, impl_grad,
     """One evaluation within ``seconds``: its (value, grad, others, hvp), or the exception it raised."""
     from derive.budget import BudgetExceeded, soft
     try:
-        with np.errstate(all="ignore"), soft(seconds):
+        with np.errstate(all="ignore"), soft(seconds, "wall"):     # third-party code may wait, not compute
             return evaluate(fn, args, dtype, wrt, cotangent, grad, params, impl_grad, tangent, execution, ops)
     except BudgetExceeded:
         return TimeoutError(f"the implementation did not return within {seconds:g} s")

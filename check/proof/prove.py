@@ -26,7 +26,6 @@ exactly, and check.checks.derivative confirms every proof by evaluating the form
 from __future__ import annotations
 
 import functools
-import time
 
 import sympy as sp
 
@@ -196,7 +195,7 @@ def _zero_branchwise(expr, deadline, extremes_tried: bool = False) -> str | None
             return how
     used = set()
     for e, cond in _branches(expr):
-        if time.monotonic() > deadline:
+        if budget.clock() > deadline:
             raise budget.BudgetExceeded()
         how = _plain_zero(e)
         if how is None:
@@ -301,7 +300,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
     (check.proof.linear, exact).  At any real point the relations take one feasible assignment, so
     the expression is 0 there.  None when there is no Piecewise, more than ``MAX_CONDITION_ATOMS``
     relations, a feasible choice that does not reduce (or leaves a branch undecided), or past
-    ``stop`` (time.monotonic)."""
+    ``stop`` (``budget.clock``, this process's CPU seconds)."""
     pieces = dag.atoms(expr, sp.Piecewise)
     if not pieces:
         return None
@@ -326,7 +325,7 @@ def _every_branch_choice(expr, stop: float) -> str | None:
         # the booleans still in e are set one at a time, in order: a choice that leaves no branch
         # to take is reduced once for all its completions; one that does not reduce is discharged
         # when the relations chosen so far have no real solution
-        if time.monotonic() > stop:
+        if budget.clock() > stop:
             raise _OutOfShare()
         present = under.of(e)
         left = [b for b in bools if b in present]
@@ -354,11 +353,11 @@ def _every_branch_choice(expr, stop: float) -> str | None:
     try:
         # a soft budget at the share's end where one can be armed (the main thread), so that no
         # single rewriting outlasts it; elsewhere the share is checked between choices only
-        with budget.soft(max(stop - time.monotonic(), 1e-3)):
+        with budget.soft(max(stop - budget.clock(), 1e-3)):
             if not zero_for_every_completion(general, {}):
                 return None
     except (_OutOfShare, budget.BudgetExceeded):
-        if time.monotonic() < stop:
+        if budget.clock() < stop:
             raise                           # the whole proof's budget, not this step's share
         return None
     return "every branch choice (" + ", ".join(sorted(used)) + ")"
@@ -465,7 +464,7 @@ def _separable_by_sign(expr, deadline) -> str | None:
     if len(kinked) < 2:
         return None
     for x, terms in groups.items():
-        if time.monotonic() > deadline:
+        if budget.clock() > deadline:
             raise budget.BudgetExceeded()
         group = sp.Add(*terms)
         if (_zero_branchwise(group, deadline) if x is None else _by_sign(group, deadline)) is None:
@@ -477,13 +476,15 @@ def prove_zero(expr, seconds: float, choice_seconds: float | None = None) -> tup
     """(True, method) if expr is proved identically 0 within ``seconds``; else (False, reason).
     A difference holding a SymPy Float (a constant rounded to 53 bits) is never proved.
     ``choice_seconds``: every branch choice's share (default BRANCH_CHOICE_SHARE of ``seconds``)."""
-    deadline = time.monotonic() + seconds
     if choice_seconds is None:
         choice_seconds = BRANCH_CHOICE_SHARE * seconds
     if isinstance(expr, sp.Basic) and expr.has(sp.Float):
         return False, "a rounded constant (a SymPy Float) is in the difference; formulas are judged exactly"
 
     def attempt():
+        # the deadline on the clock of the process that runs the attempt (a forked child's CPU
+        # time starts at 0: one computed here in the caller would lie far in its future)
+        deadline = budget.clock() + seconds
         # entry by entry first: folding a sum of n Piecewise entries into one has up to 2^n branches
         # every branch choice before folding the branches: it is cheap where it applies, and stops
         # at its share of the budget (leaving the rest to the others) where it does not
@@ -491,12 +492,12 @@ def prove_zero(expr, seconds: float, choice_seconds: float | None = None) -> tup
         extremes = not how and _with_row_extremes(expr)
         if extremes:
             how = _plain_zero(expr)        # a row's max as a free symbol, before its branches
-        share = time.monotonic() + choice_seconds
+        share = budget.clock() + choice_seconds
         how = (how or _every_branch_choice(expr, min(share, deadline))
                or _zero_branchwise(expr, deadline, extremes_tried=extremes) or _by_sign(expr, deadline))
         if how:
             return how
-        rest = deadline - time.monotonic()
+        rest = deadline - budget.clock()
         if rest > 0.05 and sp.count_ops(expr) <= SIMPLIFY_MAX_OPS:
             value, why = budget.run(rest, sp.simplify, expr)
             if value is not None and value == 0:
@@ -514,10 +515,10 @@ def prove_zero(expr, seconds: float, choice_seconds: float | None = None) -> tup
 
 def prove_all_zero(diffs, seconds: float) -> tuple[bool, str]:
     """Prove every entry of an array of differences is 0, sharing one budget."""
-    deadline = time.monotonic() + seconds
+    deadline = budget.clock() + seconds
     methods = set()
     for i, d in enumerate(diffs):
-        rest = deadline - time.monotonic()
+        rest = deadline - budget.clock()
         if rest <= 0:
             return False, f"time budget of {seconds:g} s exceeded at entry {i}"
         # every entry's branch choices get the same share, of the whole budget: a share of what

@@ -1,4 +1,6 @@
 """The time budget that keeps SymPy from hanging (derive.budget)."""
+import signal
+import textwrap
 import time
 
 import pytest
@@ -32,3 +34,86 @@ def test_nested_budgets_keep_the_tighter_deadline():
                 while True:
                     sp.expand((x + y) ** 30)
     assert time.monotonic() - start < 2
+
+
+def test_a_budget_counts_cpu_time_so_a_loaded_machine_does_not_change_what_finishes():
+    # sleeping (what another process's load is to this one) spends no CPU time: the budget holds
+    start, cpu = time.monotonic(), budget.clock()
+    with budget.budget(0.2):
+        time.sleep(0.5)
+    assert time.monotonic() - start >= 0.5 and budget.clock() - cpu < 0.2
+    # computing does: the same budget stops a busy step, after about its CPU seconds
+    cpu = budget.clock()
+    with pytest.raises(budget.BudgetExceeded):
+        with budget.budget(0.2):
+            while True:
+                sp.expand((x + y) ** 30)
+    assert 0.15 < budget.clock() - cpu < 1.5
+
+
+def _spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "done"
+
+
+def test_the_clock_counts_the_finished_children_of_hard_budgets():
+    # a deadline spanning several hard budgets (each step a forked child) sees their work
+    import subprocess
+    import sys
+    code = textwrap.dedent("""
+        import time
+        from derive import budget
+        def spin(s):
+            end = time.process_time() + s
+            while time.process_time() < end:
+                pass
+        assert budget.fork_safe()
+        before = budget.clock()
+        assert budget.run(5, spin, 0.4) == (None, None)
+        print(budget.clock() - before, time.process_time() - before)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    counted, own = map(float, done.stdout.split())
+    assert counted >= 0.35 and own < 0.3          # the child's 0.4 s, not the parent's own waiting
+
+
+def test_a_step_that_waits_is_stopped_by_the_wall_clock_net_and_says_so():
+    start = time.monotonic()
+    with pytest.raises(budget.BudgetExceeded):
+        with budget.budget(0.1):                    # net: 4 × 0.1 + 0.5 s of wall-clock time
+            time.sleep(30)
+    assert time.monotonic() - start < 5
+    value, why = budget._soft_run(0.1, time.sleep, (30,), {})
+    assert value is None and "wall-clock" in why and "0.1 s of CPU" in why
+    value, why = budget._soft_run(0.2, _spin, (30,), {})
+    assert value is None and why == "time budget of 0.2 s exceeded"
+    assert budget._soft_run(5, _spin, (0.05,), {}) == ("done", None)
+
+
+def test_a_late_timer_signal_after_its_budget_was_left_raises_nothing():
+    # a timer's signal delivered after its budget's context exited (a race at the deadline) finds
+    # no deadline due and is dropped; an outer budget still stops what outruns it
+    with budget.budget(30):
+        with budget.budget(0.01):
+            pass
+        signal.raise_signal(signal.SIGPROF)
+        signal.raise_signal(signal.SIGALRM)
+        assert sum(range(1000)) == 499500
+    with pytest.raises(budget.BudgetExceeded):
+        with budget.budget(0.2):
+            signal.raise_signal(signal.SIGPROF)      # early: dropped; the budget itself still fires
+            _spin(30)
+
+
+def test_a_wall_clock_budget_stops_a_call_that_waits():
+    # third-party code under audit may wait rather than compute: its budget is wall-clock time
+    start = time.monotonic()
+    with pytest.raises(budget.BudgetExceeded):
+        with budget.budget(0.2, "wall"):
+            time.sleep(5)
+    assert time.monotonic() - start < 2
+    with budget.budget(0.3, "wall"), budget.budget(5):    # both kinds armed at once, each its own timer
+        time.sleep(0.05)

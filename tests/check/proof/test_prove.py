@@ -183,3 +183,27 @@ def test_simplify_is_the_last_resort_for_small_differences_only(monkeypatch):
     monkeypatch.setattr(P.sp, "simplify", lambda e, *a, **k: sp.Integer(0))
     assert not prove_zero(big, 5)[0]
     assert prove_zero(small + 1, 5) == (True, "simplify")         # the small one still reaches it
+
+
+def test_a_proofs_deadline_is_on_the_clock_of_the_process_that_runs_it():
+    """Budgets count CPU time, and a forked child's starts at 0: the deadline a proof's steps check
+    is taken in the child, so a caller that has already spent CPU seconds gives it the whole budget
+    (not a deadline far in its future, which no step would ever reach)."""
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent("""
+        import time
+        import sympy as sp
+        from check.proof import prove
+        from derive import budget
+        assert budget.fork_safe()
+        end = time.process_time() + 1.0                  # the caller's own CPU second
+        while time.process_time() < end:
+            pass
+        prove._separable_by_sign = lambda expr, deadline: f"{deadline - budget.clock():.3f}"
+        print(prove.prove_zero(sp.Symbol("x"), 2.0)[1])
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert 1.5 < float(done.stdout) <= 2.0
