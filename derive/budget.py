@@ -170,13 +170,13 @@ def soft(seconds: float, kind: str = "cpu"):
     return budget(seconds, kind) if _alarm_possible() else contextlib.nullcontext()
 
 
-def _soft_run(seconds, fn, args, kwargs):
+def _soft_run(seconds, fn, args, kwargs, kind="cpu"):
     spent = clock()
     try:
-        with budget(seconds):
+        with budget(seconds, kind):
             return fn(*args, **kwargs), None
     except BudgetExceeded:
-        if clock() - spent < seconds - _SLACK:
+        if kind == "cpu" and clock() - spent < seconds - _SLACK:
             return None, _waited(seconds)
         return None, f"time budget of {seconds:g} s exceeded"
     except RecursionError:
@@ -188,13 +188,13 @@ def _waited(seconds: float) -> str:
             f"budget of {seconds:g} s of CPU time (the step waited, sat in C code, or the machine is overloaded)")
 
 
-def _child(conn, seconds, fn, args, kwargs):
+def _child(conn, seconds, fn, args, kwargs, kind):
     global _in_child
     _in_child = True
     for stack in _deadlines.values():       # the parent's, on its clocks: the parent keeps them
         stack.clear()
     try:
-        value, why = _soft_run(seconds, fn, args, kwargs)
+        value, why = _soft_run(seconds, fn, args, kwargs, kind)
         conn.send(("ok", value) if why is None else ("stopped", why))
     except BaseException as e:                          # noqa: BLE001 — everything goes back to the parent
         try:
@@ -214,34 +214,37 @@ def soft_only() -> None:
     _in_child = True
 
 
-def run(seconds: float, fn, *args, **kwargs):
+def run(seconds: float, fn, *args, kind: str = "cpu", **kwargs):
     """``fn(*args, **kwargs)`` under a hard budget; returns (value, None) or (None, reason).  In a
     budget's child, a ``soft_only`` process, or one that must not fork (``fork_safe``), a soft budget
-    instead."""
+    instead.  ``kind`` as for ``budget``: "wall" for a safety net around a step that runs a user's
+    code (a formula that sleeps would otherwise be waited for 4× as long)."""
     if _in_child or not fork_safe():
         try:
-            return _soft_run(seconds, fn, args, kwargs)
+            return _soft_run(seconds, fn, args, kwargs, kind)
         except BudgetUnavailable as e:
             return None, f"{e} (this process has loaded a framework, so it is not forked)"
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, seconds, fn, args, kwargs), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, seconds, fn, args, kwargs, kind), daemon=True)
     proc.start()
     send.close()
     try:
-        if receive.poll(WALL_FACTOR * seconds + GRACE):
-            kind, payload = receive.recv()
+        if receive.poll((WALL_FACTOR * seconds if kind == "cpu" else seconds) + GRACE):
+            outcome, payload = receive.recv()
+        elif kind == "cpu":
+            outcome, payload = "stopped", _waited(seconds) + " (step killed)"
         else:
-            kind, payload = "stopped", _waited(seconds) + " (step killed)"
+            outcome, payload = "stopped", f"time budget of {seconds:g} s exceeded (step killed)"
     except EOFError:
-        kind, payload = "stopped", "the symbolic step died"
+        outcome, payload = "stopped", "the symbolic step died"
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join()
         receive.close()
-    if kind == "ok":
+    if outcome == "ok":
         return payload, None
-    if kind == "raise":
+    if outcome == "raise":
         raise payload
     return None, payload

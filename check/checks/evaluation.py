@@ -140,7 +140,8 @@ def run(spec, shape, params, target, hand, *, bits: int = BITS, select=None, pre
     op = target(prob)
     sampled = pts.sample(spec, prob.shape, prob.params, extras=op.extra_shapes)
     bases = [p for p in sampled if p.origin == "ordinary"]
-    extra, why = budget.run(STRUCTURE_SECONDS, _structure, spec, prob, op, prefer or spec.input_names[0], hand, bases)
+    extra, why = budget.run(STRUCTURE_SECONDS, _structure, spec, prob, op, prefer or spec.input_names[0], hand, bases,
+                            kind="wall")     # a safety net around the user's formula (see STRUCTURE_SECONDS)
     points = sampled + (extra or [])
     points = unique(select(points, prob) if select is not None else points)
     truth = compile_arb(flat_symbols(prob, op.extra_symbols), op.truth)

@@ -27,6 +27,7 @@ every difference was exactly 0).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +38,7 @@ from check.numeric import real as R
 from check.checks.points import Point
 from check.numeric.real import Undecided, precision
 from check.numeric.xp_arb import ARB
-from derive.budget import BudgetExceeded, clock, soft
+from derive.budget import BudgetExceeded, soft
 
 LADDER = (1280, 5120, 20480)       # bits; the first rung decides almost everything
 TARGET_BITS = 1000                 # agreement asked of every entry: 2^-1000 relative (10^-301)
@@ -185,13 +186,15 @@ def compare(truth, formula, points: list[Point], shape: tuple, *, what: str,
     no finding (**undefined**: a derivative SymPy simplified — b·sign(a)/(a|b|) − b/(|a||b|) is 0 to it
     — can be finite where the function itself is 0/0)."""
     out = Outcome(total=len(points))
-    deadline = clock() + seconds
+    deadline = time.monotonic() + seconds
     for p in points:
-        if clock() > deadline:
+        if time.monotonic() > deadline:
             out.unresolved.append((p, f"the comparison's time budget of {seconds:g} s ran out"))
             continue
         try:
-            with soft(min(POINT_SECONDS, max(deadline - clock(), 0.1))):
+            # wall-clock: a user's formula may wait rather than compute (a CPU budget would let a
+            # sleeping one run to its wall-clock net, 4× as long, at every point)
+            with soft(min(POINT_SECONDS, max(deadline - time.monotonic(), 0.1)), "wall"):
                 _one_point(out, truth, formula, p, shape, what, ladder, defined)
         except BudgetExceeded:
             out.unresolved.append((p, f"the evaluation did not finish within its time budget "

@@ -117,3 +117,16 @@ def test_a_wall_clock_budget_stops_a_call_that_waits():
     assert time.monotonic() - start < 2
     with budget.budget(0.3, "wall"), budget.budget(5):    # both kinds armed at once, each its own timer
         time.sleep(0.05)
+
+
+def test_a_hard_budget_of_wall_clock_kind_stops_a_waiting_step_at_its_seconds():
+    # a safety net around a user's formula: a formula that sleeps is not waited for 4× as long
+    start = time.monotonic()
+    value, why = budget.run(0.2, time.sleep, 30, kind="wall")
+    assert value is None and "time budget of 0.2 s exceeded" in why
+    assert time.monotonic() - start < 0.2 * budget.WALL_FACTOR
+    start = time.monotonic()
+    value, why = budget.run(0.2, time.sleep, 30)                 # CPU kind: the net, which says so
+    assert value is None and "wall-clock" in why
+    assert 0.2 * budget.WALL_FACTOR <= time.monotonic() - start < 10
+    assert budget.run(5, _spin, 0.05, kind="wall") == ("done", None)
