@@ -130,3 +130,15 @@ def test_a_hard_budget_of_wall_clock_kind_stops_a_waiting_step_at_its_seconds():
     assert value is None and "wall-clock" in why
     assert 0.2 * budget.WALL_FACTOR <= time.monotonic() - start < 10
     assert budget.run(5, _spin, 0.05, kind="wall") == ("done", None)
+
+
+def test_an_enclosing_budgets_alarm_is_not_reported_as_the_wall_clock_net():
+    # the inner step stops at the outer budget's deadline, long before its own net: "time budget"
+    got = []
+    try:
+        with budget.budget(0.3):
+            got.append(budget._soft_run(5, _spin, (30,), {}))
+            _spin(30)                   # the outer alarm, which repeats, ends the block
+    except budget.BudgetExceeded:
+        pass
+    assert got == [(None, "time budget of 5 s exceeded")]
