@@ -21,9 +21,10 @@ child's CPU time starts at 0, so a parent's deadline would lie far in the child'
 first attempt at CPU budgets was taken back).  A CPU budget also has a wall-clock net at
 ``WALL_FACTOR`` times the budget plus ``GRACE``, for a step that waits instead of computing; the
 parent of a hard budget's child waits that long before killing it (the child stops itself at the
-budget's CPU seconds).  ``budget(seconds, "wall")`` counts wall-clock time (ITIMER_REAL, SIGALRM)
-instead: for a call of third-party code, which may wait rather than compute (an audited
-implementation).  ``budget(seconds)`` is that soft
+budget's CPU seconds).  ``budget(seconds, "wall")`` (``run(..., kind="wall")``) counts
+wall-clock time (ITIMER_REAL, SIGALRM) instead: for someone else's code, which may wait rather than
+compute — a user's formula evaluated at a point or traced for its structure, an audited
+implementation's call.  ``budget(seconds)`` is that soft
 budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
 stderr) and fires again 0.1 s later.
@@ -50,14 +51,12 @@ GRACE = 0.5          # seconds the parent waits beyond the budget before killing
 WALL_FACTOR = 4      # the parent's wall-clock wait, in budgets: the child's CPU budget decides first
 
 
-
 def clock() -> float:
     """The clock every symbolic budget and deadline counts, in seconds: the CPU time of this process
     (all its threads) plus that of its children that have finished and been waited for — so a
     deadline spanning several hard budgets (each step a forked child) counts their work too."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
-
 
 
 class BudgetUnavailable(Exception):
@@ -67,9 +66,7 @@ class BudgetUnavailable(Exception):
 _in_child = False
 #: kind -> (interval timer, its signal, its clock); a stack of deadlines per kind
 _KINDS = {"cpu": ("ITIMER_PROF", "SIGPROF", clock), "wall": ("ITIMER_REAL", "SIGALRM", time.monotonic)}
-#: a timer signal raises only when an armed deadline is this close or past: one delivered late,
-#: after its budget was left (a race with the context's exit), is dropped (the timers' own
-#: accounting and ``clock`` may differ by a scheduler tick)
+#: how close to the wall-clock net a stopped step must be for its reason to name the net
 _SLACK = 0.05
 _deadlines: dict = {"cpu": [], "wall": []}
 
@@ -100,8 +97,12 @@ def _alarm_possible() -> bool:
 
 
 def _on_alarm(signum, frame):
+    """Raise only when an armed deadline has passed on its clock: a signal delivered after its
+    budget was left (a race with the context's exit) is dropped, and so — to fire again 0.1 s
+    later — is one a timer's own accounting sends a little early (measured: 3–8 ms late, never
+    early), so that a step's share that raised has always been spent (``clock() >= stop``)."""
     for kind, (_, _, now_of) in _KINDS.items():
-        if _deadlines[kind] and min(_deadlines[kind]) - now_of() <= _SLACK:
+        if _deadlines[kind] and min(_deadlines[kind]) <= now_of():
             raise BudgetExceeded()
 
 
@@ -166,7 +167,8 @@ def _disarm(kind: str, deadline: float, signum, previous) -> None:
 
 def soft(seconds: float, kind: str = "cpu"):
     """``budget(seconds, kind)`` where a soft budget can be armed (the main thread), else no budget
-    at all: for running a user's own code (a formula, an implementation), which cannot be forked."""
+    at all: for a step that cannot be forked — a user's own code (a formula, an implementation:
+    ``kind`` "wall"), a share of a proof's budget."""
     return budget(seconds, kind) if _alarm_possible() else contextlib.nullcontext()
 
 
@@ -193,8 +195,8 @@ def _waited(seconds: float) -> str:
 def _child(conn, seconds, fn, args, kwargs, kind):
     global _in_child
     _in_child = True
-    for stack in _deadlines.values():       # the parent's, on its clocks: the parent keeps them
-        stack.clear()
+    # the parent's armed deadlines stay on the stacks: a wall-clock one holds here too, and a CPU
+    # one, on the parent's clock, lies beyond this child's (which starts at 0) — never too early
     try:
         value, why = _soft_run(seconds, fn, args, kwargs, kind)
         conn.send(("ok", value) if why is None else ("stopped", why))
