@@ -2,6 +2,24 @@ import mpmath
 import pytest
 
 
+def pytest_configure(config):
+    """Every test process's symbolic budgets are soft (``derive.budget.soft_only``), as in the
+    workers of ``gradspec verify``.  Otherwise a process forks for every hard budget until it loads
+    a framework (then never): how many tests an xdist worker ran before its first torch test decided
+    whether it forked ~1,200 times — 20 s of system time, each child's SymPy caches lost — and adding
+    four tests made the fast tier 30 % slower.  The fork itself is tested with ``hard_budgets``."""
+    from derive import budget
+    budget.soft_only()
+
+
+@pytest.fixture
+def hard_budgets(monkeypatch):
+    """``derive.budget.run`` forks a child per step again, as for a caller of the Python API in a
+    plain process — where this process may fork (no framework loaded; else the budget stays soft)."""
+    from derive import budget
+    monkeypatch.setattr(budget, "_in_child", False)
+
+
 @pytest.fixture(autouse=True)
 def global_precision_untouched():
     """gradspec never changes mpmath's or python-flint's global precision: every test ends as it began

@@ -11,7 +11,16 @@ from derive import budget
 x, y = sp.symbols("x y", real=True)
 
 
-def test_budget_interrupts_a_long_sympy_call():
+@pytest.fixture(params=["hard", "soft"])
+def either_kind(request):
+    """A test run twice: with hard budgets (a forked child per step) and with soft ones (the test
+    processes' default, as in `gradspec verify`'s workers; tests/conftest.py)."""
+    if request.param == "hard":
+        request.getfixturevalue("hard_budgets")
+    return request.param
+
+
+def test_budget_interrupts_a_long_sympy_call(either_kind):
     a, b, c = sp.symbols("a b c")
     slow = (a + b + c + 1) ** 14 - (a + 2 * b + c - 1) ** 13      # cheap to build, slow to factor
     start = time.monotonic()
@@ -20,7 +29,7 @@ def test_budget_interrupts_a_long_sympy_call():
     assert time.monotonic() - start < 2
 
 
-def test_budget_returns_values_and_reraises_errors():
+def test_budget_returns_values_and_reraises_errors(either_kind):
     assert budget.run(5, sp.simplify, sp.sin(x) ** 2 + sp.cos(x) ** 2) == (1, None)
     with pytest.raises(ZeroDivisionError):
         budget.run(5, lambda: 1 / 0)
@@ -119,7 +128,7 @@ def test_a_wall_clock_budget_stops_a_call_that_waits():
         time.sleep(0.05)
 
 
-def test_a_hard_budget_of_wall_clock_kind_stops_a_waiting_step_at_its_seconds():
+def test_a_hard_budget_of_wall_clock_kind_stops_a_waiting_step_at_its_seconds(either_kind):
     # a safety net around a user's formula: a formula that sleeps is not waited for 4× as long
     start = time.monotonic()
     value, why = budget.run(0.2, time.sleep, 30, kind="wall")
@@ -142,3 +151,31 @@ def test_an_enclosing_budgets_alarm_is_not_reported_as_the_wall_clock_net():
     except budget.BudgetExceeded:
         pass
     assert got == [(None, "time budget of 5 s exceeded")]
+
+
+def test_a_hard_budget_kills_a_step_that_never_lets_its_timer_signal_in():
+    # what only the fork can do: a step deaf to the timer signals (a long C call, modelled here by
+    # blocking them while it spins) is killed by the parent at the wall-clock net.  In a fresh
+    # process, which may fork (no framework loaded), with hard budgets (the default outside tests)
+    import subprocess
+    import sys
+    code = textwrap.dedent("""
+        import signal, time
+        from derive import budget
+        def deaf():
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGPROF})
+            end = time.process_time() + 30
+            while time.process_time() < end:
+                pass
+        assert budget.fork_safe() and not budget._in_child
+        start = time.monotonic()
+        value, why = budget.run(0.2, deaf)
+        print(value, time.monotonic() - start)
+        print(why)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    first, why = done.stdout.splitlines()
+    value, seconds = first.split()
+    assert value == "None" and 0.2 * budget.WALL_FACTOR <= float(seconds) < 10
+    assert "wall-clock" in why and "(step killed)" in why
