@@ -179,3 +179,23 @@ def test_a_hard_budget_kills_a_step_that_never_lets_its_timer_signal_in():
     value, seconds = first.split()
     assert value == "None" and 0.2 * budget.WALL_FACTOR <= float(seconds) < 10
     assert "wall-clock" in why and "(step killed)" in why
+
+
+def test_a_hard_budgets_child_leaves_the_callers_objects_out_of_its_garbage_collection():
+    # a full collection in the child would touch every object of the caller's heap (copy-on-write:
+    # CPU time its budget counts, more the bigger the caller); the child freezes them first.  In a
+    # fresh process, which may fork
+    import subprocess
+    import sys
+    code = textwrap.dedent("""
+        import gc
+        from derive import budget
+        assert budget.fork_safe() and not budget._in_child
+        before = gc.get_freeze_count()
+        print(before, budget.run(5, gc.get_freeze_count), gc.get_freeze_count())
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    before, frozen, why, after = done.stdout.replace("(", "").replace(")", "").replace(",", "").split()
+    assert int(before) == 0 and int(frozen) > 1000 and why == "None"
+    assert int(after) == 0                        # the caller's own collector is untouched
