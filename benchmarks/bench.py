@@ -48,17 +48,13 @@ def _concrete(s, d, n):
 
         def hand(p, args, extras, xp):
             return d.fn(*args, *extras, xp=xp, **derivative.accepted_params(d.fn, p.sym_params))
-        return derivative._prove(s, prob, conds, op, hand)
-    saved = derivative.PROVE_SECONDS
-    derivative.PROVE_SECONDS = CAP
+        return derivative._prove(s, prob, conds, op, hand, CAP)      # the prover's budget: the cap
     try:
         start = time.monotonic()
         value, why = budget.run(CAP, run)
         took = time.monotonic() - start
     except GradspecError:                       # the derivation itself ran out of its budget
         return f">{DERIVE_SECONDS:.0f} s (derive)"
-    finally:
-        derivative.PROVE_SECONDS = saved
     ok = value is not None and value[1]
     return (f"{took:7.2f} s" if ok else f">{CAP:.0f} s" if value is None else f"{took:6.2f} s (not proved)")
 
@@ -73,6 +69,17 @@ def _every(s, d):
 
 
 def main() -> int:
+    proof_times()
+    verdicts()
+    _verify_and_tests()
+    _fast_truth_throughput()         # before the audits: they load torch, and then nothing forks
+    _audit_throughput()
+    _user_side()
+    return 0
+
+
+def proof_times() -> None:
+    """Each hand-written gradient's every-size proof beside its proofs at the shapes (1, n)."""
     print(f"proof time: every size vs concrete shapes (1, n); cap {CAP:.0f} s per proof\n")
     header = f"{'check':52s} {'every m×n':>12s}" + "".join(f" {'n=' + str(n):>12s}" for n in SIZES)
     print(header)
@@ -87,12 +94,6 @@ def main() -> int:
             for n in SIZES:
                 print(f" {_concrete(s, d, n):>12s}", end="", flush=True)
             print()
-    verdicts()
-    _verify_and_tests()
-    _audit_throughput()
-    _fast_truth_throughput()
-    _user_side()
-    return 0
 
 
 #: Catalog checks timed end to end by ``verdicts`` (spec, check id).
@@ -169,8 +170,14 @@ def _verify_and_tests() -> None:
             huber.write_bytes(original)
         print(f"`gradspec verify` after editing spec/catalog/huber.py: {took:.1f} s wall ({last})")
     for tier in ("fast", "slow"):                 # the Makefile's own commands (the fast tier in processes)
-        took, last, code = _timed(["make", "--no-print-directory", f"test-{tier}"])
-        print(f"make test-{tier}: {took:.0f} s wall ({last})")
+        start = time.monotonic()
+        p = subprocess.run(["make", "--no-print-directory", f"test-{tier}"], capture_output=True, text=True,
+                           cwd=ROOT, env=dict(os.environ, PYTEST_ADDOPTS="-rf"))     # -rf: name what failed
+        took, out = time.monotonic() - start, p.stdout.strip().splitlines()
+        print(f"make test-{tier}: {took:.0f} s wall ({out[-1] if out else p.stderr.strip()[-300:]})")
+        for line in out:
+            if line.startswith("FAILED"):
+                print("  " + line)
     for argv in (["--help"], ["list"]):
         best = min(_timed(GRADSPEC + argv)[0] for _ in range(3))
         print(f"`gradspec {' '.join(argv)}` start-up (best of 3): {best:.2f} s")
@@ -221,7 +228,7 @@ def _audit_throughput() -> None:
         args = [np.zeros(shape, dtype="float32"), np.full(shape, 1 / shape[1], dtype="float32")]
         start = time.monotonic()
         for _ in range(r.points):
-            BACKENDS["torch"].evaluate(impl, args, "float32", 0, None, True, {"reduction": "batchmean"})
+            BACKENDS["torch"].evaluate(impl, args, "float32", (0,), None, True, {"reduction": "batchmean"})
         floats = time.monotonic() - start
         print(f"audit torch cross_entropy {shape[0]}×{shape[1]} float32: {r.points / took:8.1f} points/s with the "
               f"truth; the float value and gradient alone {r.points / floats:8.0f} points/s "
