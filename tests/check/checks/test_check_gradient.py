@@ -187,3 +187,26 @@ def test_batch_divisor_taken_from_the_first_axis_is_wrong_for_a_vector():
     r = check_gradient("kl_div", lambda l, t, *, xp: (xp.log(t) + 1 - l) / l.shape[0], wrt="target")
     assert r.status == "refuted" and "proved for every m×n" in r.message    # right for every m×n …
     assert r.counterexample.shape == [3]                                      # … not for a vector (1 row)
+
+
+def test_in_a_plain_process_the_proof_runs_in_forked_children_with_the_same_verdicts():
+    """The test processes' budgets are soft (tests/conftest.py); a caller of the Python API in a
+    plain process forks a child per symbolic step.  In a fresh process: a right gradient proved and
+    a wrong one refuted that way too, with forks actually made."""
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent("""
+        import os
+        from check import check_gradient
+        from derive import budget
+        forks = []
+        os.register_at_fork(after_in_parent=lambda: forks.append(1))
+        assert budget.fork_safe() and not budget._in_child
+        right = check_gradient("mse", lambda p, t, *, xp: (p + p - t - t) / p.size)
+        wrong = check_gradient("mse", lambda p, t, *, xp: (p - t) / p.size)
+        print(right.status, right.scope.replace(" ", "_"), wrong.status, len(forks) > 0)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["proved", "every_m×n", "refuted", "True"]
