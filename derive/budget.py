@@ -54,10 +54,31 @@ WALL_FACTOR = 4      # the parent's wall-clock wait, in budgets: the child's CPU
 
 def clock() -> float:
     """The clock every symbolic budget and deadline counts, in seconds: the CPU time of this process
-    (all its threads) plus that of its children that have finished and been waited for — so a
-    deadline spanning several hard budgets (each step a forked child) counts their work too."""
+    (all its threads) less the time its garbage collector took, plus that of its children that have
+    finished and been waited for — so a deadline spanning several hard budgets (each step a forked
+    child) counts their work too.  The collector's time is left out because it depends on the
+    process's history, not on the step: a full collection walks every object the process holds —
+    0.5–0.76 s each late in the slow test tier's process (39 of them, 9.6 s), as long as a proof,
+    landing in one at random (README, Limits).  A step that only makes garbage is still stopped by
+    the wall-clock net."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() - _collector[0] + children.ru_utime + children.ru_stime
+
+
+#: [CPU seconds the garbage collector has taken in this process, when the running collection began]
+_collector = [0.0, None]
+
+
+def _on_collection(phase, info) -> None:
+    """gc.callbacks: the collector's CPU time, summed (left out of ``clock``)."""
+    if phase == "start":
+        _collector[1] = time.process_time()
+    elif _collector[1] is not None:
+        _collector[0] += time.process_time() - _collector[1]
+        _collector[1] = None
+
+
+gc.callbacks.append(_on_collection)
 
 
 class BudgetUnavailable(Exception):
@@ -197,9 +218,10 @@ def _child(conn, seconds, fn, args, kwargs, kind):
     global _in_child
     _in_child = True
     # the parent's objects out of this child's garbage collector: a full collection here would write
-    # to every object's header, copying the parent's whole heap page by page (copy-on-write) — CPU
-    # time this budget counts, and more the bigger the caller (a heap of 3 million small dicts: 0.2–0.3 s)
+    # to every object's header, copying the parent's whole heap page by page (copy-on-write) — time
+    # and memory for nothing, more the bigger the caller (a heap of 3 million small dicts: 0.2–0.3 s)
     gc.freeze()
+    _collector[:] = [0.0, None]             # this child's clock: its own CPU time, less its own collections
     # the parent's armed deadlines stay on the stacks: a wall-clock one holds here too, and a CPU
     # one, on the parent's clock, lies beyond this child's (which starts at 0) — never too early
     try:

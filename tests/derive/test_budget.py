@@ -199,3 +199,20 @@ def test_a_hard_budgets_child_leaves_the_callers_objects_out_of_its_garbage_coll
     before, frozen, why, after = done.stdout.replace("(", "").replace(")", "").replace(",", "").split()
     assert int(before) == 0 and int(frozen) > 1000 and why == "None"
     assert int(after) == 0                        # the caller's own collector is untouched
+
+
+def test_the_garbage_collectors_time_is_left_out_of_the_clock_and_the_budget():
+    # a full collection walks every object the process holds: its cost is the process's history,
+    # not the budgeted step's, so it spends no budget — busy work still does
+    import gc
+    heap = [{i: (i,)} for i in range(1_500_000)]         # a long-lived process's heap
+    start, cpu = budget.clock(), time.process_time()
+    with budget.budget(0.5):                              # (its wall-clock net: 2.5 s)
+        while time.process_time() - cpu < 1.0:           # a second of CPU, all of it collecting
+            gc.collect()
+    assert time.process_time() - cpu >= 1.0 and budget.clock() - start < 0.5
+    with pytest.raises(budget.BudgetExceeded):
+        with budget.budget(0.3):
+            while True:
+                sp.expand((x + y) ** 30)
+    del heap
