@@ -183,8 +183,8 @@ def test_a_hard_budget_kills_a_step_that_never_lets_its_timer_signal_in():
 
 def test_a_hard_budgets_child_leaves_the_callers_objects_out_of_its_garbage_collection():
     # a full collection in the child would touch every object of the caller's heap (copy-on-write:
-    # CPU time its budget counts, more the bigger the caller); the child freezes them first.  In a
-    # fresh process, which may fork
+    # time and memory, more the bigger the caller); the child freezes them first.  In a fresh
+    # process, which may fork
     import subprocess
     import sys
     code = textwrap.dedent("""
