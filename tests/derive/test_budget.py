@@ -1,12 +1,12 @@
 """The time budget that keeps SymPy from hanging (derive.budget)."""
 import signal
-import textwrap
 import time
 
 import pytest
 import sympy as sp
 
 from derive import budget
+from tests.fresh_python import run_fresh
 
 x, y = sp.symbols("x y", real=True)
 
@@ -69,9 +69,7 @@ def _spin(seconds):
 
 def test_the_clock_counts_the_finished_children_of_hard_budgets():
     # a deadline spanning several hard budgets (each step a forked child) sees their work
-    import subprocess
-    import sys
-    code = textwrap.dedent("""
+    out = run_fresh("""
         import time
         from derive import budget
         def spin(s):
@@ -82,10 +80,8 @@ def test_the_clock_counts_the_finished_children_of_hard_budgets():
         before = budget.clock()
         assert budget.run(5, spin, 0.4) == (None, None)
         print(budget.clock() - before, time.process_time() - before)
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    counted, own = map(float, done.stdout.split())
+    """, timeout=60)
+    counted, own = map(float, out.split())
     assert counted >= 0.35 and own < 0.3          # the child's 0.4 s, not the parent's own waiting
 
 
@@ -157,9 +153,7 @@ def test_a_hard_budget_kills_a_step_that_never_lets_its_timer_signal_in():
     # what only the fork can do: a step deaf to the timer signals (a long C call, modelled here by
     # blocking them while it spins) is killed by the parent at the wall-clock net.  In a fresh
     # process, which may fork (no framework loaded), with hard budgets (the default outside tests)
-    import subprocess
-    import sys
-    code = textwrap.dedent("""
+    out = run_fresh("""
         import signal, time
         from derive import budget
         def deaf():
@@ -172,10 +166,8 @@ def test_a_hard_budget_kills_a_step_that_never_lets_its_timer_signal_in():
         value, why = budget.run(0.2, deaf)
         print(value, time.monotonic() - start)
         print(why)
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    first, why = done.stdout.splitlines()
+    """, timeout=60)
+    first, why = out.splitlines()
     value, seconds = first.split()
     assert value == "None" and 0.2 * budget.WALL_FACTOR <= float(seconds) < 10
     assert "wall-clock" in why and "(step killed)" in why
@@ -185,18 +177,14 @@ def test_a_hard_budgets_child_leaves_the_callers_objects_out_of_its_garbage_coll
     # a full collection in the child would touch every object of the caller's heap (copy-on-write:
     # time and memory, more the bigger the caller); the child freezes them first.  In a fresh
     # process, which may fork
-    import subprocess
-    import sys
-    code = textwrap.dedent("""
+    out = run_fresh("""
         import gc
         from derive import budget
         assert budget.fork_safe() and not budget._in_child
         before = gc.get_freeze_count()
         print(before, budget.run(5, gc.get_freeze_count), gc.get_freeze_count())
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    before, frozen, why, after = done.stdout.replace("(", "").replace(")", "").replace(",", "").split()
+    """, timeout=60)
+    before, frozen, why, after = out.replace("(", "").replace(")", "").replace(",", "").split()
     assert int(before) == 0 and int(frozen) > 1000 and why == "None"
     assert int(after) == 0                        # the caller's own collector is untouched
 

@@ -3,6 +3,7 @@ import pytest
 
 from check import check_gradient, check_vjp
 from spec.reduction import count
+from tests.fresh_python import run_fresh
 
 
 # --- right derivatives, written differently from the catalog's ---------------------------------
@@ -193,10 +194,7 @@ def test_in_a_plain_process_the_proof_runs_in_forked_children_with_the_same_verd
     """The test processes' budgets are soft (tests/conftest.py); a caller of the Python API in a
     plain process forks a child per symbolic step.  In a fresh process: a right gradient proved and
     a wrong one refuted that way too, with forks actually made."""
-    import subprocess
-    import sys
-    import textwrap
-    code = textwrap.dedent("""
+    out = run_fresh("""
         import os
         from check import check_gradient
         from derive import budget
@@ -206,7 +204,5 @@ def test_in_a_plain_process_the_proof_runs_in_forked_children_with_the_same_verd
         right = check_gradient("mse", lambda p, t, *, xp: (p + p - t - t) / p.size)
         wrong = check_gradient("mse", lambda p, t, *, xp: (p - t) / p.size)
         print(right.status, right.scope.replace(" ", "_"), wrong.status, len(forks) > 0)
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["proved", "every_m×n", "refuted", "True"]
+    """, timeout=300)
+    assert out.split() == ["proved", "every_m×n", "refuted", "True"]

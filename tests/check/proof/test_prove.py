@@ -3,6 +3,7 @@ import pytest
 import sympy as sp
 
 from check.proof.prove import prove_zero, unsatisfiable
+from tests.fresh_python import run_fresh
 
 x, y = sp.symbols("x y", real=True)
 
@@ -189,10 +190,7 @@ def test_a_proofs_deadline_is_on_the_clock_of_the_process_that_runs_it():
     """Budgets count CPU time, and a forked child's starts at 0: the deadline a proof's steps check
     is taken in the child, so a caller that has already spent CPU seconds gives it the whole budget
     (not a deadline far in its future, which no step would ever reach)."""
-    import subprocess
-    import sys
-    import textwrap
-    code = textwrap.dedent("""
+    out = run_fresh("""
         import time
         import sympy as sp
         from check.proof import prove
@@ -203,7 +201,5 @@ def test_a_proofs_deadline_is_on_the_clock_of_the_process_that_runs_it():
             pass
         prove._separable_by_sign = lambda expr, deadline: f"{deadline - budget.clock():.3f}"
         print(prove.prove_zero(sp.Symbol("x"), 2.0)[1])
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert 1.5 < float(done.stdout) <= 2.0
+    """, timeout=120)
+    assert 1.5 < float(out) <= 2.0
