@@ -27,7 +27,10 @@ compute — a user's formula evaluated at a point or traced for its structure, a
 implementation's call.  ``budget(seconds)`` is that soft
 budget as a context manager.  An alarm that lands in a finalizer (a weakref callback, a
 ``__del__``) cannot raise there; it is dropped silently (never "Exception ignored in …" on
-stderr) and fires again 0.1 s later.
+stderr) and fires again 0.1 s later.  A step a soft budget stops may leave a library's global
+state changed — mpmath's precision, set by SymPy (``nsimplify``, ``nroots``) and restored in a
+``finally`` the alarm interrupted (30 digits instead of 15 were left behind once in the fast test
+tier) —, so mpmath's and python-flint's precisions are put back as they were when the budget began.
 
 **Fork safety.** A process that has loaded PyTorch, JAX, TensorFlow, Keras or Dask's distributed (their threads make
 ``fork`` unsafe: a child may deadlock) is never forked: there ``run`` uses the soft budget in the
@@ -97,6 +100,23 @@ _deadlines: dict = {"cpu": [], "wall": []}
 FRAMEWORKS = ("torch", "jax", "jaxlib", "tensorflow", "keras", "distributed")
 
 
+def _precisions() -> tuple:
+    """The global working precisions (bits) of the arbitrary-precision libraries a step may use:
+    mpmath's (SymPy's numerics) and python-flint's (the ball arithmetic, check.numeric.real)."""
+    import flint
+    import mpmath
+    return mpmath.mp.prec, flint.ctx.prec
+
+
+def _restore_precisions(saved: tuple) -> None:
+    import flint
+    import mpmath
+    if mpmath.mp.prec != saved[0]:
+        mpmath.mp.prec = saved[0]
+    if flint.ctx.prec != saved[1]:
+        flint.ctx.prec = saved[1]
+
+
 def fork_safe() -> bool:
     """Whether this process may fork for a hard budget: no framework with threads is loaded."""
     return not any(m in sys.modules for m in FRAMEWORKS)
@@ -141,13 +161,19 @@ def budget(seconds: float, kind: str = "cpu"):
     """Soft budget: raise BudgetExceeded in this (main) thread after ``seconds`` of this process's
     CPU time (``kind`` "cpu") — or, for a step that waits instead of computing (a user's formula
     that sleeps), after ``WALL_FACTOR`` times as much wall-clock time plus ``GRACE`` — or after
-    ``seconds`` of wall-clock time ("wall")."""
-    if kind == "cpu":
-        with _armed(WALL_FACTOR * seconds + GRACE, "wall"), _armed(seconds, "cpu"):
-            yield
-    else:
-        with _armed(seconds, kind):
-            yield
+    ``seconds`` of wall-clock time ("wall").  When it stops the step, the libraries' global
+    precisions are put back as they were on entry (``_precisions``)."""
+    saved = _precisions()
+    try:
+        if kind == "cpu":
+            with _armed(WALL_FACTOR * seconds + GRACE, "wall"), _armed(seconds, "cpu"):
+                yield
+        else:
+            with _armed(seconds, kind):
+                yield
+    except BudgetExceeded:
+        _restore_precisions(saved)     # (an enclosing budget's alarm landing here: that one restores)
+        raise
 
 
 @contextlib.contextmanager
