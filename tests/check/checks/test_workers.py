@@ -48,6 +48,7 @@ def _soft_budget_is_on():
     return value, why, budget._in_child
 
 
+@pytest.mark.slow                 # waits out an 8 s limit
 def test_an_entry_past_the_hard_limit_is_stopped_and_the_others_finish():
     # the limit counts from the task's start, which may include a fresh worker's imports (seconds in
     # a crowded test run): 8 s leaves them room and still stops the 60 s task early
