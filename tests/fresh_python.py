@@ -1,5 +1,7 @@
-"""Code run by a fresh Python interpreter: one that has loaded no framework, so it may fork (hard
-budgets, as for a caller of the Python API; the test processes' own budgets are soft)."""
+"""Code run by a fresh Python interpreter: one holding only the modules the code imports — what
+an import-isolation test looks at —, and no framework unless the code loads one (then never
+forked: hard budgets, as for a caller of the Python API, need a process without one; the test
+processes' own budgets are soft).  Every run has a timeout: no test waits forever on a child."""
 import subprocess
 import sys
 import textwrap

@@ -12,6 +12,7 @@ import pytest
 
 from check.audits.report import audit_library
 from check.frameworks.libraries import LIBRARIES
+from tests.fresh_python import run_fresh
 
 pytestmark = pytest.mark.slow          # the libraries run in the framework worker
 
@@ -31,8 +32,8 @@ def test_gradspec_process_never_imports_the_frameworks_it_audits():
     code = ("import sys\nfrom check.audits.report import audit_library\n"
             "audit_library('keras', ['mse'], ('float32',))\naudit_library('torch', ['mse'], ('float32',))\n"
             "print(sorted(m for m in ('torch', 'jax', 'keras', 'optax') if m in sys.modules))")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0 and p.stdout.strip().endswith("[]"), p.stdout + p.stderr[-2000:]
+    out = run_fresh(code, timeout=600)
+    assert out.strip().endswith("[]"), out
 
 
 def test_every_adapter_key_is_unique_and_names_a_catalog_entry():
@@ -114,8 +115,8 @@ def test_wrong_implementations_on_the_jax_backend_in_a_subprocess():
         "right = audit('softplus', keras.activations.softplus, backend='jax', dtype='float32')\n"
         "assert not set(right.counts()) & {'nan', 'inf', 'grad-nan', 'grad-inf', 'crash'}, right.counts()\n"
         "print('ok')\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0 and p.stdout.strip().endswith("ok"), p.stdout + p.stderr[-2000:]
+    out = run_fresh(code, timeout=600)
+    assert out.strip().endswith("ok"), out
 
 
 def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
@@ -149,5 +150,5 @@ def test_max_and_index_losses_right_in_their_libraries_and_a_wrong_ignore_is_fou
             "r = audit('cross_entropy_index', lambda z, t: torch.nn.functional.cross_entropy(z, t.argmax(-1)),\n"
             "          backend='torch', dtype='float64')\n"
             "print(sorted(r.counts()))\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)   # all-zero rows as class 0
-    assert p.returncode == 0 and "inaccurate" in p.stdout, p.stdout + p.stderr[-2000:]
+    out = run_fresh(code, timeout=600)                  # all-zero rows as class 0
+    assert "inaccurate" in out, out

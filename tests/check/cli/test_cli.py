@@ -7,6 +7,7 @@ import pytest
 
 from check.checks import catalog
 from check.cli.app import main
+from tests.fresh_python import run_fresh
 
 
 def run(*args):
@@ -89,5 +90,5 @@ def test_help_and_list_start_without_sympy():
     code = ("import sys, contextlib, io\nfrom check.cli.app import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    main(['list'])\n"
             "print(sorted(m for m in ('sympy', 'flint', 'mpmath') if m in sys.modules))")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr
+    out = run_fresh(code, timeout=120)
+    assert out.strip() == "[]", out

@@ -3,8 +3,6 @@ worker process (never in gradspec's own), and judged against the truth.
 
 The frameworks are installed by ``make test`` (extras torch, jax); a missing one fails here."""
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 
@@ -12,6 +10,7 @@ import spec
 from check.checks.catalog import emitted_mode, known_deviations
 from check.checks.emitted import emitted_result, float_report, RUNTIMES
 from derive.emit import emit
+from tests.fresh_python import run_fresh
 
 pytestmark = pytest.mark.slow          # emitted code run in PyTorch and JAX
 
@@ -73,5 +72,5 @@ def test_running_torch_checks_never_imports_torch_into_gradspec():
     code = ("import sys; from check.checks.emitted import emitted_result; "
             "r = emitted_result('mse', 'predicted', target='torch'); "
             "assert r.ok, r.message; assert 'torch' not in sys.modules and 'jax' not in sys.modules; print('ok')")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr
+    out = run_fresh(code, timeout=300)
+    assert out.strip() == "ok", out

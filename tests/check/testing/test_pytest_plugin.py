@@ -1,10 +1,10 @@
 """The pytest plugin: registered through pytest11, light to load, collecting specs' checks as items."""
 import pytest
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 from tests.spec.test_user_specs import PKG, run
+from tests.fresh_python import run_fresh
 
 pytestmark = pytest.mark.slow          # pytest run in a subprocess
 
@@ -20,8 +20,8 @@ def test_the_plugin_is_registered_through_the_pytest11_entry_point():
 def test_loading_the_plugin_imports_nothing_of_gradspec_numpy_sympy_or_a_framework():
     code = ("import sys, gradspec_pytest_plugin; heavy = {'sympy', 'mpmath', 'flint', 'torch', 'jax', 'tensorflow', "
             "'keras', 'optax', 'derive', 'spec', 'numpy'}; print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+    out = run_fresh(code, timeout=120)
+    assert out.strip() == "[]", out
 
 
 def test_pytest_gradspec_collects_the_installed_specs_checks_with_readable_ids(user_package, tmp_path):
