@@ -14,3 +14,11 @@ def run_fresh(code: str, timeout: float) -> str:
                           timeout=timeout)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def run_cli(args: list, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
+    """``gradspec ARGS`` (``python -m check``) run by a fresh interpreter: its exit code, standard
+    output and standard error as text; killed past ``timeout`` seconds.  ``kwargs`` go to
+    ``subprocess.run`` (``cwd``, ``env``)."""
+    return subprocess.run([sys.executable, "-m", "check", *args], capture_output=True, text=True, timeout=timeout,
+                          **kwargs)

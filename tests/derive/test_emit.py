@@ -1,8 +1,6 @@
 """Emitted gradient code: exact against the spec, and measured in float64 (bits of error)."""
 import pytest
 import math
-import subprocess
-import sys
 
 import numpy as np
 
@@ -10,6 +8,7 @@ import spec
 from check.checks.emitted import check_emitted, float_report
 from check.numeric.float_error import bits
 from derive.emit import compile_emitted, emit
+from tests.fresh_python import run_cli
 
 
 def test_bits_of_error_against_hand_computed_cases():
@@ -53,10 +52,9 @@ def test_float_report_flags_overflow_of_an_unstable_formula():
 
 @pytest.mark.slow
 def test_cli_emit():
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "kl_div", "--wrt", "target", "--emit", "numpy"],
-                       capture_output=True, text=True)
+    p = run_cli(["derive", "kl_div", "--wrt", "target", "--emit", "numpy"])
     assert p.returncode == 0 and p.stdout.startswith("import numpy") and "def grad_target(" in p.stdout
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "mse", "--emit", "latex"], capture_output=True, text=True)
+    p = run_cli(["derive", "mse", "--emit", "latex"])
     assert p.returncode == 0 and "{p}_{k,l}" in p.stdout and "m n" in p.stdout
 
 

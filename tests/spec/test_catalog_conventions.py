@@ -1,7 +1,5 @@
 """The libraries' conventions as parameters: each right formula passes, the formula that ignores the
 convention is refuted, and bad parameter values are clear errors."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,6 +8,7 @@ from check import check_gradient, check_vjp
 from check.checks.catalog import checks
 from spec.errors import GradspecError
 from spec.reduction import count
+from tests.fresh_python import run_cli
 
 W = (1, 2, 0.5)
 
@@ -107,15 +106,13 @@ def test_variants_are_catalog_checks_with_their_parameters_in_the_id():
 
 @pytest.mark.slow
 def test_cli_param_tuples_booleans_and_none():
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--shape", "1,3", "--param", "weight=1,2,0.5",
-                        "--param", "reduction=weighted_mean"], capture_output=True, text=True)
+    p = run_cli(["derive", "nll", "--shape", "1,3", "--param", "weight=1,2,0.5",
+                 "--param", "reduction=weighted_mean"])
     assert p.returncode == 0, p.stderr
     assert "2 t_{0,0} + 4 t_{0,1} + t_{0,2}" in p.stdout          # Σ w[y] t with w = (1, 2, ½), doubled
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "poisson_nll", "--wrt", "target", "--shape", "1,2",
-                        "--param", "full=true"], capture_output=True, text=True)
+    p = run_cli(["derive", "poisson_nll", "--wrt", "target", "--shape", "1,2", "--param", "full=true"])
     assert p.returncode == 0 and "k_{0,0} > 1" in p.stdout                 # the Stirling term, only above 1
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "nll", "--param", "weight=1,2"],
-                       capture_output=True, text=True)
+    p = run_cli(["derive", "nll", "--param", "weight=1,2"])
     assert p.returncode == 2 and "weight tuple has 2 entries" in p.stderr and "Traceback" not in p.stderr
 
 

@@ -1,6 +1,4 @@
 """Models composed with losses (seed 004): gradients, VJPs, JVPs, HVPs and hand-written backprop."""
-import subprocess
-import sys
 
 import pytest
 
@@ -8,6 +6,7 @@ import derive
 import spec
 from check import GradspecError, check_gradient, check_hvp, check_jvp, check_vjp
 from check.checks import catalog
+from tests.fresh_python import run_cli
 
 
 def test_model_names_build_entries_with_per_input_shapes():
@@ -99,11 +98,9 @@ def test_a_gradient_that_ignores_the_models_loss_parameter_is_refuted():
 
 @pytest.mark.slow
 def test_cli_derive_model():
-    p = subprocess.run([sys.executable, "-m", "check", "derive", "--model", "linear:2x1", "--loss", "mse",
-                        "--shape", "1,2"], capture_output=True, text=True)
+    p = run_cli(["derive", "--model", "linear:2x1", "--loss", "mse", "--shape", "1,2"])
     assert p.returncode == 0
     for wrt in ("W", "b", "x", "target"):
         assert f"gradient w.r.t. {wrt}," in p.stdout
-    bad = subprocess.run([sys.executable, "-m", "check", "derive", "--model", "linear:3x2", "--shape", "2,4"],
-                         capture_output=True, text=True)
+    bad = run_cli(["derive", "--model", "linear:3x2", "--shape", "2,4"])
     assert bad.returncode == 2 and "takes x of shape (batch, 3)" in bad.stderr and "Traceback" not in bad.stderr

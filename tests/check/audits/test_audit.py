@@ -1,7 +1,5 @@
 """Audits of third-party implementations: right ones pass, wrong ones yield the expected finding."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -9,7 +7,7 @@ import pytest
 from check.audits.auditor import audit
 from check.cli.app import main
 from check.numeric.float_error import bits
-from tests.fresh_python import run_fresh
+from tests.fresh_python import run_cli, run_fresh
 
 
 def kinds(report):
@@ -120,15 +118,13 @@ def test_jax_softplus_right_and_naive():
 # CLI --------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_cli_audit_library_writes_reports_and_exits_by_findings(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "mse", "tanh", "--dtype", "float32",
-                        "--out", str(tmp_path)], capture_output=True, text=True)
+    p = run_cli(["audit", "torch", "mse", "tanh", "--dtype", "float32", "--out", str(tmp_path)])
     assert p.returncode == 0, p.stdout + p.stderr
     md = (tmp_path / "audit" / "torch.md").read_text()
     assert "| mse | `torch.nn.functional.mse_loss(predicted, target)` |" in md
     data = json.loads((tmp_path / "audit" / "torch.json").read_text())
     assert [d["spec"] for d in data] == ["mse", "tanh"]
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "sigmoid", "--dtype", "float64",
-                        "--out", str(tmp_path)], capture_output=True, text=True)
+    p = run_cli(["audit", "torch", "sigmoid", "--dtype", "float64", "--out", str(tmp_path)])
     assert p.returncode == 1 and "inaccurate: 1" in p.stdout           # sigmoid(−710) underflows to 0
 
 
@@ -137,8 +133,8 @@ def test_cli_audit_library_in_float16_and_bfloat16(tmp_path):
     # torch's mse_loss and tanh are right at the catalog's points in both formats; a real finding:
     # torch's binary_cross_entropy backward is −inf in float16 at p ≈ 1e-6, where the gradient
     # (≈ −5·10⁴) is a float16 number — a term like t/p overflows float16 on the way
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "torch", "mse", "tanh", "bce", "--dtype",
-                        "float16,bfloat16", "--json", "--out", str(tmp_path)], capture_output=True, text=True)
+    p = run_cli(["audit", "torch", "mse", "tanh", "bce", "--dtype",
+                 "float16,bfloat16", "--json", "--out", str(tmp_path)])
     assert p.returncode == 1 and "Traceback" not in p.stderr, p.stdout + p.stderr
     data = json.loads((tmp_path / "audit" / "torch.json").read_text())
     found = {(d["spec"], d["dtype"]): {f["kind"] for f in d["findings"]} for d in data}
@@ -150,8 +146,7 @@ def test_cli_audit_library_in_float16_and_bfloat16(tmp_path):
 @pytest.mark.slow
 def test_cli_audit_impl(tmp_path):
     (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",
-                        "--json"], capture_output=True, text=True, cwd=tmp_path)
+    p = run_cli(["audit", "--impl", "mylosses:softplus", "--spec", "softplus", "--json"], cwd=tmp_path)
     assert p.returncode == 1
     reports = json.loads(p.stdout)
     assert reports[0]["counts"].get("inf") and reports[0]["findings"][0]["reproducer"].startswith("mylosses.softplus(")

@@ -5,14 +5,12 @@ The libraries are installed by ``make test`` (extras torch, jax, optax, keras, s
 fails here rather than skipping."""
 import importlib.util
 import json
-import subprocess
-import sys
 
 import pytest
 
 from check.audits.report import audit_library
 from check.frameworks.libraries import LIBRARIES
-from tests.fresh_python import run_fresh
+from tests.fresh_python import run_cli, run_fresh
 
 pytestmark = pytest.mark.slow          # the libraries run in the framework worker
 
@@ -120,14 +118,12 @@ def test_wrong_implementations_on_the_jax_backend_in_a_subprocess():
 
 
 def test_cli_audit_optax_writes_reports_and_exit_codes(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "optax", "mse", "--dtype", "float32",
-                        "--out", str(tmp_path)], capture_output=True, text=True)
+    p = run_cli(["audit", "optax", "mse", "--dtype", "float32", "--out", str(tmp_path)])
     assert p.returncode == 0, p.stdout + p.stderr
     assert "audit 1/1 optax float32 mse" in p.stderr                       # progress, on stderr (one line: no TTY)
     md = (tmp_path / "audit" / "optax.md").read_text()
     assert "| mse | `optax.losses.squared_error(predicted, target).mean()` |" in md
-    p = subprocess.run([sys.executable, "-m", "check", "audit", "keras", "focal", "--dtype", "float32", "--json",
-                        "--out", str(tmp_path)], capture_output=True, text=True)
+    p = run_cli(["audit", "keras", "focal", "--dtype", "float32", "--json", "--out", str(tmp_path)])
     assert p.returncode == 1
     data = json.loads((tmp_path / "audit" / "keras.json").read_text())
     assert data[0]["key"] == "focal" and data[0]["counts"]["inaccurate"] >= 1

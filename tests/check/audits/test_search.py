@@ -12,6 +12,7 @@ from check.audits.sampling import random_rows
 
 import derive
 import spec as spec_pkg
+from tests.fresh_python import run_cli
 
 PLANTED = (2000.0, 4000.0)        # no fixed point of softplus is in here (…, 100, ±710, 10^4)
 
@@ -128,8 +129,7 @@ def test_the_cli_search_writes_error_plots_identically_and_rejects_bad_sizes(tmp
         assert "## Search for the worst input" in (tmp_path / str(k) / "audit" / "numpy.md").read_text()
     assert outs[0] == outs[1]
     for bad in (["--search", "-1"], ["--search", str(10 ** 9)], ["--seed", "-3"]):
-        done = subprocess.run([sys.executable, "-m", "check", "audit", "numpy", "softplus"] + bad,
-                              capture_output=True, text=True, timeout=120)
+        done = run_cli(["audit", "numpy", "softplus"] + bad, timeout=120)
         assert done.returncode == 2 and "Traceback" not in done.stderr and "gradspec:" in done.stderr, bad
 
 

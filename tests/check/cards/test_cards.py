@@ -2,8 +2,6 @@
 import dataclasses
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from check.cards import render as cards
 from check.cards import slices
 from derive.sizes import every_size_derivative
 from derive.symbols import exact
+from tests.fresh_python import run_cli
 
 pytestmark = pytest.mark.slow          # cards generated (every check of an entry, slices, pictures)
 
@@ -92,13 +91,11 @@ def test_drift_names_missing_and_stale_files(tmp_path):
 def test_cli_check_fails_naming_the_card_and_exits_0_when_current(tmp_path):
     out = tmp_path / "reports"
     shutil.copytree(REPORTS, out)
-    ok = subprocess.run([sys.executable, "-m", "check", "cards", "mse", "--check", "--out", str(out)],
-                        capture_output=True, text=True)
+    ok = run_cli(["cards", "mse", "--check", "--out", str(out)])
     assert ok.returncode == 0 and "up to date" in ok.stdout
     md = out / "cards" / "mse.md"
     md.write_text(md.read_text().replace("proved", "verified", 1))
-    bad = subprocess.run([sys.executable, "-m", "check", "cards", "mse", "--check", "--out", str(out)],
-                         capture_output=True, text=True)
+    bad = run_cli(["cards", "mse", "--check", "--out", str(out)])
     assert bad.returncode == 1
     assert f"{out}/cards/mse.md: changed" in bad.stdout and f"gradspec cards --out {out}" in bad.stdout
 
@@ -108,18 +105,16 @@ def test_cards_do_not_depend_on_the_process_hash_seed(seed):
     """Point counts and bounds go into cards: the structure's points, the order of a compiled sum's
     terms (its ball's radius) must not follow Python's per-process string hashes."""
     import os
-    p = subprocess.run([sys.executable, "-m", "check", "cards", "soft_margin", "huber", "--check", "--quiet",
-                        "--out", str(REPORTS)], capture_output=True, text=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed})
+    p = run_cli(["cards", "soft_margin", "huber", "--check", "--quiet", "--out", str(REPORTS)],
+                env={**os.environ, "PYTHONHASHSEED": seed})
     assert p.returncode == 0, p.stdout + p.stderr
 
 
 def test_cli_cards_bad_input_exits_2(tmp_path):
     (tmp_path / "afile").write_text("")
-    p = subprocess.run([sys.executable, "-m", "check", "cards", "--out", str(tmp_path / "afile")],
-                       capture_output=True, text=True)
+    p = run_cli(["cards", "--out", str(tmp_path / "afile")])
     assert p.returncode == 2 and "is a file, not a folder" in p.stderr and "Traceback" not in p.stderr
-    p = subprocess.run([sys.executable, "-m", "check", "cards", "no_such_loss", "--check"], capture_output=True, text=True)
+    p = run_cli(["cards", "no_such_loss", "--check"])
     assert p.returncode == 2 and "unknown spec" in p.stderr
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from check.checks import catalog
 from check.cli.app import main
-from tests.fresh_python import run_fresh
+from tests.fresh_python import run_cli, run_fresh
 
 
 def run(*args):
-    p = subprocess.run([sys.executable, "-m", "check", *args], capture_output=True, text=True)
+    p = run_cli(list(args))
     assert "Traceback" not in p.stderr, p.stderr
     return p
 
