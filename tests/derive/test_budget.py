@@ -191,10 +191,10 @@ def test_a_hard_budgets_child_leaves_the_callers_objects_out_of_its_garbage_coll
 
 def test_the_garbage_collectors_time_is_left_out_of_the_clock_and_the_budget():
     # a full collection walks every object the process holds: its cost is the process's history,
-    # not the budgeted step's, so it spends no budget — busy work still does.  In a fresh
-    # interpreter: in an xdist worker of a clean-clone run the clock once advanced with the process
-    # time through the collections (0.717 s of 0.717 s; not reproduced alone, with JAX or torch
-    # loaded; README, Limits)
+    # not the budgeted step's, so it spends no budget — busy work still does.  In a fresh,
+    # single-threaded interpreter: in an xdist worker the clock once advanced with the process time
+    # through the loop (0.717 s of 0.717 s) — likely gc.collect() returning at once while another
+    # thread's collection was under way (README, Limits)
     out = run_fresh("""
         import gc, time
         import sympy as sp
