@@ -203,8 +203,8 @@ def test_the_garbage_collectors_time_is_left_out_of_the_clock_and_the_budget():
         budget.soft_only()
         heap = [{i: (i,)} for i in range(400_000)]          # a long-lived process's heap
         start, cpu = budget.clock(), time.process_time()
-        with budget.budget(0.25):                            # (its wall-clock net: 1.5 s)
-            while time.process_time() - cpu < 0.5:          # twice the budget in CPU, all of it collecting
+        with budget.budget(0.4):                             # (its wall-clock net: 2.1 s)
+            while time.process_time() - cpu < 0.5:          # more than the budget in CPU, all of it collecting
                 gc.collect()
         print(round(time.process_time() - cpu, 3), round(budget.clock() - start, 3))
         x, y = sp.symbols("x y")
@@ -216,7 +216,7 @@ def test_the_garbage_collectors_time_is_left_out_of_the_clock_and_the_budget():
             print("stopped")
     """, timeout=60)
     cpu, spent, stopped = out.split()
-    assert float(cpu) >= 0.5 and float(spent) < 0.25 and stopped == "stopped", out
+    assert float(cpu) >= 0.5 and float(spent) < 0.4 and stopped == "stopped", out
 
 
 def _leaves_the_precisions_changed():
