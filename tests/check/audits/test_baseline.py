@@ -1,8 +1,6 @@
 """The audit's CI gate: a baseline records the findings that are not conventions; a finding not in
 it (a new point, kind, entry or dtype) is new and fails the gate, a changed returned value is not."""
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from check.audits.auditor import AuditReport, Finding
 from check.audits.baseline import FORMAT, new_findings, read_baseline, write_baseline
 from spec.errors import GradspecError
+from tests.fresh_python import run_cli
 
 
 def _finding(kind="inf", index=(0, 0), x="1.5", got="inf"):
@@ -59,11 +58,10 @@ def test_a_file_that_is_not_a_baseline_is_a_clear_error(tmp_path, text):
 def test_cli_gate_exit_codes_with_a_written_baseline(tmp_path):
     (tmp_path / "mylosses.py").write_text("import numpy as np\n\ndef softplus(x):\n    return np.log(1 + np.exp(x))\n")
     base = tmp_path / "base.json"
-    audit = [sys.executable, "-m", "check", "audit", "--impl", "mylosses:softplus", "--spec", "softplus",
-             "--dtype", "float16,float32"]
+    audit = ["audit", "--impl", "mylosses:softplus", "--spec", "softplus", "--dtype", "float16,float32"]
 
     def run(*extra):
-        return subprocess.run(audit + list(extra), capture_output=True, text=True, cwd=tmp_path)
+        return run_cli(audit + list(extra), cwd=tmp_path)
     p = run()
     assert p.returncode == 1 and "first: inf at entry" in p.stdout           # the naive softplus overflows
     assert run("--write-baseline", str(base)).returncode == 0
@@ -87,11 +85,10 @@ def test_the_committed_baselines_gate_the_librarys_audit(tmp_path, library):
     # a stated convention, so the gate passes; without it the same audit fails
     from pathlib import Path
     base = Path(__file__).resolve().parents[3] / "reports" / "audit-baselines" / f"{library}.json"
-    audit = [sys.executable, "-m", "check", "audit", library, "--dtype", "float16,bfloat16,float32,float64",
-             "--quiet", "--out", str(tmp_path)]
-    p = subprocess.run(audit + ["--baseline", str(base)], capture_output=True, text=True)
+    audit = ["audit", library, "--dtype", "float16,bfloat16,float32,float64", "--quiet", "--out", str(tmp_path)]
+    p = run_cli(audit + ["--baseline", str(base)])
     assert p.returncode == 0 and " 0 new" in p.stdout, p.stdout[-2000:] + p.stderr[-2000:]
     assert len(read_baseline(base)) > 0
     if library == "numpy":                            # the same audit without it fails (torch's: 30 s more)
-        p = subprocess.run(audit, capture_output=True, text=True)
+        p = run_cli(audit)
         assert p.returncode == 1 and " 0 new" not in p.stdout

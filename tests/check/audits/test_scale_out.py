@@ -1,8 +1,6 @@
 """`gradspec audit --scheduler`: the search's truth chunks as Dask distributed tasks on a LocalCluster
 give exactly the local run's report; a scheduler that does not answer is a clear error (exit 2)."""
 import json
-import subprocess
-import sys
 from dataclasses import asdict
 
 import numpy as np
@@ -10,6 +8,7 @@ import pytest
 
 from check.audits.auditor import audit
 from spec.errors import GradspecError
+from tests.fresh_python import run_cli
 
 
 def _xent(z, t, reduction="batchmean"):
@@ -69,14 +68,12 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(monkeypatch):
 @pytest.mark.slow
 def test_cli_scheduler_runs_the_library_audit_and_a_bad_address_exits_2(cluster, tmp_path):
     address = cluster.scheduler.address
-    args = [sys.executable, "-m", "check", "audit", "numpy", "log_sigmoid", "--dtype", "float16", "--search", "3000",
-            "--seed", "3", "--json", "--quiet"]
-    local = subprocess.run(args + ["--out", str(tmp_path / "a")], capture_output=True, text=True)
-    remote = subprocess.run(args + ["--out", str(tmp_path / "b"), "--scheduler", address], capture_output=True,
-                            text=True)
+    args = ["audit", "numpy", "log_sigmoid", "--dtype", "float16", "--search", "3000", "--seed", "3", "--json",
+            "--quiet"]
+    local = run_cli(args + ["--out", str(tmp_path / "a")])
+    remote = run_cli(args + ["--out", str(tmp_path / "b"), "--scheduler", address])
     assert local.returncode == remote.returncode and local.returncode in (0, 1), remote.stderr[-2000:]
     assert json.loads(remote.stdout) == json.loads(local.stdout)
     assert json.loads(remote.stdout)[0]["search"]["random"] == 3000
-    bad = subprocess.run(args + ["--out", str(tmp_path / "c"), "--scheduler", "nonsense"], capture_output=True,
-                         text=True)
+    bad = run_cli(args + ["--out", str(tmp_path / "c"), "--scheduler", "nonsense"])
     assert bad.returncode == 2 and "no Dask scheduler answered there" in bad.stderr and "Traceback" not in bad.stderr
